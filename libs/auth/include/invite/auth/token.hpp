@@ -1,0 +1,46 @@
+#pragma once
+// Session tokens: JWT, HS256 only, claims sub (uuid), portal, role, iat, exp. Built on cpp-jwt.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "invite/domain/types.hpp"
+
+namespace invite::auth {
+
+struct Claims {
+  std::string user_id;  // "sub"
+  std::string portal;   // portal host
+  domain::Role role = domain::Role::User;
+  std::int64_t issued_at = 0;   // "iat", seconds since epoch
+  std::int64_t expires_at = 0;  // "exp", seconds since epoch
+};
+
+enum class TokenError {
+  Missing,       // no token in the request
+  Malformed,     // not a JWT, or a header/payload that is not JSON
+  BadSignature,  // signature mismatch, or any algorithm but HS256 (including "none")
+  Expired,       // exp <= now
+  WrongPortal,   // token issued for another portal
+  BadClaims,     // sub not a uuid, unknown role, iat/exp missing
+};
+std::string_view describe(TokenError error);  // human text for logs and 401 bodies
+
+// now_s: seconds since epoch. The portal must match the claim exactly (lower-case hosts).
+std::variant<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
+                                              std::string_view portal, std::int64_t now_s);
+std::string issue_token(const Claims& claims, std::string_view secret);
+
+// Where DocSpace looks: cookie asc_auth_key first, else Authorization (a leading "Bearer " stripped).
+// cookie_header / authorization_header are the raw header values ("" when absent).
+struct ExtractedToken {
+  std::string token;
+  bool from_cookie = false;
+};
+std::optional<ExtractedToken> extract_token(std::string_view cookie_header, std::string_view authorization_header);
+
+inline constexpr std::string_view kAuthCookie = "asc_auth_key";
+
+}  // namespace invite::auth

@@ -1,0 +1,129 @@
+#pragma once
+// Values of the Kafka topics (JSON), encoded and decoded without I/O. Every event carries "schemaVersion",
+// a unique "eventId" (uuid) and "occurredAt" (RFC 3339 UTC, ms precision). Field names are camelCase.
+// Decoders reject documents that miss a required field or carry a wrong type, naming the field in the error.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "invite/domain/invite_request.hpp"
+#include "invite/domain/types.hpp"
+
+namespace invite::domain {
+
+namespace topics {
+inline constexpr std::string_view kRequested = "invite.requested.v1";
+inline constexpr std::string_view kReplies = "invite.replies.v1";
+inline constexpr std::string_view kEmails = "invite.emails.v1";
+inline constexpr std::string_view kUserInvited = "people.user-invited.v1";
+inline constexpr std::string_view kRequestedDlq = "invite.requested.v1.dlq";
+}  // namespace topics
+
+namespace headers {
+inline constexpr std::string_view kCorrelationId = "correlation-id";  // the request id
+inline constexpr std::string_view kReplyPartition = "reply-partition";
+inline constexpr std::string_view kTraceparent = "traceparent";
+inline constexpr std::string_view kDlqError = "dlq-error";
+inline constexpr std::string_view kDlqSource = "dlq-source";  // "<topic>/<partition>/<offset>"
+}  // namespace headers
+
+inline constexpr int kSchemaVersion = 1;
+
+// invite.requested.v1, key = portal host. One record per invitation of a request.
+// {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"index":i,"count":n,"deadline":"<RFC 3339>",
+//  "portal":..,"inviter":{"userId":..,"role":"Owner"},"culture":"en-US",
+//  "invitation":{"email":..,"type":"User"},"replyPartition":p}
+struct RequestedInvitation {
+  std::string event_id;
+  std::int64_t occurred_at_ms = 0;
+  std::string request_id;
+  int index = 0;
+  int count = 0;
+  std::int64_t deadline_ms = 0;
+  std::string portal;
+  std::string inviter_id;
+  Role inviter_role = Role::Owner;
+  std::string culture;  // effective: the request's, else the portal's default
+  Invitation invitation;
+  int reply_partition = 0;
+
+  bool operator==(const RequestedInvitation&) const = default;
+};
+std::string encode(const RequestedInvitation& event);
+std::variant<RequestedInvitation, std::string> decode_requested(std::string_view json_text);
+
+// invite.replies.v1, key = request id, written to the partition the request named.
+// {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"outcome":"ok",
+//  "message":"...",                       (errors only)
+//  "rateLimit":{"limit":n,"remaining":n,"resetAt":"<RFC 3339>"},   (daily_budget_exceeded only)
+//  "users":[{"id","email","firstName","lastName","userName","type","activationStatus","status","culture",
+//            "createdBy","createdAt"}]}  (ok only: one per distinct e-mail, request order)
+enum class Outcome { Ok, UserDisabled, PaidSeatsExceeded, DailyBudgetExceeded };
+std::string_view to_string(Outcome outcome);  // "ok", "user_disabled", "paid_seats_exceeded", "daily_budget_exceeded"
+
+struct RateLimit {
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t reset_at_ms = 0;
+  bool operator==(const RateLimit&) const = default;
+};
+
+struct InviteReply {
+  std::string event_id;
+  std::int64_t occurred_at_ms = 0;
+  std::string request_id;
+  std::string portal;
+  Outcome outcome = Outcome::Ok;
+  std::string message;
+  std::optional<RateLimit> rate_limit;
+  std::vector<User> users;
+
+  bool operator==(const InviteReply&) const = default;
+};
+std::string encode(const InviteReply& reply);
+std::variant<InviteReply, std::string> decode_reply(std::string_view json_text);
+
+// invite.emails.v1, key = portal: one job per new user for the mailer.
+// {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"portalName":..,
+//  "recipient":{"email":..,"userId":..},"culture":..,"inviter":{"userId":..},
+//  "subject":"Join <portal name> DocSpace","template":"invitation","confirmationLink":..,"expiresAt":..}
+struct EmailJob {
+  std::string event_id;
+  std::int64_t occurred_at_ms = 0;
+  std::string request_id;
+  std::string portal;
+  std::string portal_name;
+  std::string recipient_email;
+  std::string recipient_user_id;
+  std::string culture;
+  std::string inviter_id;
+  std::string subject;
+  std::string confirmation_link;
+  std::int64_t expires_at_ms = 0;
+
+  bool operator==(const EmailJob&) const = default;
+};
+std::string encode(const EmailJob& job);
+std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text);
+
+// people.user-invited.v1, key = portal: the domain event for audit and webhooks, one per new user.
+// {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,
+//  "user":{"id","email","type","activationStatus","status","culture"},"invitedBy":{"userId":..,"role":..}}
+struct UserInvited {
+  std::string event_id;
+  std::int64_t occurred_at_ms = 0;
+  std::string request_id;
+  std::string portal;
+  User user;
+  std::string inviter_id;
+  Role inviter_role = Role::Owner;
+
+  bool operator==(const UserInvited&) const = default;
+};
+std::string encode(const UserInvited& event);
+std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text);
+
+}  // namespace invite::domain

@@ -1,0 +1,45 @@
+#pragma once
+// The HTTP body of POST /api/2.0/people/invite, parsed and validated without I/O.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "invite/domain/types.hpp"
+
+namespace invite::domain {
+
+struct Invitation {
+  std::string email;  // as given
+  EmployeeType type;  // effective: All / omitted already mapped to RoomAdmin
+};
+
+struct InviteRequest {
+  std::vector<Invitation> invitations;
+  std::optional<std::string> culture;  // as given when present
+};
+
+// Keys and messages in the order found, e.g. {"Invitations[0].Email", {"Incorrect email"}}.
+struct ValidationErrors {
+  std::vector<std::pair<std::string, std::vector<std::string>>> errors;
+  void add(std::string key, std::string message);
+  bool empty() const { return errors.empty(); }
+};
+
+// Accepts {"invitations":[{"email":..,"type":..}],"culture":..} and the seed's wrapped item shape
+// {"invitations":[{"value":{"email":..,"type":..}}]}. Property names match case-insensitively (ASP.NET does).
+// type: a name (any case) or a number 0..4; unknown -> key "$.invitations[i].type".
+// Errors (all collected, in document order):
+//   body not JSON / not an object     -> "$": "The request body is not valid JSON."
+//   invitations missing or null       -> "Invitations": "The Invitations field is required."
+//   invitations not an array          -> "Invitations": "The Invitations field must be an array."
+//   more than max_invitations         -> "Invitations": "The field Invitations must be a string or array type
+//                                        with a maximum length of '<max>'."
+//   item not an object / email missing or invalid -> "Invitations[i].Email": "Incorrect email"
+//   culture present and malformed     -> "Culture": "Incorrect culture"
+std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations);
+
+}  // namespace invite::domain

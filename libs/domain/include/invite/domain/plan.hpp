@@ -1,0 +1,50 @@
+#pragma once
+// The worker's decision for one complete request, as a pure function of the request and the portal's stored
+// state. The store applies the result in one transaction; nothing here touches I/O.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "invite/domain/events.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/domain/types.hpp"
+
+namespace invite::domain {
+
+struct PlanInput {
+  const Portal* portal = nullptr;
+  std::vector<Invitation> invitations;  // request order, effective types
+  std::string culture;                  // effective culture for new users
+  std::string inviter_id;
+  std::int64_t now_ms = 0;
+  // Existing users of the portal among the request's e-mails, keyed by normalize_email().
+  std::unordered_map<std::string, User> existing;
+  std::int64_t paid_seats_in_use = 0;  // non-terminated RoomAdmin + DocSpaceAdmin users of the portal
+  std::int64_t invited_today = 0;      // new users invited today (UTC) on the portal
+};
+
+struct Plan {
+  Outcome outcome = Outcome::Ok;
+  std::string message;                  // errors: the HTTP message, e.g. "The user is disabled: a@b.com"
+  std::optional<RateLimit> rate_limit;  // DailyBudgetExceeded
+  std::vector<User> created;            // new users (activation Pending, status Pending), request order
+  std::vector<User> raised;             // existing users whose type rises, with the new type
+  std::vector<User> users;              // the response: one per distinct e-mail, request order, final state
+};
+
+// Rules, in this order (the first failing rule decides, nothing is applied on failure):
+// 1. any e-mail belonging to a Terminated user -> UserDisabled, "The user is disabled: <email as invited>";
+// 2. paid seats: needed = new users of a paid type + existing users raised from an unpaid to a paid type;
+//    when portal.paid_seats is set and needed > free (free = max(0, paid_seats - paid_seats_in_use)) ->
+//    PaidSeatsExceeded, "The number of admins exceeds the limit: <needed>/<free>.";
+// 3. daily budget: when set and invited_today + new users > budget -> DailyBudgetExceeded,
+//    "The daily invitation limit of the portal is reached.", rate_limit {budget, remaining, next UTC midnight}.
+// A repeated e-mail in the request behaves like an existing user (first occurrence creates it, later ones
+// may raise its type). Existing users keep their type unless the invited type ranks higher.
+// new_id supplies ids for created users (a uuid generator in production, a counter in tests).
+Plan plan_request(const PlanInput& input, const std::function<std::string()>& new_id);
+
+}  // namespace invite::domain

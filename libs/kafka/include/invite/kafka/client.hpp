@@ -1,0 +1,123 @@
+#pragma once
+// Thin adapters over librdkafka. They own the configuration rules the design fixes (idempotent producer,
+// eager assignment, manual offsets) and pass every other librdkafka property through unchanged.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace invite::kafka {
+
+// librdkafka properties from --kafka-config key=value, applied after our defaults (so they can override them,
+// except the ones the design requires: enable.idempotence for producers, enable.auto.commit=false for consumers).
+using Properties = std::vector<std::pair<std::string, std::string>>;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<std::string> header(const Headers& headers, std::string_view key);
+
+struct OutRecord {
+  std::string topic;
+  std::optional<std::int32_t> partition;  // nullopt: by key (murmur2, Java-compatible)
+  std::string key;
+  std::string value;
+  Headers headers;
+};
+
+struct DeliveryReport {
+  bool ok = false;
+  std::string error;  // when !ok
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+};
+
+class Producer {
+ public:
+  // Defaults: enable.idempotence=true, acks=all, partitioner=murmur2_random, linger.ms=5,
+  // message.timeout.ms=<delivery_timeout>. A background thread serves delivery reports.
+  static std::variant<std::unique_ptr<Producer>, std::string> create(
+      const std::string& brokers, const Properties& extra, std::chrono::milliseconds delivery_timeout,
+      const std::string& client_id);
+  virtual ~Producer() = default;
+
+  // Never blocks for long: when librdkafka's queue is full the report says so at once. on_delivery runs
+  // exactly once, on the producer's thread (or inline on immediate failure).
+  virtual void produce(OutRecord record, std::function<void(const DeliveryReport&)> on_delivery) = 0;
+  // True while the producer has a usable connection to the cluster (metadata answered recently).
+  virtual bool connected() const = 0;
+  // Waits for outstanding deliveries; returns the number still undelivered.
+  virtual int flush(std::chrono::milliseconds timeout) = 0;
+  // Number of partitions of a topic, from cluster metadata; nullopt when unknown in time.
+  virtual std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds timeout) = 0;
+};
+
+struct InRecord {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::string key;
+  std::string value;
+  Headers headers;
+  std::int64_t timestamp_ms = 0;
+};
+struct PartitionEof {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t next_offset = 0;
+};
+struct PollTimeout {};
+struct PollError {
+  std::string message;
+  bool fatal = false;
+};
+using PollResult = std::variant<InRecord, PartitionEof, PollTimeout, PollError>;
+
+inline constexpr std::int64_t kOffsetBeginning = -2;
+inline constexpr std::int64_t kOffsetEnd = -1;
+
+struct Assignment {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = kOffsetBeginning;  // absolute, or kOffsetBeginning / kOffsetEnd
+};
+
+class Consumer {
+ public:
+  // Defaults: enable.auto.commit=false, enable.auto.offset.store=false, auto.offset.reset=earliest,
+  // enable.partition.eof=true, partition.assignment.strategy=range,roundrobin (eager; librdkafka 2.0.2's
+  // cooperative-sticky has known bugs). group_id may be empty for consumers that never commit.
+  static std::variant<std::unique_ptr<Consumer>, std::string> create(const std::string& brokers,
+                                                                     const std::string& group_id,
+                                                                     const Properties& extra,
+                                                                     const std::string& client_id);
+  virtual ~Consumer() = default;
+
+  // Manual assignment (replaces any previous one). Our services own their partitions explicitly.
+  virtual std::optional<std::string> assign(const std::vector<Assignment>& partitions) = 0;
+  virtual PollResult poll(std::chrono::milliseconds timeout) = 0;
+  // Asynchronous commit of "next offset to read" to the consumer group (for lag monitoring only).
+  virtual void commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset) = 0;
+  // Low and high watermarks; nullopt on timeout or error.
+  virtual std::optional<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic,
+                                                                          std::int32_t partition,
+                                                                          std::chrono::milliseconds timeout) = 0;
+  virtual std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds timeout) = 0;
+  // Leaves the group and releases the assignment; idempotent, also done by the destructor.
+  virtual void close() = 0;
+};
+
+// librdkafka's mock cluster: real Kafka protocol on loopback ports, in this process. For the devstack and tests.
+class MockCluster {
+ public:
+  static std::variant<std::unique_ptr<MockCluster>, std::string> create(int brokers);
+  virtual ~MockCluster() = default;
+  virtual std::string bootstrap_servers() const = 0;  // "127.0.0.1:port,..."
+  virtual std::optional<std::string> create_topic(const std::string& topic, int partitions) = 0;
+};
+
+}  // namespace invite::kafka
