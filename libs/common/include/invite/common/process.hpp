@@ -1,0 +1,50 @@
+#pragma once
+// Child processes for the devstack and the integration tests: spawn with arguments and extra environment,
+// signal, wait with a timeout. POSIX only.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace invite::common {
+
+class ChildProcess {
+ public:
+  struct Options {
+    std::filesystem::path program;
+    std::vector<std::string> args;                             // without argv[0]
+    std::vector<std::pair<std::string, std::string>> env;      // added to (or replacing in) the parent's environment
+    std::optional<std::filesystem::path> stderr_file;          // append stderr (and stdout) there; else inherit
+    bool new_process_group = false;  // true: Ctrl-C in a terminal reaches only the parent, which stops children itself
+  };
+
+  // nullopt and *error set when fork/exec fails (exec failure is reported, not a silent exit of the child).
+  static std::optional<ChildProcess> spawn(const Options& options, std::string* error = nullptr);
+
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  // Kills (SIGKILL) and reaps a child that is still running, so no test or devstack leaves orphans.
+  ~ChildProcess();
+
+  int pid() const { return pid_; }
+  bool running();                 // reaps if it has exited
+  void signal(int signo);         // no-op once exited
+  // Waits up to timeout; returns the exit status (128+signal when killed by a signal), nullopt if still running.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // SIGTERM, wait up to grace, then SIGKILL; returns the exit status.
+  int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+ private:
+  explicit ChildProcess(int pid) : pid_(pid) {}
+  int pid_ = -1;
+  std::optional<int> status_;
+};
+
+// The directory holding the running executable (/proc/self/exe), to find sibling binaries.
+std::filesystem::path executable_dir();
+
+}  // namespace invite::common
