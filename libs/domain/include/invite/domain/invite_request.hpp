@@ -15,6 +15,8 @@ namespace invite::domain {
 struct Invitation {
   std::string email;  // as given
   EmployeeType type;  // effective: All / omitted already mapped to RoomAdmin
+
+  bool operator==(const Invitation&) const = default;
 };
 
 struct InviteRequest {
