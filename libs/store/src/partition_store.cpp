@@ -1,0 +1,457 @@
+#include "invite/store/partition_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <system_error>
+
+#include "invite/domain/validation.hpp"
+
+namespace invite::store {
+namespace {
+
+using domain::User;
+
+// Ordered schema steps: step i brings a file from user_version i to i+1. Never edit a released step - append a
+// new one, since files in the field have already run the old ones.
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> steps = {
+      // v1
+      R"sql(
+        CREATE TABLE users (
+          id                TEXT PRIMARY KEY,
+          portal            TEXT NOT NULL,
+          email             TEXT NOT NULL,
+          email_lower       TEXT NOT NULL,
+          first_name        TEXT NOT NULL DEFAULT '',
+          last_name         TEXT NOT NULL DEFAULT '',
+          user_name         TEXT NOT NULL DEFAULT '',
+          type              INTEGER NOT NULL,
+          activation_status INTEGER NOT NULL,
+          status            INTEGER NOT NULL,
+          culture           TEXT NOT NULL DEFAULT '',
+          created_by        TEXT NOT NULL DEFAULT '',
+          created_at_ms     INTEGER NOT NULL,
+          UNIQUE (portal, email_lower)
+        );
+        CREATE TABLE consumer_offset (
+          id          INTEGER PRIMARY KEY CHECK (id = 1),
+          next_offset INTEGER NOT NULL
+        );
+        CREATE TABLE applied_requests (
+          request_id    TEXT PRIMARY KEY,
+          applied_at_ms INTEGER NOT NULL
+        );
+        CREATE TABLE daily_invitations (
+          portal TEXT NOT NULL,
+          day    TEXT NOT NULL,
+          count  INTEGER NOT NULL,
+          PRIMARY KEY (portal, day)
+        );
+        CREATE TABLE outbox (
+          id            INTEGER PRIMARY KEY AUTOINCREMENT,
+          topic         TEXT NOT NULL,
+          "partition"   INTEGER,
+          key           BLOB NOT NULL,
+          value         BLOB NOT NULL,
+          headers       TEXT NOT NULL DEFAULT '[]',
+          created_at_ms INTEGER NOT NULL,
+          sent_at_ms    INTEGER
+        );
+        CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
+      )sql",
+  };
+  return steps;
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Kafka keys, values and headers are bytes: DLQ rows carry whatever arrived, so blobs keep them unchanged.
+void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes) {
+  stmt.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+std::string encode_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto array = nlohmann::json::array();
+  for (const auto& [k, v] : headers) array.push_back(nlohmann::json::array({k, v}));
+  // Replacing invalid UTF-8 (a DLQ error quoting a broken record) beats throwing: a throw here would fail the
+  // transaction and stop the worker on the same record after every restart.
+  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::pair<std::string, std::string>> decode_headers(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!array.is_array()) return out;
+  for (const auto& item : array) {
+    if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_string()) {
+      out.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+// Cached statements are reused after failures too: start every use from a clean state.
+SQLite::Statement& fresh(SQLite::Statement& stmt) {
+  stmt.tryReset();
+  stmt.clearBindings();
+  return stmt;
+}
+
+constexpr const char* kUserColumns =
+    "id, portal, email, first_name, last_name, user_name, type, activation_status, status, culture, created_by, "
+    "created_at_ms";
+
+User read_user(const SQLite::Statement& stmt) {
+  User u;
+  u.id = stmt.getColumn(0).getString();
+  u.portal = stmt.getColumn(1).getString();
+  u.email = stmt.getColumn(2).getString();
+  u.first_name = stmt.getColumn(3).getString();
+  u.last_name = stmt.getColumn(4).getString();
+  u.user_name = stmt.getColumn(5).getString();
+  u.type = static_cast<domain::EmployeeType>(stmt.getColumn(6).getInt());
+  u.activation_status = static_cast<domain::ActivationStatus>(stmt.getColumn(7).getInt());
+  u.status = static_cast<domain::EmployeeStatus>(stmt.getColumn(8).getInt());
+  u.culture = stmt.getColumn(9).getString();
+  u.created_by = stmt.getColumn(10).getString();
+  u.created_at_ms = stmt.getColumn(11).getInt64();
+  return u;
+}
+
+std::string with_columns(const char* before, const char* after) {
+  return std::string(before) + kUserColumns + after;
+}
+
+class SqlitePartitionStore final : public PartitionStore {
+ public:
+  explicit SqlitePartitionStore(std::unique_ptr<SQLite::Database> db)
+      : db_(std::move(db)),
+        insert_user_(*db_,
+                     "INSERT INTO users (id, portal, email, email_lower, first_name, last_name, user_name, type, "
+                     "activation_status, status, culture, created_by, created_at_ms) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        raise_user_(*db_, "UPDATE users SET type = ? WHERE id = ?"),
+        insert_applied_(*db_, "INSERT INTO applied_requests (request_id, applied_at_ms) VALUES (?, ?)"),
+        add_invited_(*db_,
+                     "INSERT INTO daily_invitations (portal, day, count) VALUES (?, ?, ?) "
+                     "ON CONFLICT (portal, day) DO UPDATE SET count = count + excluded.count"),
+        insert_outbox_(*db_,
+                       "INSERT INTO outbox (topic, \"partition\", key, value, headers, created_at_ms) "
+                       "VALUES (?, ?, ?, ?, ?, ?)"),
+        upsert_offset_(*db_,
+                       "INSERT INTO consumer_offset (id, next_offset) VALUES (1, ?) "
+                       "ON CONFLICT (id) DO UPDATE SET next_offset = excluded.next_offset"),
+        select_offset_(*db_, "SELECT next_offset FROM consumer_offset WHERE id = 1"),
+        select_applied_(*db_, "SELECT 1 FROM applied_requests WHERE request_id = ?"),
+        find_user_(*db_, with_columns("SELECT ", " FROM users WHERE portal = ? AND email_lower = ?")),
+        paid_seats_(*db_,
+                    "SELECT COUNT(*) FROM users WHERE portal = ? AND status != ? AND type IN (?, ?)"),
+        invited_on_(*db_, "SELECT count FROM daily_invitations WHERE portal = ? AND day = ?"),
+        select_unsent_(*db_,
+                       "SELECT id, topic, \"partition\", key, value, headers FROM outbox "
+                       "WHERE sent_at_ms IS NULL ORDER BY id LIMIT ?"),
+        mark_sent_(*db_, "UPDATE outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
+        unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") {}
+
+  std::optional<std::int64_t> stored_offset() override {
+    auto& q = fresh(select_offset_);
+    if (!q.executeStep()) return std::nullopt;
+    const auto value = q.getColumn(0).getInt64();
+    q.tryReset();
+    return value;
+  }
+
+  bool request_applied(std::string_view request_id) override {
+    auto& q = fresh(select_applied_);
+    q.bind(1, std::string(request_id));
+    const bool found = q.executeStep();
+    q.tryReset();
+    return found;
+  }
+
+  std::unordered_map<std::string, User> find_users(std::string_view portal,
+                                                   const std::vector<std::string>& lower_emails) override {
+    // One indexed lookup per e-mail through a cached statement: cheaper than building an IN list per request,
+    // and a request has at most a few hundred distinct e-mails.
+    std::unordered_map<std::string, User> found;
+    const std::string portal_text(portal);
+    for (const auto& email : lower_emails) {
+      if (found.count(email) != 0) continue;
+      auto& q = fresh(find_user_);
+      q.bind(1, portal_text);
+      q.bind(2, email);
+      if (q.executeStep()) found.emplace(email, read_user(q));
+    }
+    find_user_.tryReset();
+    return found;
+  }
+
+  std::int64_t paid_seats_in_use(std::string_view portal) override {
+    auto& q = fresh(paid_seats_);
+    q.bind(1, std::string(portal));
+    q.bind(2, static_cast<int>(domain::EmployeeStatus::Terminated));
+    q.bind(3, static_cast<int>(domain::EmployeeType::RoomAdmin));
+    q.bind(4, static_cast<int>(domain::EmployeeType::DocSpaceAdmin));
+    q.executeStep();
+    const auto n = q.getColumn(0).getInt64();
+    q.tryReset();
+    return n;
+  }
+
+  std::int64_t invited_on(std::string_view portal, std::string_view day) override {
+    auto& q = fresh(invited_on_);
+    q.bind(1, std::string(portal));
+    q.bind(2, std::string(day));
+    const auto n = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+    q.tryReset();
+    return n;
+  }
+
+  void apply(const RequestCommit& commit) override {
+    try {
+      // IMMEDIATE takes the write lock up front, so a concurrent invitectl makes us wait (busy timeout) instead of
+      // failing halfway with SQLITE_BUSY on a read-to-write upgrade.
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      const auto now = wall_ms();
+      for (const auto& u : commit.create) {
+        auto& s = fresh(insert_user_);
+        s.bind(1, u.id);
+        s.bind(2, u.portal);
+        s.bind(3, u.email);
+        s.bind(4, domain::normalize_email(u.email));
+        s.bind(5, u.first_name);
+        s.bind(6, u.last_name);
+        s.bind(7, u.user_name);
+        s.bind(8, static_cast<int>(u.type));
+        s.bind(9, static_cast<int>(u.activation_status));
+        s.bind(10, static_cast<int>(u.status));
+        s.bind(11, u.culture);
+        s.bind(12, u.created_by);
+        s.bind(13, u.created_at_ms);
+        s.exec();
+      }
+      for (const auto& u : commit.raise) {
+        auto& s = fresh(raise_user_);
+        s.bind(1, static_cast<int>(u.type));
+        s.bind(2, u.id);
+        if (s.exec() != 1) throw std::runtime_error("no user with id " + u.id + " to raise");
+      }
+      if (!commit.request_id.empty()) {
+        auto& s = fresh(insert_applied_);
+        s.bind(1, commit.request_id);
+        s.bind(2, now);
+        s.exec();
+      }
+      if (commit.invited > 0) {
+        auto& s = fresh(add_invited_);
+        s.bind(1, commit.portal);
+        s.bind(2, commit.day);
+        s.bind(3, commit.invited);
+        s.exec();
+      }
+      for (const auto& row : commit.outbox) {
+        auto& s = fresh(insert_outbox_);
+        s.bind(1, row.topic);
+        if (row.partition) {
+          s.bind(2, *row.partition);
+        } else {
+          s.bind(2);  // NULL: the producer's partitioner picks
+        }
+        bind_bytes(s, 3, row.key);
+        bind_bytes(s, 4, row.value);
+        s.bind(5, encode_headers(row.headers));
+        s.bind(6, now);
+        s.exec();
+      }
+      write_offset(commit.next_offset);
+      tx.commit();
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: applying request '") + commit.request_id +
+                               "' failed: " + e.what());
+    }
+  }
+
+  void store_offset(std::int64_t next_offset) override {
+    try {
+      write_offset(next_offset);
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: storing offset failed: ") + e.what());
+    }
+  }
+
+  std::vector<OutboxRow> unsent(std::size_t limit) override {
+    std::vector<OutboxRow> rows;
+    auto& q = fresh(select_unsent_);
+    q.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    while (q.executeStep()) {
+      OutboxRow row;
+      row.id = q.getColumn(0).getInt64();
+      row.topic = q.getColumn(1).getString();
+      if (!q.getColumn(2).isNull()) row.partition = q.getColumn(2).getInt();
+      row.key = q.getColumn(3).getString();
+      row.value = q.getColumn(4).getString();
+      row.headers = decode_headers(q.getColumn(5).getString());
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  void mark_sent(const std::vector<std::int64_t>& ids) override {
+    if (ids.empty()) return;
+    try {
+      // One transaction: one fsync for the whole batch instead of one per row.
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      const auto now = wall_ms();
+      for (const auto id : ids) {
+        auto& s = fresh(mark_sent_);
+        s.bind(1, now);
+        s.bind(2, id);
+        s.exec();
+      }
+      tx.commit();
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: marking outbox rows sent failed: ") + e.what());
+    }
+  }
+
+  std::int64_t unsent_count() override {
+    auto& q = fresh(unsent_count_);
+    q.executeStep();
+    const auto n = q.getColumn(0).getInt64();
+    q.tryReset();
+    return n;
+  }
+
+  std::vector<User> users(std::optional<std::string_view> portal) override {
+    // Operator path: not worth caching.
+    SQLite::Statement q(*db_, with_columns("SELECT ", portal ? " FROM users WHERE portal = ? ORDER BY portal, email_lower"
+                                                             : " FROM users ORDER BY portal, email_lower"));
+    if (portal) q.bind(1, std::string(*portal));
+    std::vector<User> out;
+    while (q.executeStep()) out.push_back(read_user(q));
+    return out;
+  }
+
+  bool disable_user(std::string_view portal, std::string_view email) override {
+    try {
+      SQLite::Statement s(*db_, "UPDATE users SET status = ? WHERE portal = ? AND email_lower = ?");
+      s.bind(1, static_cast<int>(domain::EmployeeStatus::Terminated));
+      s.bind(2, std::string(portal));
+      s.bind(3, domain::normalize_email(email));
+      return s.exec() > 0;
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: disabling user failed: ") + e.what());
+    }
+  }
+
+ private:
+  void write_offset(std::int64_t next_offset) {
+    auto& s = fresh(upsert_offset_);
+    s.bind(1, next_offset);
+    s.exec();
+  }
+
+  std::unique_ptr<SQLite::Database> db_;
+  SQLite::Statement insert_user_, raise_user_, insert_applied_, add_invited_, insert_outbox_, upsert_offset_;
+  SQLite::Statement select_offset_, select_applied_, find_user_, paid_seats_, invited_on_;
+  SQLite::Statement select_unsent_, mark_sent_, unsent_count_;
+};
+
+int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+// Runs each missing step in its own transaction together with its version bump, so a crash mid-migration leaves
+// the file at a consistent earlier version. IMMEDIATE, and re-reading the version inside the transaction, keeps
+// two processes opening a new file at once (worker and invitectl) from running a step twice.
+std::optional<std::string> migrate(SQLite::Database& db) {
+  const auto& steps = migrations();
+  const int known = static_cast<int>(steps.size());
+  for (int target = 1; target <= known; ++target) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int current = user_version(db);
+    if (current > known) {
+      return "schema version " + std::to_string(current) + " is newer than this program supports (" +
+             std::to_string(known) + "); use a newer build";
+    }
+    if (current >= target) continue;  // the transaction rolls back harmlessly
+    db.exec(std::string(steps[static_cast<std::size_t>(target - 1)]));
+    db.exec("PRAGMA user_version = " + std::to_string(target));
+    tx.commit();
+  }
+  const int final_version = user_version(db);
+  if (final_version != known) {
+    return "schema version " + std::to_string(final_version) + " is newer than this program supports (" +
+           std::to_string(known) + "); use a newer build";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int PartitionStore::schema_version() { return static_cast<int>(migrations().size()); }
+
+std::filesystem::path PartitionStore::file_for(const std::filesystem::path& data_dir, std::int32_t partition) {
+  return data_dir / ("partition-" + std::to_string(partition) + ".sqlite");
+}
+
+std::vector<std::pair<std::int32_t, std::filesystem::path>> PartitionStore::list(
+    const std::filesystem::path& data_dir) {
+  std::vector<std::pair<std::int32_t, std::filesystem::path>> out;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(data_dir, ec);
+  if (ec) return out;  // a missing data directory simply holds no partitions
+  constexpr std::string_view prefix = "partition-";
+  constexpr std::string_view suffix = ".sqlite";
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix)) continue;
+    const std::string_view digits =
+        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    std::int32_t partition = 0;
+    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
+    if (err != std::errc() || end != digits.data() + digits.size() || partition < 0) continue;
+    // Only the canonical spelling, so "partition-01.sqlite" cannot shadow "partition-1.sqlite".
+    if (std::to_string(partition) != digits) continue;
+    out.emplace_back(partition, it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::variant<std::unique_ptr<PartitionStore>, std::string> PartitionStore::open(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (file.has_parent_path()) {
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec) return "cannot create directory " + file.parent_path().string() + ": " + ec.message();
+  }
+  try {
+    auto db = std::make_unique<SQLite::Database>(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 /*busy timeout ms=*/5000);
+    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") return file.string() + ": cannot switch to WAL journal (got '" + mode + "')";
+    // FULL, not NORMAL: with WAL, NORMAL stays consistent but may lose the last commits on power loss. By then the
+    // relay may already have published their outbox rows (replies naming user ids, invitation e-mails), and the
+    // worker would re-apply the requests with new ids and new e-mails - visible to clients. FULL costs one WAL
+    // fsync per request transaction, which the worker can afford.
+    db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA foreign_keys = ON");
+    if (auto error = migrate(*db)) return file.string() + ": " + *error;
+    return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(db)));
+  } catch (const SQLite::Exception& e) {
+    return file.string() + ": " + e.what();
+  } catch (const std::exception& e) {
+    return file.string() + ": " + e.what();
+  }
+}
+
+}  // namespace invite::store

@@ -1,0 +1,423 @@
+#include "invite/store/partition_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+using invite::domain::ActivationStatus;
+using invite::domain::EmployeeStatus;
+using invite::domain::EmployeeType;
+using invite::domain::User;
+using invite::store::OutboxRow;
+using invite::store::PartitionStore;
+using invite::store::RequestCommit;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("invite-store-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::unique_ptr<PartitionStore> open_ok(const fs::path& file) {
+  auto opened = PartitionStore::open(file);
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    ADD_FAILURE() << "open failed: " << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<PartitionStore>>(opened));
+}
+
+User make_user(std::string id, std::string portal, std::string email, EmployeeType type = EmployeeType::User,
+               EmployeeStatus status = EmployeeStatus::Pending) {
+  User u;
+  u.id = std::move(id);
+  u.portal = std::move(portal);
+  u.email = email;
+  u.first_name = "";
+  u.last_name = "";
+  u.user_name = email.substr(0, email.find('@'));
+  u.type = type;
+  u.activation_status = ActivationStatus::Pending;
+  u.status = status;
+  u.culture = "en-US";
+  u.created_by = "00000000-0000-4000-8000-000000000001";
+  u.created_at_ms = 1764154800123;
+  return u;
+}
+
+OutboxRow make_row(std::string topic, std::string value, std::optional<std::int32_t> partition = std::nullopt) {
+  OutboxRow r;
+  r.topic = std::move(topic);
+  r.partition = partition;
+  r.key = "k";
+  r.value = std::move(value);
+  r.headers = {{"correlation-id", "req-1"}, {"traceparent", "00-abc-def-01"}};
+  return r;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    file_ = dir_.path() / "data" / "partition-0.sqlite";
+    store_ = open_ok(file_);
+    ASSERT_NE(store_, nullptr);
+  }
+  TempDir dir_;
+  fs::path file_;
+  std::unique_ptr<PartitionStore> store_;
+};
+
+}  // namespace
+
+TEST(PartitionStoreFiles, NewFileIsMigratedToCurrentVersionAndDirectoriesCreated) {
+  TempDir dir;
+  const auto file = dir.path() / "a" / "b" / "partition-3.sqlite";
+  auto store = open_ok(file);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_EQ(store->stored_offset(), std::nullopt);
+  EXPECT_EQ(store->unsent_count(), 0);
+  store.reset();
+
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), PartitionStore::schema_version());
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  for (const char* table : {"users", "consumer_offset", "applied_requests", "daily_invitations", "outbox"}) {
+    EXPECT_TRUE(db.tableExists(table)) << table;
+  }
+}
+
+TEST(PartitionStoreFiles, ReopenKeepsDataAndVersion) {
+  TempDir dir;
+  const auto file = PartitionStore::file_for(dir.path(), 1);
+  {
+    auto store = open_ok(file);
+    ASSERT_NE(store, nullptr);
+    RequestCommit c;
+    c.request_id = "req-1";
+    c.portal = "p.example.com";
+    c.create = {make_user("u1", "p.example.com", "Ann@Example.com")};
+    c.day = "2026-11-26";
+    c.invited = 1;
+    c.next_offset = 42;
+    store->apply(c);
+  }
+  auto store = open_ok(file);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stored_offset(), 42);
+  EXPECT_TRUE(store->request_applied("req-1"));
+  EXPECT_EQ(store->users(std::nullopt).size(), 1u);
+  store.reset();
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), PartitionStore::schema_version());
+}
+
+TEST(PartitionStoreFiles, FileFromNewerVersionIsRefused) {
+  TempDir dir;
+  const auto file = dir.path() / "partition-0.sqlite";
+  ASSERT_NE(open_ok(file), nullptr);
+  {
+    SQLite::Database db(file, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version = " + std::to_string(PartitionStore::schema_version() + 1));
+  }
+  auto opened = PartitionStore::open(file);
+  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
+  const auto& error = std::get<std::string>(opened);
+  EXPECT_NE(error.find("newer"), std::string::npos) << error;
+  EXPECT_NE(error.find(std::to_string(PartitionStore::schema_version() + 1)), std::string::npos) << error;
+}
+
+TEST(PartitionStoreFiles, UnopenablePathIsAnError) {
+  TempDir dir;
+  const auto blocker = dir.path() / "not-a-dir";
+  std::ofstream(blocker) << "x";
+  auto opened = PartitionStore::open(blocker / "partition-0.sqlite");
+  EXPECT_TRUE(std::holds_alternative<std::string>(opened));
+}
+
+TEST(PartitionStoreFiles, ListFindsPartitionFilesSorted) {
+  TempDir dir;
+  for (int p : {10, 2, 0}) ASSERT_NE(open_ok(PartitionStore::file_for(dir.path(), p)), nullptr);
+  std::ofstream(dir.path() / "partition-x.sqlite") << "";
+  std::ofstream(dir.path() / "partition-01.sqlite") << "";
+  std::ofstream(dir.path() / "devstack.json") << "{}";
+  fs::create_directories(dir.path() / "partition-5.sqlite.d");
+
+  const auto found = PartitionStore::list(dir.path());
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].first, 0);
+  EXPECT_EQ(found[1].first, 2);
+  EXPECT_EQ(found[2].first, 10);
+  EXPECT_EQ(found[2].second, PartitionStore::file_for(dir.path(), 10));
+  EXPECT_TRUE(PartitionStore::list(dir.path() / "missing").empty());
+}
+
+TEST_F(StoreTest, ApplyIsAtomicWhenAUserViolatesUniqueness) {
+  RequestCommit first;
+  first.request_id = "req-1";
+  first.portal = "p.example.com";
+  first.create = {make_user("u1", "p.example.com", "ann@example.com")};
+  first.day = "2026-11-26";
+  first.invited = 1;
+  first.outbox = {make_row("invite.replies.v1", "reply-1", 0)};
+  first.next_offset = 1;
+  store_->apply(first);
+
+  RequestCommit bad;
+  bad.request_id = "req-2";
+  bad.portal = "p.example.com";
+  // The second user collides with u1 on (portal, lower-cased e-mail).
+  bad.create = {make_user("u2", "p.example.com", "bob@example.com"),
+                make_user("u3", "p.example.com", "ANN@example.com")};
+  bad.day = "2026-11-26";
+  bad.invited = 2;
+  bad.outbox = {make_row("invite.replies.v1", "reply-2", 0), make_row("invite.emails.v1", "mail")};
+  bad.next_offset = 5;
+  try {
+    store_->apply(bad);
+    FAIL() << "apply should have thrown";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("UNIQUE"), std::string::npos) << e.what();
+  }
+
+  EXPECT_EQ(store_->stored_offset(), 1);
+  EXPECT_FALSE(store_->request_applied("req-2"));
+  EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 1);
+  const auto users = store_->users(std::nullopt);
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].id, "u1");
+  EXPECT_EQ(store_->unsent_count(), 1);
+  const auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].value, "reply-1");
+
+  // The cached statements still work after the failure.
+  bad.create.pop_back();
+  bad.invited = 1;
+  store_->apply(bad);
+  EXPECT_EQ(store_->stored_offset(), 5);
+  EXPECT_TRUE(store_->request_applied("req-2"));
+  EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 2);
+  EXPECT_EQ(store_->unsent_count(), 3);
+}
+
+TEST_F(StoreTest, AppliedRequestTwiceIsRejected) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.next_offset = 3;
+  store_->apply(c);
+  c.next_offset = 4;
+  EXPECT_THROW(store_->apply(c), std::runtime_error);
+  EXPECT_EQ(store_->stored_offset(), 3);
+}
+
+TEST_F(StoreTest, OffsetRoundTrip) {
+  EXPECT_EQ(store_->stored_offset(), std::nullopt);
+  store_->store_offset(0);
+  EXPECT_EQ(store_->stored_offset(), 0);
+  store_->store_offset(1234567890123);
+  EXPECT_EQ(store_->stored_offset(), 1234567890123);
+  RequestCommit dlq;  // a DLQ record: no request id, only the offset and an outbox row move
+  dlq.outbox = {make_row("invite.requested.v1.dlq", "garbage")};
+  dlq.next_offset = 1234567890124;
+  store_->apply(dlq);
+  EXPECT_EQ(store_->stored_offset(), 1234567890124);
+  EXPECT_FALSE(store_->request_applied(""));
+}
+
+TEST_F(StoreTest, RequestApplied) {
+  EXPECT_FALSE(store_->request_applied("req-1"));
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.next_offset = 1;
+  store_->apply(c);
+  EXPECT_TRUE(store_->request_applied("req-1"));
+  EXPECT_FALSE(store_->request_applied("req-2"));
+  EXPECT_FALSE(store_->request_applied("REQ-1"));
+}
+
+TEST_F(StoreTest, FindUsersIsCaseInsensitiveAndPerPortal) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.portal = "a.example.com";
+  const auto ann = make_user("u1", "a.example.com", "Ann.Smith@Example.COM", EmployeeType::RoomAdmin);
+  c.create = {ann, make_user("u2", "b.example.com", "bob@example.com")};
+  store_->apply(c);
+
+  const auto found =
+      store_->find_users("a.example.com", {"ann.smith@example.com", "bob@example.com", "nobody@example.com"});
+  ASSERT_EQ(found.size(), 1u);
+  ASSERT_EQ(found.count("ann.smith@example.com"), 1u);
+  EXPECT_EQ(found.at("ann.smith@example.com"), ann);  // every field round-trips, e-mail case kept
+  EXPECT_TRUE(store_->find_users("a.example.com", {}).empty());
+  EXPECT_EQ(store_->find_users("b.example.com", {"bob@example.com"}).size(), 1u);
+}
+
+TEST_F(StoreTest, RaiseUpdatesTypeById) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.portal = "a.example.com";
+  auto u = make_user("u1", "a.example.com", "ann@example.com", EmployeeType::User);
+  c.create = {u};
+  store_->apply(c);
+  EXPECT_EQ(store_->paid_seats_in_use("a.example.com"), 0);
+
+  RequestCommit r;
+  r.request_id = "req-2";
+  u.type = EmployeeType::DocSpaceAdmin;
+  r.raise = {u};
+  store_->apply(r);
+  EXPECT_EQ(store_->find_users("a.example.com", {"ann@example.com"}).at("ann@example.com").type,
+            EmployeeType::DocSpaceAdmin);
+  EXPECT_EQ(store_->paid_seats_in_use("a.example.com"), 1);
+
+  RequestCommit missing;
+  missing.request_id = "req-3";
+  missing.raise = {make_user("nope", "a.example.com", "x@example.com", EmployeeType::RoomAdmin)};
+  missing.next_offset = 9;
+  EXPECT_THROW(store_->apply(missing), std::runtime_error);
+  EXPECT_FALSE(store_->request_applied("req-3"));
+}
+
+TEST_F(StoreTest, PaidSeatsCountNonTerminatedAdminsOnly) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.create = {
+      make_user("u1", "a.example.com", "ra@example.com", EmployeeType::RoomAdmin),
+      make_user("u2", "a.example.com", "dsa@example.com", EmployeeType::DocSpaceAdmin, EmployeeStatus::Active),
+      make_user("u3", "a.example.com", "user@example.com", EmployeeType::User),
+      make_user("u4", "a.example.com", "guest@example.com", EmployeeType::Guest),
+      make_user("u5", "a.example.com", "gone@example.com", EmployeeType::RoomAdmin, EmployeeStatus::Terminated),
+      make_user("u6", "b.example.com", "other@example.com", EmployeeType::RoomAdmin),
+  };
+  store_->apply(c);
+  EXPECT_EQ(store_->paid_seats_in_use("a.example.com"), 2);
+  EXPECT_EQ(store_->paid_seats_in_use("b.example.com"), 1);
+  EXPECT_EQ(store_->paid_seats_in_use("c.example.com"), 0);
+  ASSERT_TRUE(store_->disable_user("a.example.com", "RA@example.com"));
+  EXPECT_EQ(store_->paid_seats_in_use("a.example.com"), 1);
+}
+
+TEST_F(StoreTest, CountersArePerPortalAndDay) {
+  auto add = [&](std::string id, std::string portal, std::string day, std::int64_t n) {
+    RequestCommit c;
+    c.request_id = std::move(id);
+    c.portal = std::move(portal);
+    c.day = std::move(day);
+    c.invited = n;
+    store_->apply(c);
+  };
+  add("r1", "a.example.com", "2026-11-26", 3);
+  add("r2", "a.example.com", "2026-11-26", 2);
+  add("r3", "a.example.com", "2026-11-27", 1);
+  add("r4", "b.example.com", "2026-11-26", 7);
+  add("r5", "b.example.com", "2026-11-26", 0);
+  EXPECT_EQ(store_->invited_on("a.example.com", "2026-11-26"), 5);
+  EXPECT_EQ(store_->invited_on("a.example.com", "2026-11-27"), 1);
+  EXPECT_EQ(store_->invited_on("a.example.com", "2026-11-28"), 0);
+  EXPECT_EQ(store_->invited_on("b.example.com", "2026-11-26"), 7);
+}
+
+TEST_F(StoreTest, OutboxUnsentInOrderAndMarkSent) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  std::string binary("\x00\xff\x01 not json", 13);
+  auto dlq = make_row("invite.requested.v1.dlq", binary);
+  dlq.key = std::string("\x00k", 2);
+  dlq.headers.emplace_back("dlq-error", "bad byte \xff here");
+  c.outbox = {make_row("invite.replies.v1", "r", 4), make_row("invite.emails.v1", "e"), dlq};
+  store_->apply(c);
+  RequestCommit c2;
+  c2.request_id = "req-2";
+  c2.outbox = {make_row("people.user-invited.v1", "ev")};
+  store_->apply(c2);
+
+  EXPECT_EQ(store_->unsent_count(), 4);
+  auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].topic, "invite.replies.v1");
+  EXPECT_EQ(rows[0].partition, 4);
+  EXPECT_EQ(rows[0].key, "k");
+  EXPECT_EQ(rows[0].headers, make_row("", "").headers);
+  EXPECT_EQ(rows[1].topic, "invite.emails.v1");
+  EXPECT_EQ(rows[1].partition, std::nullopt);
+  EXPECT_EQ(rows[2].value, binary);
+  EXPECT_EQ(rows[2].key, dlq.key);
+  ASSERT_EQ(rows[2].headers.size(), 3u);
+  EXPECT_EQ(rows[2].headers[2].first, "dlq-error");
+  EXPECT_EQ(rows[3].topic, "people.user-invited.v1");
+  for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_LT(rows[i - 1].id, rows[i].id);
+
+  const auto first_two = store_->unsent(2);
+  ASSERT_EQ(first_two.size(), 2u);
+  EXPECT_EQ(first_two[0].id, rows[0].id);
+
+  store_->mark_sent({rows[0].id, rows[2].id});
+  EXPECT_EQ(store_->unsent_count(), 2);
+  rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].topic, "invite.emails.v1");
+  EXPECT_EQ(rows[1].topic, "people.user-invited.v1");
+  store_->mark_sent({});
+  store_->mark_sent({rows[0].id, rows[1].id, 999999});
+  EXPECT_EQ(store_->unsent_count(), 0);
+  EXPECT_TRUE(store_->unsent(10).empty());
+}
+
+TEST_F(StoreTest, UsersOrderedByPortalThenEmailAndDisable) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.create = {make_user("u1", "b.example.com", "zed@example.com"), make_user("u2", "a.example.com", "Mia@example.com"),
+              make_user("u3", "a.example.com", "bob@example.com"), make_user("u4", "a.example.com", "zoe@example.com")};
+  store_->apply(c);
+
+  auto all = store_->users(std::nullopt);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].email, "bob@example.com");
+  EXPECT_EQ(all[1].email, "Mia@example.com");
+  EXPECT_EQ(all[2].email, "zoe@example.com");
+  EXPECT_EQ(all[3].email, "zed@example.com");
+  EXPECT_EQ(store_->users(std::string_view("b.example.com")).size(), 1u);
+  EXPECT_TRUE(store_->users(std::string_view("c.example.com")).empty());
+
+  EXPECT_TRUE(store_->disable_user("a.example.com", "MIA@EXAMPLE.COM"));
+  EXPECT_FALSE(store_->disable_user("b.example.com", "mia@example.com"));
+  EXPECT_FALSE(store_->disable_user("a.example.com", "nobody@example.com"));
+  const auto mia = store_->find_users("a.example.com", {"mia@example.com"}).at("mia@example.com");
+  EXPECT_EQ(mia.status, EmployeeStatus::Terminated);
+  EXPECT_EQ(store_->find_users("a.example.com", {"bob@example.com"}).at("bob@example.com").status,
+            EmployeeStatus::Pending);
+}
+
+TEST_F(StoreTest, SecondConnectionSeesCommittedWrites) {
+  // invitectl writes the worker's file through its own connection; both must see each other's commits.
+  auto other = open_ok(file_);
+  ASSERT_NE(other, nullptr);
+  RequestCommit c;
+  c.request_id = "req-1";
+  c.create = {make_user("u1", "a.example.com", "ann@example.com", EmployeeType::RoomAdmin)};
+  store_->apply(c);
+  EXPECT_TRUE(other->disable_user("a.example.com", "ann@example.com"));
+  EXPECT_EQ(store_->find_users("a.example.com", {"ann@example.com"}).at("ann@example.com").status,
+            EmployeeStatus::Terminated);
+}
