@@ -1,0 +1,460 @@
+#include "invite/domain/events.hpp"
+
+#include <cassert>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "invite/common/ids.hpp"
+#include "invite/domain/validation.hpp"
+
+namespace invite::domain {
+namespace {
+
+using ordered = nlohmann::ordered_json;
+using json = nlohmann::json;
+
+// Invalid UTF-8 in a string field must not throw out of a producer path: it is replaced instead.
+std::string dump(const ordered& document) {
+  return document.dump(-1, ' ', false, ordered::error_handler_t::replace);
+}
+
+ordered envelope_head(std::string_view event_id, std::int64_t occurred_at_ms) {
+  ordered out = ordered::object();
+  out["schemaVersion"] = kSchemaVersion;
+  out["eventId"] = event_id;
+  out["occurredAt"] = common::rfc3339_utc(occurred_at_ms);
+  return out;
+}
+
+ordered encode_user(const User& user) {
+  ordered out = ordered::object();
+  out["id"] = user.id;
+  out["email"] = user.email;
+  out["firstName"] = user.first_name;
+  out["lastName"] = user.last_name;
+  out["userName"] = user.user_name;
+  out["type"] = to_string(user.type);
+  out["activationStatus"] = static_cast<int>(user.activation_status);
+  out["status"] = static_cast<int>(user.status);
+  out["culture"] = user.culture;
+  out["createdBy"] = user.created_by;
+  out["createdAt"] = common::rfc3339_utc(user.created_at_ms);
+  return out;
+}
+
+std::string join(std::string_view prefix, std::string_view key) {
+  if (prefix.empty()) return std::string(key);
+  std::string out(prefix);
+  out += '.';
+  out += key;
+  return out;
+}
+
+// Reads fields and remembers only the first defect, so that the error names the field a producer got wrong
+// first in document order rather than a cascade of follow-up complaints.
+class Reader {
+ public:
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  void fail(std::string_view path, std::string_view what) {
+    if (!error_.empty()) return;
+    error_ = std::string(path);
+    error_ += ": ";
+    error_ += what;
+  }
+
+  const json* field(const json& object, std::string_view prefix, std::string_view key) {
+    if (!ok()) return nullptr;
+    const auto it = object.find(key);
+    if (it == object.end()) {
+      fail(join(prefix, key), "missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  const json* object(const json& parent, std::string_view prefix, std::string_view key) {
+    const json* value = field(parent, prefix, key);
+    if (value == nullptr) return nullptr;
+    if (!value->is_object()) {
+      fail(join(prefix, key), "must be an object");
+      return nullptr;
+    }
+    return value;
+  }
+
+  std::string string(const json& parent, std::string_view prefix, std::string_view key) {
+    const json* value = field(parent, prefix, key);
+    if (value == nullptr) return {};
+    if (!value->is_string()) {
+      fail(join(prefix, key), "must be a string");
+      return {};
+    }
+    return value->get<std::string>();
+  }
+
+  std::int64_t integer(const json& parent, std::string_view prefix, std::string_view key,
+                       std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                       std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
+    const json* value = field(parent, prefix, key);
+    if (value == nullptr) return 0;
+    if (!value->is_number_integer()) {
+      fail(join(prefix, key), "must be an integer");
+      return 0;
+    }
+    if (value->is_number_unsigned() &&
+        value->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      fail(join(prefix, key), "out of range");
+      return 0;
+    }
+    const auto number = value->get<std::int64_t>();
+    if (number < min || number > max) {
+      fail(join(prefix, key), "out of range");
+      return 0;
+    }
+    return number;
+  }
+
+  std::int64_t time(const json& parent, std::string_view prefix, std::string_view key) {
+    const auto text = string(parent, prefix, key);
+    if (!ok()) return 0;
+    const auto ms = common::parse_rfc3339(text);
+    if (!ms) {
+      fail(join(prefix, key), "not an RFC 3339 date-time");
+      return 0;
+    }
+    return *ms;
+  }
+
+  // Only canonical names: encode() writes nothing else, and All is never an effective or stored type.
+  EmployeeType type(const json& parent, std::string_view prefix, std::string_view key) {
+    const auto name = string(parent, prefix, key);
+    if (!ok()) return EmployeeType::User;
+    const auto type = employee_type_from_name(name);
+    if (!type || *type == EmployeeType::All || to_string(*type) != name) {
+      fail(join(prefix, key), "unknown type '" + name + "'");
+      return EmployeeType::User;
+    }
+    return *type;
+  }
+
+  Role role(const json& parent, std::string_view prefix, std::string_view key) {
+    const auto name = string(parent, prefix, key);
+    if (!ok()) return Role::Guest;
+    const auto role = role_from_name(name);
+    if (!role) {
+      fail(join(prefix, key), "unknown role '" + name + "'");
+      return Role::Guest;
+    }
+    return *role;
+  }
+
+  ActivationStatus activation_status(const json& parent, std::string_view prefix, std::string_view key) {
+    const auto number = integer(parent, prefix, key);
+    if (!ok()) return ActivationStatus::Pending;
+    switch (number) {
+      case 0: return ActivationStatus::NotActivated;
+      case 1: return ActivationStatus::Activated;
+      case 2: return ActivationStatus::Pending;
+      case 4: return ActivationStatus::AutoGenerated;
+      default:
+        fail(join(prefix, key), "unknown activation status " + std::to_string(number));
+        return ActivationStatus::Pending;
+    }
+  }
+
+  EmployeeStatus employee_status(const json& parent, std::string_view prefix, std::string_view key) {
+    const auto number = integer(parent, prefix, key);
+    if (!ok()) return EmployeeStatus::Pending;
+    switch (number) {
+      case 1: return EmployeeStatus::Active;
+      case 2: return EmployeeStatus::Terminated;
+      case 4: return EmployeeStatus::Pending;
+      default:
+        fail(join(prefix, key), "unknown status " + std::to_string(number));
+        return EmployeeStatus::Pending;
+    }
+  }
+
+ private:
+  std::string error_;
+};
+
+// Parses the text and checks the fields every event shares. nullopt (with the reader's error set) otherwise.
+std::optional<json> parse_document(std::string_view text, Reader& reader) {
+  json document = json::parse(text, nullptr, false);
+  if (document.is_discarded()) {
+    reader.fail("$", "not valid JSON");
+    return std::nullopt;
+  }
+  if (!document.is_object()) {
+    reader.fail("$", "not a JSON object");
+    return std::nullopt;
+  }
+  const auto version = reader.integer(document, "", "schemaVersion");
+  if (reader.ok() && version != kSchemaVersion) {
+    reader.fail("schemaVersion", "unsupported version " + std::to_string(version) + " (expected " +
+                                     std::to_string(kSchemaVersion) + ")");
+  }
+  if (!reader.ok()) return std::nullopt;
+  return document;
+}
+
+User decode_user(const json& object, const std::string& prefix, std::string_view portal, Reader& reader) {
+  User user;
+  user.id = reader.string(object, prefix, "id");
+  user.portal = std::string(portal);
+  user.email = reader.string(object, prefix, "email");
+  user.first_name = reader.string(object, prefix, "firstName");
+  user.last_name = reader.string(object, prefix, "lastName");
+  user.user_name = reader.string(object, prefix, "userName");
+  user.type = reader.type(object, prefix, "type");
+  user.activation_status = reader.activation_status(object, prefix, "activationStatus");
+  user.status = reader.employee_status(object, prefix, "status");
+  user.culture = reader.string(object, prefix, "culture");
+  user.created_by = reader.string(object, prefix, "createdBy");
+  user.created_at_ms = reader.time(object, prefix, "createdAt");
+  return user;
+}
+
+std::optional<Outcome> outcome_from_name(std::string_view name) {
+  for (auto outcome : {Outcome::Ok, Outcome::UserDisabled, Outcome::PaidSeatsExceeded, Outcome::DailyBudgetExceeded}) {
+    if (to_string(outcome) == name) return outcome;
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kEmailTemplate = "invitation";
+
+}  // namespace
+
+// ---- invite.requested.v1 ----
+
+std::string encode(const RequestedInvitation& event) {
+  ordered out = envelope_head(event.event_id, event.occurred_at_ms);
+  out["requestId"] = event.request_id;
+  out["index"] = event.index;
+  out["count"] = event.count;
+  out["deadline"] = common::rfc3339_utc(event.deadline_ms);
+  out["portal"] = event.portal;
+  out["inviter"] = ordered{{"userId", event.inviter_id}, {"role", to_string(event.inviter_role)}};
+  out["culture"] = event.culture;
+  out["invitation"] = ordered{{"email", event.invitation.email}, {"type", to_string(event.invitation.type)}};
+  out["replyPartition"] = event.reply_partition;
+  return dump(out);
+}
+
+std::variant<RequestedInvitation, std::string> decode_requested(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return reader.error();
+  const json& doc = *document;
+  constexpr auto kIntMax = std::numeric_limits<int>::max();
+
+  RequestedInvitation event;
+  event.event_id = reader.string(doc, "", "eventId");
+  event.occurred_at_ms = reader.time(doc, "", "occurredAt");
+  event.request_id = reader.string(doc, "", "requestId");
+  const auto index = reader.integer(doc, "", "index", 0, kIntMax);
+  const auto count = reader.integer(doc, "", "count");
+  if (reader.ok() && count < 1) reader.fail("count", "must be at least 1");
+  if (reader.ok() && count > kIntMax) reader.fail("count", "out of range");
+  if (reader.ok() && index >= count) reader.fail("index", "must be less than count");
+  event.index = static_cast<int>(index);
+  event.count = static_cast<int>(count);
+  event.deadline_ms = reader.time(doc, "", "deadline");
+  event.portal = reader.string(doc, "", "portal");
+  if (const json* inviter = reader.object(doc, "", "inviter")) {
+    event.inviter_id = reader.string(*inviter, "inviter", "userId");
+    event.inviter_role = reader.role(*inviter, "inviter", "role");
+  }
+  event.culture = reader.string(doc, "", "culture");
+  if (const json* invitation = reader.object(doc, "", "invitation")) {
+    event.invitation.email = reader.string(*invitation, "invitation", "email");
+    event.invitation.type = reader.type(*invitation, "invitation", "type");
+  }
+  event.reply_partition = static_cast<int>(reader.integer(doc, "", "replyPartition", 0, kIntMax));
+  if (!reader.ok()) return reader.error();
+  return event;
+}
+
+// ---- invite.replies.v1 ----
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Ok: return "ok";
+    case Outcome::UserDisabled: return "user_disabled";
+    case Outcome::PaidSeatsExceeded: return "paid_seats_exceeded";
+    case Outcome::DailyBudgetExceeded: return "daily_budget_exceeded";
+  }
+  assert(false && "unknown Outcome");
+  return "ok";
+}
+
+std::string encode(const InviteReply& reply) {
+  // The schema ties the optional parts to the outcome; a reply breaking that is a programming error upstream.
+  assert(reply.rate_limit.has_value() == (reply.outcome == Outcome::DailyBudgetExceeded));
+  ordered out = envelope_head(reply.event_id, reply.occurred_at_ms);
+  out["requestId"] = reply.request_id;
+  out["portal"] = reply.portal;
+  out["outcome"] = to_string(reply.outcome);
+  if (reply.outcome != Outcome::Ok) out["message"] = reply.message;
+  if (reply.outcome == Outcome::DailyBudgetExceeded && reply.rate_limit) {
+    out["rateLimit"] = ordered{{"limit", reply.rate_limit->limit},
+                               {"remaining", reply.rate_limit->remaining},
+                               {"resetAt", common::rfc3339_utc(reply.rate_limit->reset_at_ms)}};
+  }
+  if (reply.outcome == Outcome::Ok) {
+    ordered users = ordered::array();
+    for (const auto& user : reply.users) users.push_back(encode_user(user));
+    out["users"] = std::move(users);
+  }
+  return dump(out);
+}
+
+std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return reader.error();
+  const json& doc = *document;
+
+  InviteReply reply;
+  reply.event_id = reader.string(doc, "", "eventId");
+  reply.occurred_at_ms = reader.time(doc, "", "occurredAt");
+  reply.request_id = reader.string(doc, "", "requestId");
+  reply.portal = reader.string(doc, "", "portal");
+  const auto outcome_name = reader.string(doc, "", "outcome");
+  if (reader.ok()) {
+    const auto outcome = outcome_from_name(outcome_name);
+    if (!outcome) reader.fail("outcome", "unknown outcome '" + outcome_name + "'");
+    reply.outcome = outcome.value_or(Outcome::Ok);
+  }
+  if (!reader.ok()) return reader.error();
+
+  if (reply.outcome != Outcome::Ok) reply.message = reader.string(doc, "", "message");
+  if (reply.outcome == Outcome::DailyBudgetExceeded) {
+    if (const json* limit = reader.object(doc, "", "rateLimit")) {
+      RateLimit rate_limit;
+      rate_limit.limit = reader.integer(*limit, "rateLimit", "limit", 0);
+      rate_limit.remaining = reader.integer(*limit, "rateLimit", "remaining", 0);
+      rate_limit.reset_at_ms = reader.time(*limit, "rateLimit", "resetAt");
+      reply.rate_limit = rate_limit;
+    }
+  }
+  if (reply.outcome == Outcome::Ok) {
+    if (const json* users = reader.field(doc, "", "users")) {
+      if (!users->is_array()) reader.fail("users", "must be an array");
+      for (std::size_t i = 0; reader.ok() && i < users->size(); ++i) {
+        const std::string path = "users[" + std::to_string(i) + "]";
+        const json& item = (*users)[i];
+        if (!item.is_object()) {
+          reader.fail(path, "must be an object");
+          break;
+        }
+        reply.users.push_back(decode_user(item, path, reply.portal, reader));
+      }
+    }
+  }
+  if (!reader.ok()) return reader.error();
+  return reply;
+}
+
+// ---- invite.emails.v1 ----
+
+std::string encode(const EmailJob& job) {
+  ordered out = envelope_head(job.event_id, job.occurred_at_ms);
+  out["requestId"] = job.request_id;
+  out["portal"] = job.portal;
+  out["portalName"] = job.portal_name;
+  out["recipient"] = ordered{{"email", job.recipient_email}, {"userId", job.recipient_user_id}};
+  out["culture"] = job.culture;
+  out["inviter"] = ordered{{"userId", job.inviter_id}};
+  out["subject"] = job.subject;
+  out["template"] = kEmailTemplate;
+  out["confirmationLink"] = job.confirmation_link;
+  out["expiresAt"] = common::rfc3339_utc(job.expires_at_ms);
+  return dump(out);
+}
+
+std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return reader.error();
+  const json& doc = *document;
+
+  EmailJob job;
+  job.event_id = reader.string(doc, "", "eventId");
+  job.occurred_at_ms = reader.time(doc, "", "occurredAt");
+  job.request_id = reader.string(doc, "", "requestId");
+  job.portal = reader.string(doc, "", "portal");
+  job.portal_name = reader.string(doc, "", "portalName");
+  if (const json* recipient = reader.object(doc, "", "recipient")) {
+    job.recipient_email = reader.string(*recipient, "recipient", "email");
+    job.recipient_user_id = reader.string(*recipient, "recipient", "userId");
+  }
+  job.culture = reader.string(doc, "", "culture");
+  if (const json* inviter = reader.object(doc, "", "inviter")) {
+    job.inviter_id = reader.string(*inviter, "inviter", "userId");
+  }
+  job.subject = reader.string(doc, "", "subject");
+  const auto template_name = reader.string(doc, "", "template");
+  if (reader.ok() && template_name != kEmailTemplate) {
+    reader.fail("template", "unknown template '" + template_name + "'");
+  }
+  job.confirmation_link = reader.string(doc, "", "confirmationLink");
+  job.expires_at_ms = reader.time(doc, "", "expiresAt");
+  if (!reader.ok()) return reader.error();
+  return job;
+}
+
+// ---- people.user-invited.v1 ----
+
+std::string encode(const UserInvited& event) {
+  ordered out = envelope_head(event.event_id, event.occurred_at_ms);
+  out["requestId"] = event.request_id;
+  out["portal"] = event.portal;
+  out["user"] = ordered{{"id", event.user.id},
+                        {"email", event.user.email},
+                        {"type", to_string(event.user.type)},
+                        {"activationStatus", static_cast<int>(event.user.activation_status)},
+                        {"status", static_cast<int>(event.user.status)},
+                        {"culture", event.user.culture}};
+  out["invitedBy"] = ordered{{"userId", event.inviter_id}, {"role", to_string(event.inviter_role)}};
+  return dump(out);
+}
+
+std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return reader.error();
+  const json& doc = *document;
+
+  UserInvited event;
+  event.event_id = reader.string(doc, "", "eventId");
+  event.occurred_at_ms = reader.time(doc, "", "occurredAt");
+  event.request_id = reader.string(doc, "", "requestId");
+  event.portal = reader.string(doc, "", "portal");
+  if (const json* user = reader.object(doc, "", "user")) {
+    event.user.id = reader.string(*user, "user", "id");
+    event.user.email = reader.string(*user, "user", "email");
+    event.user.type = reader.type(*user, "user", "type");
+    event.user.activation_status = reader.activation_status(*user, "user", "activationStatus");
+    event.user.status = reader.employee_status(*user, "user", "status");
+    event.user.culture = reader.string(*user, "user", "culture");
+  }
+  if (const json* invited_by = reader.object(doc, "", "invitedBy")) {
+    event.inviter_id = reader.string(*invited_by, "invitedBy", "userId");
+    event.inviter_role = reader.role(*invited_by, "invitedBy", "role");
+  }
+  if (!reader.ok()) return reader.error();
+  // The event carries only what consumers need; the rest of the user is what every invited user has at the
+  // moment of the event, so a consumer (and a round trip) gets the same User the worker created.
+  event.user.portal = event.portal;
+  event.user.user_name = email_local_part(event.user.email);
+  event.user.created_by = event.inviter_id;
+  event.user.created_at_ms = event.occurred_at_ms;
+  return event;
+}
+
+}  // namespace invite::domain

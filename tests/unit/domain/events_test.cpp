@@ -1,0 +1,501 @@
+#include "invite/domain/events.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace invite::domain {
+namespace {
+
+// 2026-11-26T11:00:00.123Z and friends, computed independently of the code under test.
+constexpr std::int64_t kOccurredAt = 1795690800123;
+constexpr std::int64_t kDeadline = 1795690810000;
+constexpr std::int64_t kMidnight = 1795737600000;
+constexpr std::int64_t kExpires = 1796295600123;
+
+constexpr const char* kEventId = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01";
+constexpr const char* kRequestId = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02";
+constexpr const char* kInviterId = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03";
+constexpr const char* kUserId1 = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a04";
+constexpr const char* kUserId2 = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a05";
+
+RequestedInvitation sample_requested() {
+  RequestedInvitation event;
+  event.event_id = kEventId;
+  event.occurred_at_ms = kOccurredAt;
+  event.request_id = kRequestId;
+  event.index = 1;
+  event.count = 3;
+  event.deadline_ms = kDeadline;
+  event.portal = "docspace.example.com";
+  event.inviter_id = kInviterId;
+  event.inviter_role = Role::DocSpaceAdmin;
+  event.culture = "de-DE";
+  event.invitation = Invitation{"Anna.Smith@Example.com", EmployeeType::RoomAdmin};
+  event.reply_partition = 7;
+  return event;
+}
+
+User sample_user(const char* id, const char* email, EmployeeType type) {
+  User user;
+  user.id = id;
+  user.portal = "docspace.example.com";
+  user.email = email;
+  user.user_name = std::string(email).substr(0, std::string(email).find('@'));
+  user.type = type;
+  user.activation_status = ActivationStatus::Pending;
+  user.status = EmployeeStatus::Pending;
+  user.culture = "en-US";
+  user.created_by = kInviterId;
+  user.created_at_ms = kOccurredAt;
+  return user;
+}
+
+InviteReply sample_ok_reply() {
+  InviteReply reply;
+  reply.event_id = kEventId;
+  reply.occurred_at_ms = kOccurredAt;
+  reply.request_id = kRequestId;
+  reply.portal = "docspace.example.com";
+  reply.outcome = Outcome::Ok;
+  reply.users.push_back(sample_user(kUserId1, "new@example.com", EmployeeType::User));
+  User existing = sample_user(kUserId2, "old@example.com", EmployeeType::DocSpaceAdmin);
+  existing.first_name = "Old";
+  existing.last_name = "Timer";
+  existing.user_name = "otimer";
+  existing.activation_status = ActivationStatus::Activated;
+  existing.status = EmployeeStatus::Active;
+  existing.created_at_ms = 1600000000000;
+  reply.users.push_back(existing);
+  return reply;
+}
+
+InviteReply sample_budget_reply() {
+  InviteReply reply;
+  reply.event_id = kEventId;
+  reply.occurred_at_ms = kOccurredAt;
+  reply.request_id = kRequestId;
+  reply.portal = "docspace.example.com";
+  reply.outcome = Outcome::DailyBudgetExceeded;
+  reply.message = "The daily invitation limit of the portal is reached.";
+  reply.rate_limit = RateLimit{100, 3, kMidnight};
+  return reply;
+}
+
+InviteReply sample_error_reply(Outcome outcome, std::string message) {
+  InviteReply reply;
+  reply.event_id = kEventId;
+  reply.occurred_at_ms = kOccurredAt;
+  reply.request_id = kRequestId;
+  reply.portal = "docspace.example.com";
+  reply.outcome = outcome;
+  reply.message = std::move(message);
+  return reply;
+}
+
+EmailJob sample_email_job() {
+  EmailJob job;
+  job.event_id = kEventId;
+  job.occurred_at_ms = kOccurredAt;
+  job.request_id = kRequestId;
+  job.portal = "docspace.example.com";
+  job.portal_name = "Example DocSpace";
+  job.recipient_email = "new@example.com";
+  job.recipient_user_id = kUserId1;
+  job.culture = "fr-FR";
+  job.inviter_id = kInviterId;
+  job.subject = "Join Example DocSpace DocSpace";
+  job.confirmation_link =
+      "https://docspace.example.com/confirm/LinkInvite?type=LinkInvite&key=1795690800123.abc&encemail=x"
+      "&uid=0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03&emplType=4&culture=fr-FR";
+  job.expires_at_ms = kExpires;
+  return job;
+}
+
+UserInvited sample_user_invited() {
+  UserInvited event;
+  event.event_id = kEventId;
+  event.occurred_at_ms = kOccurredAt;
+  event.request_id = kRequestId;
+  event.portal = "docspace.example.com";
+  // Exactly what plan_request creates: the decoder restores the fields the event does not carry.
+  event.user = sample_user(kUserId1, "new.person@example.com", EmployeeType::Guest);
+  event.inviter_id = kInviterId;
+  event.inviter_role = Role::Owner;
+  return event;
+}
+
+template <typename T>
+T must_decode(const std::variant<T, std::string>& decoded) {
+  if (const auto* error = std::get_if<std::string>(&decoded)) {
+    ADD_FAILURE() << "decode failed: " << *error;
+    return T{};
+  }
+  return std::get<T>(decoded);
+}
+
+template <typename T>
+std::string decode_error(const std::variant<T, std::string>& decoded) {
+  if (const auto* error = std::get_if<std::string>(&decoded)) return *error;
+  return "<decoded without error>";
+}
+
+// Re-encodes `text` after `edit` changes its JSON, so defects are injected into real encoder output.
+template <typename Edit>
+std::string edited(const std::string& text, Edit edit) {
+  auto document = nlohmann::ordered_json::parse(text);
+  edit(document);
+  return document.dump();
+}
+
+// ---- exact bytes ----
+
+TEST(EventsEncode, RequestedInvitationBytesAreCompactAndInDocumentedOrder) {
+  const std::string expected =
+      R"({"schemaVersion":1,"eventId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01","occurredAt":"2026-11-26T11:00:00.123Z",)"
+      R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","index":1,"count":3,"deadline":"2026-11-26T11:00:10.000Z",)"
+      R"("portal":"docspace.example.com","inviter":{"userId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03","role":"DocSpaceAdmin"},)"
+      R"("culture":"de-DE","invitation":{"email":"Anna.Smith@Example.com","type":"RoomAdmin"},"replyPartition":7})";
+  EXPECT_EQ(encode(sample_requested()), expected);
+}
+
+TEST(EventsEncode, ReplyCarriesOnlyTheFieldsOfItsOutcome) {
+  const auto ok = nlohmann::json::parse(encode(sample_ok_reply()));
+  EXPECT_FALSE(ok.contains("message"));
+  EXPECT_FALSE(ok.contains("rateLimit"));
+  ASSERT_EQ(ok.at("users").size(), 2U);
+  EXPECT_EQ(ok.at("users")[0].at("type"), "User");
+  EXPECT_EQ(ok.at("users")[0].at("activationStatus"), 2);
+  EXPECT_EQ(ok.at("users")[0].at("status"), 4);
+  EXPECT_EQ(ok.at("users")[1].at("createdAt"), "2020-09-13T12:26:40.000Z");
+
+  const auto disabled = nlohmann::json::parse(encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com")));
+  EXPECT_EQ(disabled.at("outcome"), "user_disabled");
+  EXPECT_EQ(disabled.at("message"), "The user is disabled: a@b.com");
+  EXPECT_FALSE(disabled.contains("users"));
+  EXPECT_FALSE(disabled.contains("rateLimit"));
+
+  const auto budget = nlohmann::json::parse(encode(sample_budget_reply()));
+  EXPECT_EQ(budget.at("rateLimit").dump(), R"({"limit":100,"remaining":3,"resetAt":"2026-11-27T00:00:00.000Z"})");
+}
+
+TEST(EventsEncode, OutcomeNames) {
+  EXPECT_EQ(to_string(Outcome::Ok), "ok");
+  EXPECT_EQ(to_string(Outcome::UserDisabled), "user_disabled");
+  EXPECT_EQ(to_string(Outcome::PaidSeatsExceeded), "paid_seats_exceeded");
+  EXPECT_EQ(to_string(Outcome::DailyBudgetExceeded), "daily_budget_exceeded");
+}
+
+// ---- round trips ----
+
+TEST(EventsRoundTrip, RequestedInvitation) {
+  const auto event = sample_requested();
+  EXPECT_EQ(must_decode(decode_requested(encode(event))), event);
+}
+
+TEST(EventsRoundTrip, RequestedInvitationEveryTypeAndRole) {
+  for (auto type : {EmployeeType::RoomAdmin, EmployeeType::Guest, EmployeeType::DocSpaceAdmin, EmployeeType::User}) {
+    for (auto role : {Role::Owner, Role::DocSpaceAdmin, Role::RoomAdmin, Role::User, Role::Guest}) {
+      auto event = sample_requested();
+      event.invitation.type = type;
+      event.inviter_role = role;
+      EXPECT_EQ(must_decode(decode_requested(encode(event))), event) << to_string(type) << "/" << to_string(role);
+    }
+  }
+}
+
+TEST(EventsRoundTrip, ReplyOkWithUsers) {
+  const auto reply = sample_ok_reply();
+  EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply);
+}
+
+TEST(EventsRoundTrip, ReplyOkWithoutUsers) {
+  auto reply = sample_ok_reply();
+  reply.users.clear();
+  EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply);
+}
+
+TEST(EventsRoundTrip, ReplyErrors) {
+  for (const auto& reply : {sample_error_reply(Outcome::UserDisabled, "The user is disabled: X@y.com"),
+                            sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."),
+                            sample_budget_reply()}) {
+    EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply) << to_string(reply.outcome);
+  }
+}
+
+TEST(EventsRoundTrip, EmailJob) {
+  const auto job = sample_email_job();
+  EXPECT_EQ(must_decode(decode_email_job(encode(job))), job);
+}
+
+TEST(EventsRoundTrip, UserInvited) {
+  const auto event = sample_user_invited();
+  EXPECT_EQ(must_decode(decode_user_invited(encode(event))), event);
+}
+
+TEST(EventsRoundTrip, NonAsciiTextSurvives) {
+  auto job = sample_email_job();
+  job.portal_name = "Bureau d’études \xC3\xA9t\xC3\xA9";
+  job.subject = "Join " + job.portal_name + " DocSpace";
+  EXPECT_EQ(must_decode(decode_email_job(encode(job))), job);
+}
+
+// ---- decode errors ----
+
+TEST(EventsDecode, RejectsTextThatIsNotAJsonObject) {
+  EXPECT_EQ(decode_error(decode_requested("")), "$: not valid JSON");
+  EXPECT_EQ(decode_error(decode_requested("{\"schemaVersion\":1,")), "$: not valid JSON");
+  EXPECT_EQ(decode_error(decode_reply("[1,2]")), "$: not a JSON object");
+  EXPECT_EQ(decode_error(decode_email_job("\"text\"")), "$: not a JSON object");
+  EXPECT_EQ(decode_error(decode_user_invited("null")), "$: not a JSON object");
+}
+
+TEST(EventsDecode, RejectsMissingOrForeignSchemaVersion) {
+  const auto text = encode(sample_requested());
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("schemaVersion"); }))),
+            "schemaVersion: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["schemaVersion"] = 2; }))),
+            "schemaVersion: unsupported version 2 (expected 1)");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["schemaVersion"] = "1"; }))),
+            "schemaVersion: must be an integer");
+  EXPECT_EQ(decode_error(decode_reply(edited(encode(sample_ok_reply()), [](auto& d) { d["schemaVersion"] = 0; }))),
+            "schemaVersion: unsupported version 0 (expected 1)");
+  EXPECT_EQ(decode_error(decode_email_job(edited(encode(sample_email_job()), [](auto& d) { d["schemaVersion"] = 3; }))),
+            "schemaVersion: unsupported version 3 (expected 1)");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(encode(sample_user_invited()), [](auto& d) { d["schemaVersion"] = 1.0; }))),
+            "schemaVersion: must be an integer");
+}
+
+TEST(EventsDecode, RequestedNamesTheMissingField) {
+  const auto text = encode(sample_requested());
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"].erase("email"); }))),
+            "invitation.email: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"].erase("role"); }))),
+            "inviter.role: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("requestId"); }))), "requestId: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("deadline"); }))), "deadline: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("replyPartition"); }))),
+            "replyPartition: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("invitation"); }))), "invitation: missing");
+}
+
+TEST(EventsDecode, RequestedNamesTheWronglyTypedField) {
+  const auto text = encode(sample_requested());
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["index"] = "1"; }))), "index: must be an integer");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["count"] = 2.5; }))), "count: must be an integer");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"]["userId"] = 42; }))),
+            "inviter.userId: must be a string");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"] = "a@b.com"; }))),
+            "invitation: must be an object");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["portal"] = nullptr; }))),
+            "portal: must be a string");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["occurredAt"] = "yesterday"; }))),
+            "occurredAt: not an RFC 3339 date-time");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["deadline"] = kDeadline; }))),
+            "deadline: must be a string");
+}
+
+TEST(EventsDecode, RequestedRejectsUnknownTypesAndRoles) {
+  const auto text = encode(sample_requested());
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "Admin"; }))),
+            "invitation.type: unknown type 'Admin'");
+  // Only the canonical spelling encode() writes; and All never survives effective_type().
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "roomadmin"; }))),
+            "invitation.type: unknown type 'roomadmin'");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "All"; }))),
+            "invitation.type: unknown type 'All'");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = 4; }))),
+            "invitation.type: must be a string");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"]["role"] = "Admin"; }))),
+            "inviter.role: unknown role 'Admin'");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"]["role"] = "owner"; }))),
+            "inviter.role: unknown role 'owner'");
+}
+
+TEST(EventsDecode, RequestedChecksIndexAndCount) {
+  const auto text = encode(sample_requested());  // index 1 of 3
+  auto with = [&](std::int64_t index, std::int64_t count) {
+    return decode_requested(edited(text, [&](auto& d) {
+      d["index"] = index;
+      d["count"] = count;
+    }));
+  };
+  EXPECT_EQ(must_decode(with(0, 1)).index, 0);
+  EXPECT_EQ(must_decode(with(2, 3)).index, 2);
+  EXPECT_EQ(decode_error(with(3, 3)), "index: must be less than count");
+  EXPECT_EQ(decode_error(with(-1, 3)), "index: out of range");
+  EXPECT_EQ(decode_error(with(0, 0)), "count: must be at least 1");
+  EXPECT_EQ(decode_error(with(0, -5)), "count: must be at least 1");
+  EXPECT_EQ(decode_error(with(0, std::int64_t{1} << 40)), "count: out of range");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["replyPartition"] = -1; }))),
+            "replyPartition: out of range");
+}
+
+TEST(EventsDecode, ReplyDefects) {
+  const auto ok = encode(sample_ok_reply());
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["outcome"] = "maybe"; }))),
+            "outcome: unknown outcome 'maybe'");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d.erase("users"); }))), "users: missing");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"] = nlohmann::ordered_json::object(); }))),
+            "users: must be an array");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][1] = "x"; }))), "users[1]: must be an object");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][1]["type"] = "Owner"; }))),
+            "users[1].type: unknown type 'Owner'");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0].erase("createdBy"); }))),
+            "users[0].createdBy: missing");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["activationStatus"] = 3; }))),
+            "users[0].activationStatus: unknown activation status 3");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["status"] = "Active"; }))),
+            "users[0].status: must be an integer");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["createdAt"] = "2026-13-01T00:00:00Z"; }))),
+            "users[0].createdAt: not an RFC 3339 date-time");
+
+  const auto disabled = encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"));
+  EXPECT_EQ(decode_error(decode_reply(edited(disabled, [](auto& d) { d.erase("message"); }))), "message: missing");
+
+  const auto budget = encode(sample_budget_reply());
+  EXPECT_EQ(decode_error(decode_reply(edited(budget, [](auto& d) { d.erase("rateLimit"); }))), "rateLimit: missing");
+  EXPECT_EQ(decode_error(decode_reply(edited(budget, [](auto& d) { d["rateLimit"]["remaining"] = -1; }))),
+            "rateLimit.remaining: out of range");
+  EXPECT_EQ(decode_error(decode_reply(edited(budget, [](auto& d) { d["rateLimit"].erase("resetAt"); }))),
+            "rateLimit.resetAt: missing");
+}
+
+TEST(EventsDecode, EmailJobDefects) {
+  const auto text = encode(sample_email_job());
+  EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["recipient"].erase("email"); }))),
+            "recipient.email: missing");
+  EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["inviter"] = "someone"; }))),
+            "inviter: must be an object");
+  EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["template"] = "welcome"; }))),
+            "template: unknown template 'welcome'");
+  EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["expiresAt"] = ""; }))),
+            "expiresAt: not an RFC 3339 date-time");
+  EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d.erase("confirmationLink"); }))),
+            "confirmationLink: missing");
+}
+
+TEST(EventsDecode, UserInvitedDefects) {
+  const auto text = encode(sample_user_invited());
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"].erase("id"); }))), "user.id: missing");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"]["type"] = "Visitor"; }))),
+            "user.type: unknown type 'Visitor'");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"]["status"] = 3; }))),
+            "user.status: unknown status 3");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["invitedBy"]["role"] = "Root"; }))),
+            "invitedBy.role: unknown role 'Root'");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d.erase("invitedBy"); }))),
+            "invitedBy: missing");
+}
+
+TEST(EventsDecode, ExtraFieldsAreIgnored) {
+  // A tolerant reader: a newer producer adding a field must not send every record to the DLQ.
+  const auto event = sample_requested();
+  EXPECT_EQ(must_decode(decode_requested(edited(encode(event), [](auto& d) { d["traceHint"] = "x"; }))), event);
+}
+
+// ---- contract: encode() output against proto/events/*.schema.json ----
+
+class TempDir {
+ public:
+  TempDir() {
+    const auto base = std::filesystem::temp_directory_path();
+    for (int attempt = 0;; ++attempt) {
+      path_ = base / ("invite-events-test-" + std::to_string(::getpid()) + "-" + std::to_string(attempt));
+      if (std::filesystem::create_directory(path_)) break;
+    }
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+
+int exit_code(int system_result) {
+  if (system_result == -1 || !WIFEXITED(system_result)) return -1;
+  return WEXITSTATUS(system_result);
+}
+
+class EventSchemas : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (exit_code(std::system("/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1")) != 0) {
+      GTEST_SKIP() << "/usr/bin/python3 lacks jsonschema";
+    }
+  }
+
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    const auto path = dir_.path() / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+
+  int check(const std::vector<std::filesystem::path>& files) {
+    const std::filesystem::path source = INVITE_SOURCE_DIR;
+    std::string command = "/usr/bin/python3 " + quoted(source / "tests/contract/check_event_schemas.py") + " " +
+                          quoted(source / "proto/events");
+    for (const auto& file : files) command += " " + quoted(file);
+    command += " > " + quoted(dir_.path() / "check.log") + " 2>&1";
+    const int code = exit_code(std::system(command.c_str()));
+    std::ifstream log(dir_.path() / "check.log");
+    output_.assign(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
+    return code;
+  }
+
+  TempDir dir_;
+  std::string output_;
+};
+
+TEST_F(EventSchemas, EncodedEventsOfEveryTopicValidate) {
+  std::vector<std::filesystem::path> files;
+  files.push_back(write("invite.requested.v1.json", encode(sample_requested())));
+  files.push_back(write("invite.replies.v1.ok.json", encode(sample_ok_reply())));
+  files.push_back(write("invite.replies.v1.empty.json", [] {
+    auto reply = sample_ok_reply();
+    reply.users.clear();
+    return encode(reply);
+  }()));
+  files.push_back(write("invite.replies.v1.disabled.json",
+                        encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"))));
+  files.push_back(write("invite.replies.v1.seats.json",
+                        encode(sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."))));
+  files.push_back(write("invite.replies.v1.budget.json", encode(sample_budget_reply())));
+  files.push_back(write("invite.emails.v1.json", encode(sample_email_job())));
+  files.push_back(write("people.user-invited.v1.json", encode(sample_user_invited())));
+  EXPECT_EQ(check(files), 0) << output_;
+}
+
+TEST_F(EventSchemas, SchemasRejectWhatEncodeNeverProduces) {
+  // Proves the check has teeth: each document differs from encoder output in one way the schema forbids.
+  const auto requested = encode(sample_requested());
+  const auto extra = write("invite.requested.v1.extra.json", edited(requested, [](auto& d) { d["extra"] = 1; }));
+  const auto missing = write("invite.requested.v1.missing.json", edited(requested, [](auto& d) { d.erase("culture"); }));
+  const auto bad_uuid = write("invite.requested.v1.uuid.json", edited(requested, [](auto& d) { d["eventId"] = "e-1"; }));
+  const auto bad_time =
+      write("invite.requested.v1.time.json", edited(requested, [](auto& d) { d["deadline"] = "2026-11-26 11:00"; }));
+  const auto ok_with_message = write("invite.replies.v1.mixed.json",
+                                     edited(encode(sample_ok_reply()), [](auto& d) { d["message"] = "x"; }));
+  const auto budget_without_limit = write("invite.replies.v1.nolimit.json",
+                                          edited(encode(sample_budget_reply()), [](auto& d) { d.erase("rateLimit"); }));
+  for (const auto& file : {extra, missing, bad_uuid, bad_time, ok_with_message, budget_without_limit}) {
+    EXPECT_EQ(check({file}), 1) << file << "\n" << output_;
+  }
+}
+
+}  // namespace
+}  // namespace invite::domain
