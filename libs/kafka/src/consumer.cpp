@@ -1,0 +1,168 @@
+#include <random>
+
+#include "internal.hpp"
+#include "invite/kafka/client.hpp"
+
+namespace invite::kafka {
+namespace {
+
+// librdkafka cannot create a KafkaConsumer without group.id. Consumers that never commit get a private,
+// random group, which no other consumer shares and to which nothing is ever committed.
+std::string anonymous_group_id() {
+  std::random_device random;
+  std::uniform_int_distribution<std::uint32_t> digits;
+  return "invite-anonymous-" + std::to_string(digits(random)) + "-" + std::to_string(digits(random));
+}
+
+struct TopicPartitions {
+  std::vector<RdKafka::TopicPartition*> list;
+  TopicPartitions() = default;
+  TopicPartitions(const TopicPartitions&) = delete;
+  TopicPartitions& operator=(const TopicPartitions&) = delete;
+  ~TopicPartitions() { RdKafka::TopicPartition::destroy(list); }
+};
+
+Headers copy_headers(const RdKafka::Message& message) {
+  Headers result;
+  const RdKafka::Headers* headers = const_cast<RdKafka::Message&>(message).headers();
+  if (headers == nullptr) return result;
+  for (const RdKafka::Headers::Header& h : headers->get_all()) {
+    const auto* data = static_cast<const char*>(h.value());
+    result.emplace_back(h.key(), data == nullptr ? std::string() : std::string(data, h.value_size()));
+  }
+  return result;
+}
+
+class ConsumerImpl final : public Consumer {
+ public:
+  explicit ConsumerImpl(std::string client_id) : events_(std::move(client_id)) {}
+
+  std::optional<std::string> init(const std::string& brokers, const std::string& group_id, const Properties& extra,
+                                  const std::string& client_id) {
+    commits_ = !group_id.empty();
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    const Properties defaults = {
+        {"bootstrap.servers", brokers},
+        {"client.id", client_id},
+        {"group.id", commits_ ? group_id : anonymous_group_id()},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"enable.partition.eof", "true"},
+        // Eager strategies only: librdkafka 2.0.2's cooperative-sticky has known bugs.
+        {"partition.assignment.strategy", "range,roundrobin"},
+    };
+    for (const auto& [k, v] : defaults) {
+      if (auto error = detail::set_property(*conf, k, v)) return error;
+    }
+    for (const auto& [k, v] : extra) {
+      if (auto error = detail::set_property(*conf, k, v)) return error;
+    }
+    // Our services store their offsets themselves (SQLite); an automatic commit would only mislead lag monitoring.
+    if (auto error = detail::set_property(*conf, "enable.auto.commit", "false")) return error;
+    std::string error;
+    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), error) != RdKafka::Conf::CONF_OK) {
+      return "kafka consumer callbacks: " + error;
+    }
+    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+    if (!consumer_) return "kafka consumer: " + error;
+    return std::nullopt;
+  }
+
+  ~ConsumerImpl() override { close(); }
+
+  std::optional<std::string> assign(const std::vector<Assignment>& partitions) override {
+    if (closed_) return "consumer is closed";
+    TopicPartitions tps;
+    for (const Assignment& a : partitions) {
+      tps.list.push_back(RdKafka::TopicPartition::create(a.topic, a.partition, a.offset));
+    }
+    const RdKafka::ErrorCode err = tps.list.empty() ? consumer_->unassign() : consumer_->assign(tps.list);
+    if (err != RdKafka::ERR_NO_ERROR) return "kafka assign: " + RdKafka::err2str(err);
+    return std::nullopt;
+  }
+
+  PollResult poll(std::chrono::milliseconds timeout) override {
+    if (closed_) return PollError{"consumer is closed", true};
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR: {
+        InRecord record;
+        record.topic = message->topic_name();
+        record.partition = message->partition();
+        record.offset = message->offset();
+        if (const std::string* key = message->key(); key != nullptr) record.key = *key;
+        record.value.assign(static_cast<const char*>(message->payload()), message->len());
+        record.headers = copy_headers(*message);
+        record.timestamp_ms = message->timestamp().timestamp;
+        return record;
+      }
+      case RdKafka::ERR__PARTITION_EOF:
+        return PartitionEof{message->topic_name(), message->partition(), message->offset()};
+      case RdKafka::ERR__TIMED_OUT:
+        return PollTimeout{};
+      case RdKafka::ERR__FATAL: {
+        std::string reason;
+        const RdKafka::ErrorCode underlying = consumer_->fatal_error(reason);
+        return PollError{"fatal: " + RdKafka::err2str(underlying) + ": " + reason, true};
+      }
+      default: {
+        std::string text = message->errstr();
+        if (!message->topic_name().empty()) {
+          text += " (" + message->topic_name() + "/" + std::to_string(message->partition()) + ")";
+        }
+        return PollError{text, events_.fatal()};
+      }
+    }
+  }
+
+  void commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset) override {
+    if (closed_ || !commits_) return;
+    TopicPartitions tps;
+    tps.list.push_back(RdKafka::TopicPartition::create(topic, partition, next_offset));
+    // The result arrives later and is only logged by librdkafka: commits serve lag monitoring, not correctness.
+    consumer_->commitAsync(tps.list);
+  }
+
+  std::optional<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic, std::int32_t partition,
+                                                                  std::chrono::milliseconds timeout) override {
+    if (closed_) return std::nullopt;
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    if (consumer_->query_watermark_offsets(topic, partition, &low, &high, static_cast<int>(timeout.count())) !=
+        RdKafka::ERR_NO_ERROR) {
+      return std::nullopt;
+    }
+    return std::make_pair(low, high);
+  }
+
+  std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds timeout) override {
+    if (closed_) return std::nullopt;
+    return detail::partition_count(*consumer_, topic, timeout);
+  }
+
+  void close() override {
+    if (closed_ || !consumer_) return;
+    closed_ = true;
+    consumer_->close();
+  }
+
+ private:
+  detail::EventLogger events_;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  bool commits_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::variant<std::unique_ptr<Consumer>, std::string> Consumer::create(const std::string& brokers,
+                                                                      const std::string& group_id,
+                                                                      const Properties& extra,
+                                                                      const std::string& client_id) {
+  auto consumer = std::make_unique<ConsumerImpl>(client_id);
+  if (auto error = consumer->init(brokers, group_id, extra, client_id)) return *error;
+  return std::unique_ptr<Consumer>(std::move(consumer));
+}
+
+}  // namespace invite::kafka

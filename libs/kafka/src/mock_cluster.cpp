@@ -1,0 +1,61 @@
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "invite/kafka/client.hpp"
+
+namespace invite::kafka {
+namespace {
+
+// librdkafka 2.0.2's mock cluster (checked by experiment): it serves idempotent producers (InitProducerId),
+// Fetch, ListOffsets, OffsetCommit/OffsetFetch for groups without subscription, and any process that can reach
+// its loopback ports, so the devstack's children use it like a real broker. Its data lives in this process:
+// destroying the cluster loses every topic.
+class MockClusterImpl final : public MockCluster {
+ public:
+  MockClusterImpl(rd_kafka_t* handle, rd_kafka_mock_cluster_t* cluster) : handle_(handle), cluster_(cluster) {}
+  MockClusterImpl(const MockClusterImpl&) = delete;
+  MockClusterImpl& operator=(const MockClusterImpl&) = delete;
+  ~MockClusterImpl() override {
+    // The cluster runs on the handle's threads: it must go first.
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(handle_);
+  }
+
+  std::string bootstrap_servers() const override { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+
+  std::optional<std::string> create_topic(const std::string& topic, int partitions) override {
+    const rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return "create topic " + topic + ": " + rd_kafka_err2str(err);
+    return std::nullopt;
+  }
+
+ private:
+  rd_kafka_t* handle_;
+  rd_kafka_mock_cluster_t* cluster_;
+};
+
+}  // namespace
+
+std::variant<std::unique_ptr<MockCluster>, std::string> MockCluster::create(int brokers) {
+  if (brokers < 1) return std::string("mock cluster needs at least one broker");
+  char error[512] = {};
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // The host handle never connects anywhere; without this it warns that bootstrap.servers is missing.
+  if (rd_kafka_conf_set(conf, "log_level", "4", error, sizeof error) != RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return std::string("mock cluster: ") + error;
+  }
+  rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);  // takes conf
+  if (handle == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return std::string("mock cluster handle: ") + error;
+  }
+  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle, brokers);
+  if (cluster == nullptr) {
+    rd_kafka_destroy(handle);
+    return std::string("mock cluster: could not start (no free loopback ports?)");
+  }
+  return std::unique_ptr<MockCluster>(std::make_unique<MockClusterImpl>(handle, cluster));
+}
+
+}  // namespace invite::kafka
