@@ -1,0 +1,106 @@
+#include "http_replies.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+#include <vector>
+
+#include "invite/common/ids.hpp"
+#include "invite/domain/responses.hpp"
+
+namespace invite::gateway {
+namespace {
+
+std::string lower_trimmed(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// "text/json; charset=utf-8" -> "text/json"
+std::string media_type_of(std::string_view value) { return lower_trimmed(value.substr(0, value.find(';'))); }
+
+bool is_lower_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::string negotiate_media_type(std::string_view accept_header) {
+  while (!accept_header.empty()) {
+    const auto comma = accept_header.find(',');
+    const std::string type = media_type_of(accept_header.substr(0, comma));
+    if (type == "application/json" || type == "*/*" || type == "application/*") return "application/json";
+    if (type == "text/json" || type == "text/plain") return type;
+    if (comma == std::string_view::npos) break;
+    accept_header.remove_prefix(comma + 1);
+  }
+  return "application/json";
+}
+
+bool is_accepted_content_type(std::string_view content_type_header) {
+  const std::string type = media_type_of(content_type_header);
+  if (type == "application/json" || type == "text/json") return true;
+  constexpr std::string_view kApplication = "application/";
+  constexpr std::string_view kJsonSuffix = "+json";
+  return type.size() > kApplication.size() + kJsonSuffix.size() && type.starts_with(kApplication) &&
+         type.ends_with(kJsonSuffix);
+}
+
+http::Response json_response(int status, std::string body, std::string_view media_type) {
+  http::Response response;
+  response.status = status;
+  response.set("Content-Type", std::string(media_type) + "; charset=utf-8");
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response error_response(int status, std::string_view message, std::string_view type,
+                              std::string_view media_type) {
+  return json_response(status, domain::error_envelope(status, message, type), media_type);
+}
+
+http::Response reply_response(const domain::InviteReply& reply, const domain::Portal& portal,
+                              std::string_view request_url, std::string_view media_type, std::int64_t now_ms) {
+  switch (reply.outcome) {
+    case domain::Outcome::Ok:
+      return json_response(200, domain::success_envelope(reply.users, portal, request_url), media_type);
+    case domain::Outcome::UserDisabled:
+      return error_response(400, reply.message, error_type::kUserDisabled, media_type);
+    case domain::Outcome::PaidSeatsExceeded:
+      return error_response(402, reply.message, error_type::kPaidSeatsExceeded, media_type);
+    case domain::Outcome::DailyBudgetExceeded: {
+      auto response = error_response(429, reply.message, error_type::kDailyBudgetExceeded, media_type);
+      if (reply.rate_limit) {
+        const auto& limit = *reply.rate_limit;
+        const std::int64_t wait_s = std::max<std::int64_t>(1, (limit.reset_at_ms - now_ms + 999) / 1000);
+        response.set("Retry-After", std::to_string(wait_s));
+        response.set("X-RateLimit-Limit", std::to_string(limit.limit));
+        response.set("X-RateLimit-Remaining", std::to_string(limit.remaining));
+        response.set("X-RateLimit-Reset", std::to_string(limit.reset_at_ms / 1000));
+      }
+      return response;
+    }
+  }
+  assert(false && "unknown outcome");
+  return error_response(500, "Unknown outcome", "Internal", media_type);
+}
+
+std::optional<std::string> valid_traceparent(std::string_view header) {
+  // version(2)-traceid(32)-parentid(16)-flags(2), lower-case hex, ids not all zero.
+  if (header.size() != 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return std::nullopt;
+  const auto version = header.substr(0, 2), trace = header.substr(3, 32), parent = header.substr(36, 16),
+             flags = header.substr(53, 2);
+  if (!is_lower_hex(version) || !is_lower_hex(trace) || !is_lower_hex(parent) || !is_lower_hex(flags)) return std::nullopt;
+  if (version == "ff" || trace == std::string(32, '0') || parent == std::string(16, '0')) return std::nullopt;
+  return std::string(header);
+}
+
+std::string trace_id_for(const std::optional<std::string>& traceparent) {
+  if (traceparent) return "00-" + traceparent->substr(3, 32) + "-" + traceparent->substr(36, 16) + "-00";
+  return "00-" + common::random_hex(16) + "-" + common::random_hex(8) + "-00";
+}
+
+}  // namespace invite::gateway

@@ -1,0 +1,145 @@
+#include "invite_endpoint.hpp"
+
+#include <cassert>
+#include <memory>
+
+#include "http_replies.hpp"
+#include "invite/auth/token.hpp"
+#include "invite/common/log.hpp"
+#include "invite/domain/invite_request.hpp"
+#include "invite/domain/permissions.hpp"
+#include "invite/domain/responses.hpp"
+
+namespace invite::gateway {
+namespace {
+
+constexpr std::string_view kExpiredAuthCookie =
+    "asc_auth_key=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; HttpOnly";
+
+}  // namespace
+
+InviteEndpoint::InviteEndpoint(InviteEnvironment env, InviteSettings settings)
+    : env_(std::move(env)),
+      settings_(settings),
+      invitations_published_(env_.metrics->counter("invite_gateway_invitations_published_total",
+                                                   "Invitation records published to invite.requested.v1")),
+      pending_gauge_(env_.metrics->gauge("invite_gateway_pending_requests", "Requests waiting for a worker reply")),
+      duration_(env_.metrics->histogram("invite_gateway_invite_duration_seconds",
+                                        "Time from receiving an invite request to answering it",
+                                        common::default_latency_buckets())) {
+  assert(env_.portals && env_.publisher && env_.pending && env_.metrics && env_.now_ms && env_.schedule && env_.new_id);
+}
+
+void InviteEndpoint::finish(const std::string& outcome, http::Respond& respond, http::Response response) {
+  env_.metrics
+      ->counter("invite_gateway_invite_requests_total", "Invite requests by HTTP status and outcome",
+                {{"code", std::to_string(response.status)}, {"outcome", outcome}})
+      .inc();
+  respond(std::move(response));
+}
+
+void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
+  const std::int64_t started_ms = env_.now_ms();
+  const std::string media = negotiate_media_type(request.header("Accept"));
+
+  const domain::Portal* portal = env_.portals->find_by_host_header(request.header("Host"));
+  if (portal == nullptr) {
+    return finish("portal_not_found", respond, error_response(404, "Portal not found", error_type::kPortalNotFound, media));
+  }
+
+  const auto token = auth::extract_token(request.header("Cookie"), request.header("Authorization"));
+  const auto verified = token ? auth::verify_token(token->token, env_.token_secret, portal->host, started_ms / 1000)
+                              : std::variant<auth::Claims, auth::TokenError>(auth::TokenError::Missing);
+  if (const auto* error = std::get_if<auth::TokenError>(&verified)) {
+    auto response = error_response(401, auth::describe(*error), error_type::kUnauthorized, media);
+    // DocSpace deletes a rejected cookie so the browser stops sending it.
+    if (token && token->from_cookie) response.set("Set-Cookie", std::string(kExpiredAuthCookie));
+    return finish("unauthorized", respond, std::move(response));
+  }
+  const auto& caller = std::get<auth::Claims>(verified);
+
+  if (!is_accepted_content_type(request.header("Content-Type"))) {
+    return finish("unsupported_media_type", respond,
+                  error_response(415, "Content-Type must be application/json, application/*+json or text/json",
+                                 error_type::kUnsupportedMediaType, media));
+  }
+
+  const std::string request_url = portal->base_url + request.target;
+  const auto traceparent = valid_traceparent(request.header("traceparent"));
+  auto parsed = domain::parse_invite_request(request.body, settings_.max_invitations);
+  if (auto* errors = std::get_if<domain::ValidationErrors>(&parsed)) {
+    return finish("invalid", respond,
+                  json_response(400, domain::validation_envelope(*errors, request_url, trace_id_for(traceparent)), media));
+  }
+  auto& invite = std::get<domain::InviteRequest>(parsed);
+
+  for (const auto& invitation : invite.invitations) {
+    if (!domain::may_invite(caller.role, invitation.type, portal->allow_inviting_members)) {
+      return finish("access_denied", respond, error_response(403, "Access denied", error_type::kAccessDenied, media));
+    }
+  }
+
+  if (invite.invitations.empty()) {
+    return finish("ok", respond, json_response(200, domain::success_envelope({}, *portal, request_url), media));
+  }
+
+  const std::string request_id = env_.new_id();
+  const std::int64_t deadline_ms = started_ms + settings_.request_timeout.count();
+  const std::string culture = invite.culture.value_or(portal->default_culture);
+  std::vector<domain::RequestedInvitation> records;
+  records.reserve(invite.invitations.size());
+  for (std::size_t i = 0; i < invite.invitations.size(); ++i) {
+    domain::RequestedInvitation record;
+    record.event_id = env_.new_id();
+    record.occurred_at_ms = started_ms;
+    record.request_id = request_id;
+    record.index = static_cast<int>(i);
+    record.count = static_cast<int>(invite.invitations.size());
+    record.deadline_ms = deadline_ms;
+    record.portal = portal->host;
+    record.inviter_id = caller.user_id;
+    record.inviter_role = caller.role;
+    record.culture = culture;
+    record.invitation = std::move(invite.invitations[i]);
+    record.reply_partition = settings_.reply_partition;
+    records.push_back(std::move(record));
+  }
+
+  // The completion owns everything the answer needs; the portal directory outlives every request.
+  auto on_complete = [this, respond, portal, request_url, media, request_id, started_ms,
+                      count = records.size()](Completion completion) mutable {
+    pending_gauge_.set(static_cast<double>(env_.pending->size()));
+    duration_.observe(static_cast<double>(env_.now_ms() - started_ms) / 1000.0);
+    if (auto* reply = std::get_if<domain::InviteReply>(&completion)) {
+      return finish(std::string(domain::to_string(reply->outcome)), respond,
+                    reply_response(*reply, *portal, request_url, media, env_.now_ms()));
+    }
+    if (auto* failed = std::get_if<PublishFailed>(&completion)) {
+      common::log_warn("publish failed", {{"requestId", request_id}, {"error", failed->error}});
+      auto response = error_response(503, "The message broker is unavailable, retry later",
+                                     error_type::kBrokerUnavailable, media);
+      response.set("Retry-After", "5");
+      return finish("broker_unavailable", respond, std::move(response));
+    }
+    common::log_warn("request timed out", {{"requestId", request_id}, {"invitations", static_cast<std::int64_t>(count)}});
+    finish("timeout", respond,
+           error_response(504, "The invitation workers did not answer in time; retrying is safe",
+                          error_type::kGatewayTimeout, media));
+  };
+  if (!env_.pending->add(request_id, std::move(on_complete))) {
+    auto response = error_response(503, "Too many requests in flight, retry later", error_type::kOverloaded, media);
+    response.set("Retry-After", "1");
+    return finish("overloaded", respond, std::move(response));
+  }
+  pending_gauge_.set(static_cast<double>(env_.pending->size()));
+
+  env_.schedule(settings_.request_timeout, [pending = env_.pending, request_id] {
+    pending->complete(request_id, TimedOut{});
+  });
+  invitations_published_.inc(static_cast<double>(records.size()));
+  env_.publisher->publish(records, traceparent.value_or(""), [pending = env_.pending, request_id](auto error) {
+    if (error) pending->complete(request_id, PublishFailed{*error});
+  });
+}
+
+}  // namespace invite::gateway

@@ -1,0 +1,188 @@
+// invite-gateway: wires the HTTP server, the Kafka producer and reply consumer, and the invite endpoint.
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "invite/common/files.hpp"
+#include "invite/common/flags.hpp"
+#include "invite/common/ids.hpp"
+#include "invite/common/log.hpp"
+#include "invite/common/metrics.hpp"
+#include "invite/common/signals.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/http/server.hpp"
+#include "invite/kafka/client.hpp"
+#include "http_replies.hpp"
+#include "invite_endpoint.hpp"
+#include "ops_endpoints.hpp"
+#include "pending_requests.hpp"
+#include "reply_listener.hpp"
+#include "request_publisher.hpp"
+
+namespace {
+
+using namespace invite;
+
+common::Flags make_flags() {
+  return common::Flags(
+      "invite-gateway", "HTTP gateway of the invite service: POST /api/2.0/people/invite over Kafka.",
+      {
+          {"listen-address", "0.0.0.0", "address to listen on"},
+          {"port", "8080", "HTTP port (0: any free port, see --port-file)"},
+          {"port-file", "", "write the bound port to this file once listening"},
+          {"threads", "2", "HTTP worker threads"},
+          {"kafka-brokers", "localhost:9092", "Kafka bootstrap servers"},
+          {"kafka-config", "", "librdkafka property key=value (repeatable), e.g. security.protocol=SSL", true},
+          {"portals-file", "", "portals JSON file (required)"},
+          {"token-secret-file", "", "file holding the HS256 token secret (required)"},
+          {"reply-partition", "0", "this gateway's partition of invite.replies.v1"},
+          {"request-timeout", "10s", "deadline for the workers' reply (then 504)"},
+          {"delivery-timeout", "5s", "how long publishing may take before 503"},
+          {"max-in-flight", "10000", "requests waiting for replies before new ones get 503"},
+          {"max-invitations-per-request", "1000", "invitations allowed in one request"},
+          {"max-body-bytes", "1048576", "largest request body (then 413)"},
+          {"log-level", "info", "debug, info, warn or error"},
+      });
+}
+
+int fail(const std::string& message) {
+  common::log_error(message);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  common::block_termination_signals();
+  auto flags = make_flags();
+  if (auto error = flags.parse(argc, argv)) {
+    std::cerr << *error << "\n\n" << flags.usage();
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::cout << flags.usage();
+    return 0;
+  }
+  const auto level = common::parse_log_level(flags.get("log-level"));
+  common::log_init("invite-gateway", level.value_or(common::LogLevel::Info));
+
+  const auto port = flags.get_int("port");
+  const auto threads = flags.get_int("threads");
+  const auto reply_partition = flags.get_int("reply-partition");
+  const auto request_timeout = flags.get_duration("request-timeout");
+  const auto delivery_timeout = flags.get_duration("delivery-timeout");
+  const auto max_in_flight = flags.get_int("max-in-flight");
+  const auto max_invitations = flags.get_int("max-invitations-per-request");
+  const auto max_body = flags.get_int("max-body-bytes");
+  if (!port || *port < 0 || *port > 65535 || !threads || *threads < 1 || !reply_partition || *reply_partition < 0 ||
+      !request_timeout || !delivery_timeout || !max_in_flight || *max_in_flight < 1 || !max_invitations ||
+      *max_invitations < 0 || !max_body || *max_body < 1) {
+    std::cerr << "invalid numeric or duration flag value\n\n" << flags.usage();
+    return 2;
+  }
+  if (flags.get("portals-file").empty() || flags.get("token-secret-file").empty()) {
+    std::cerr << "--portals-file and --token-secret-file are required\n\n" << flags.usage();
+    return 2;
+  }
+
+  std::string error;
+  const auto portals_text = common::read_file(flags.get("portals-file"), &error);
+  if (!portals_text) return fail("cannot read portals file: " + error);
+  auto parsed_portals = domain::PortalDirectory::parse(*portals_text);
+  if (auto* message = std::get_if<std::string>(&parsed_portals)) return fail("bad portals file: " + *message);
+  const auto portals = std::get<domain::PortalDirectory>(std::move(parsed_portals));
+  const auto token_secret = common::read_secret(flags.get("token-secret-file"), &error);
+  if (!token_secret) return fail("cannot read token secret: " + error);
+
+  kafka::Properties kafka_config;
+  for (const auto& entry : flags.get_all("kafka-config")) {
+    auto kv = common::parse_key_value(entry);
+    if (!kv) return fail("--kafka-config expects key=value, got: " + entry);
+    kafka_config.push_back(*kv);
+  }
+  const std::string brokers = flags.get("kafka-brokers");
+  auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-gateway");
+  if (auto* message = std::get_if<std::string>(&producer_or)) return fail("kafka producer: " + *message);
+  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
+  auto consumer_or = kafka::Consumer::create(brokers, "", kafka_config, "invite-gateway-replies");
+  if (auto* message = std::get_if<std::string>(&consumer_or)) return fail("kafka consumer: " + *message);
+  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
+
+  common::Registry metrics;
+  gateway::PendingRequests pending(static_cast<std::size_t>(*max_in_flight));
+  gateway::ReplyListener replies(*consumer, pending, metrics, static_cast<std::int32_t>(*reply_partition));
+  if (auto message = replies.start()) return fail("reply partition: " + *message);
+
+  http::ServerOptions options;
+  options.address = flags.get("listen-address");
+  options.port = static_cast<std::uint16_t>(*port);
+  options.threads = static_cast<int>(*threads);
+  options.body_limit = static_cast<std::size_t>(*max_body);
+  options.transport_error = [limit = *max_body](int status) {
+    if (status == 413) {
+      return gateway::error_response(413, "The request body is larger than " + std::to_string(limit) + " bytes",
+                                     gateway::error_type::kPayloadTooLarge, "application/json");
+    }
+    return gateway::error_response(status, "Malformed HTTP request", gateway::error_type::kBadRequest,
+                                   "application/json");
+  };
+
+  gateway::KafkaRequestPublisher publisher(*producer);
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  gateway::InviteEnvironment env;
+  env.portals = &portals;
+  env.token_secret = *token_secret;
+  env.publisher = &publisher;
+  env.pending = &pending;
+  env.metrics = &metrics;
+  env.now_ms = &common::now_ms;
+  env.schedule = [&server](std::chrono::milliseconds delay, std::function<void()> fn) {
+    server->schedule(delay, std::move(fn));
+  };
+  env.new_id = &common::new_uuid;
+  gateway::InviteSettings settings;
+  settings.request_timeout = *request_timeout;
+  settings.max_invitations = static_cast<std::size_t>(*max_invitations);
+  settings.reply_partition = static_cast<int>(*reply_partition);
+  router.add("POST", "/api/2.0/people/invite", gateway::InviteEndpoint(std::move(env), settings));
+  gateway::add_ops_routes(router, metrics, [&producer, &replies] {
+    std::vector<std::string> reasons;
+    if (!producer->connected()) reasons.emplace_back("Kafka producer not connected");
+    if (!replies.assigned()) reasons.emplace_back("reply partition not assigned");
+    return reasons;
+  });
+
+  server = std::make_unique<http::Server>(options, [&router](http::Request request, http::Respond respond) {
+    router(std::move(request), std::move(respond));
+  });
+  if (auto message = server->listen()) return fail("listen: " + *message);
+  if (!flags.get("port-file").empty() &&
+      !common::write_file_atomic(flags.get("port-file"), std::to_string(server->port()) + "\n", 0644, &error)) {
+    return fail("cannot write port file: " + error);
+  }
+  common::log_info("listening", {{"address", options.address},
+                                 {"port", std::int64_t{server->port()}},
+                                 {"replyPartition", *reply_partition}});
+
+  std::atomic<bool> stopping{false};
+  std::thread reply_thread([&] { replies.run(stopping); });
+  std::thread signal_thread = common::on_termination_signal([&](int signo) {
+    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
+    stopping = true;
+    server->stop();
+  });
+
+  server->run();
+  stopping = true;
+  reply_thread.join();
+  if (signal_thread.joinable()) {
+    // run() only returns after stop(), which the signal thread issued; it is finishing or done.
+    signal_thread.join();
+  }
+  consumer->close();
+  const int undelivered = producer->flush(std::chrono::seconds(5));
+  common::log_info("stopped", {{"undelivered", std::int64_t{undelivered}}});
+  return 0;
+}

@@ -1,0 +1,16 @@
+#pragma once
+// /healthz, /readyz and /metrics, plus the JSON 404/405 answers for every other path.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "invite/common/metrics.hpp"
+#include "invite/http/server.hpp"
+
+namespace invite::gateway {
+
+// not_ready() lists what keeps the gateway from serving (empty: ready).
+void add_ops_routes(http::Router& router, common::Registry& metrics,
+                    std::function<std::vector<std::string>()> not_ready);
+
+}  // namespace invite::gateway

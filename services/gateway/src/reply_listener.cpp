@@ -1,0 +1,61 @@
+#include "reply_listener.hpp"
+
+#include <chrono>
+
+#include "invite/common/log.hpp"
+#include "invite/domain/events.hpp"
+
+namespace invite::gateway {
+
+using namespace std::chrono_literals;
+
+ReplyListener::ReplyListener(kafka::Consumer& consumer, PendingRequests& pending, common::Registry& metrics,
+                             std::int32_t partition)
+    : consumer_(consumer),
+      pending_(pending),
+      partition_(partition),
+      replies_(metrics.counter("invite_gateway_replies_total", "Worker replies received")),
+      late_replies_(metrics.counter("invite_gateway_late_replies_total",
+                                    "Worker replies dropped because their request was already answered or unknown")),
+      bad_replies_(metrics.counter("invite_gateway_bad_replies_total", "Reply records that could not be decoded")) {}
+
+std::optional<std::string> ReplyListener::start() {
+  const std::string topic(domain::topics::kReplies);
+  const auto marks = consumer_.watermarks(topic, partition_, 10s);
+  if (!marks) return "cannot read the end offset of " + topic + " partition " + std::to_string(partition_);
+  if (auto error = consumer_.assign({{topic, partition_, marks->second}})) return error;
+  assigned_ = true;
+  common::log_info("reply partition assigned",
+                   {{"topic", topic}, {"partition", std::int64_t{partition_}}, {"offset", marks->second}});
+  return std::nullopt;
+}
+
+void ReplyListener::handle(const kafka::InRecord& record) {
+  auto decoded = domain::decode_reply(record.value);
+  if (auto* error = std::get_if<std::string>(&decoded)) {
+    bad_replies_.inc();
+    common::log_warn("undecodable reply", {{"offset", record.offset}, {"error", *error}});
+    return;
+  }
+  replies_.inc();
+  auto& reply = std::get<domain::InviteReply>(decoded);
+  const std::string request_id = reply.request_id;
+  if (!pending_.complete(request_id, std::move(reply))) {
+    late_replies_.inc();
+    common::log_info("late reply dropped", {{"requestId", request_id}});
+  }
+}
+
+void ReplyListener::run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    auto polled = consumer_.poll(200ms);
+    if (auto* record = std::get_if<kafka::InRecord>(&polled)) {
+      handle(*record);
+    } else if (auto* error = std::get_if<kafka::PollError>(&polled)) {
+      common::log_warn("reply consumer error", {{"error", error->message}, {"fatal", error->fatal}});
+      if (error->fatal) assigned_ = false;
+    }
+  }
+}
+
+}  // namespace invite::gateway

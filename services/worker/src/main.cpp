@@ -1,0 +1,147 @@
+// invite-worker: owns a set of partitions of invite.requested.v1, one SQLite file each; wires Kafka, the stores
+// and the worker loop.
+#include <atomic>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "invite/common/files.hpp"
+#include "invite/common/flags.hpp"
+#include "invite/common/log.hpp"
+#include "invite/common/metrics.hpp"
+#include "invite/common/signals.hpp"
+#include "invite/domain/events.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/kafka/client.hpp"
+#include "invite/store/partition_store.hpp"
+#include "partition_ownership.hpp"
+#include "worker.hpp"
+
+namespace {
+
+using namespace invite;
+using namespace std::chrono_literals;
+
+common::Flags make_flags() {
+  return common::Flags(
+      "invite-worker", "Invite worker: applies invitation requests to SQLite and queues invitation e-mails.",
+      {
+          {"kafka-brokers", "localhost:9092", "Kafka bootstrap servers"},
+          {"kafka-config", "", "librdkafka property key=value (repeatable)", true},
+          {"data-dir", "", "directory of the partition files (required)"},
+          {"portals-file", "", "portals JSON file (required)"},
+          {"link-secret-file", "", "file holding the secret that signs confirmation links (required)"},
+          {"partitions", "all", "partitions of invite.requested.v1 to own: all, or a list like 0,1,5"},
+          {"replica-count", "1", "number of worker replicas sharing the partitions"},
+          {"replica-index", "0", "this replica's index (a StatefulSet ordinal): owns partitions p % count == index"},
+          {"group-id", "invite-worker", "consumer group the worker commits to (for lag monitoring only)"},
+          {"delivery-timeout", "30s", "how long one outbox publish may take before it is retried"},
+          {"topic-wait", "60s", "how long to wait for invite.requested.v1 to exist at start"},
+          {"log-level", "info", "debug, info, warn or error"},
+      });
+}
+
+int fail(const std::string& message) {
+  common::log_error(message);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  common::block_termination_signals();
+  auto flags = make_flags();
+  if (auto error = flags.parse(argc, argv)) {
+    std::cerr << *error << "\n\n" << flags.usage();
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::cout << flags.usage();
+    return 0;
+  }
+  common::log_init("invite-worker", common::parse_log_level(flags.get("log-level")).value_or(common::LogLevel::Info));
+
+  const auto replica_count = flags.get_int("replica-count");
+  const auto replica_index = flags.get_int("replica-index");
+  const auto delivery_timeout = flags.get_duration("delivery-timeout");
+  const auto topic_wait = flags.get_duration("topic-wait");
+  const auto wanted = worker::parse_partition_list(flags.get("partitions"));
+  if (!replica_count || *replica_count < 1 || !replica_index || *replica_index < 0 || *replica_index >= *replica_count ||
+      !delivery_timeout || !topic_wait || !wanted) {
+    std::cerr << "invalid --partitions, --replica-count, --replica-index or duration value\n\n" << flags.usage();
+    return 2;
+  }
+  if (flags.get("data-dir").empty() || flags.get("portals-file").empty() || flags.get("link-secret-file").empty()) {
+    std::cerr << "--data-dir, --portals-file and --link-secret-file are required\n\n" << flags.usage();
+    return 2;
+  }
+
+  std::string error;
+  const auto portals_text = common::read_file(flags.get("portals-file"), &error);
+  if (!portals_text) return fail("cannot read portals file: " + error);
+  auto parsed_portals = domain::PortalDirectory::parse(*portals_text);
+  if (auto* message = std::get_if<std::string>(&parsed_portals)) return fail("bad portals file: " + *message);
+  const auto portals = std::get<domain::PortalDirectory>(std::move(parsed_portals));
+  const auto link_secret = common::read_secret(flags.get("link-secret-file"), &error);
+  if (!link_secret) return fail("cannot read link secret: " + error);
+
+  kafka::Properties kafka_config;
+  for (const auto& entry : flags.get_all("kafka-config")) {
+    auto kv = common::parse_key_value(entry);
+    if (!kv) return fail("--kafka-config expects key=value, got: " + entry);
+    kafka_config.push_back(*kv);
+  }
+  const std::string brokers = flags.get("kafka-brokers");
+  auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-worker");
+  if (auto* message = std::get_if<std::string>(&producer_or)) return fail("kafka producer: " + *message);
+  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
+  auto consumer_or = kafka::Consumer::create(brokers, flags.get("group-id"), kafka_config, "invite-worker");
+  if (auto* message = std::get_if<std::string>(&consumer_or)) return fail("kafka consumer: " + *message);
+  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
+
+  // The topic may be created after the worker starts (an operator or Strimzi creates it): wait for it.
+  const std::string topic(domain::topics::kRequested);
+  std::optional<std::int32_t> partition_count;
+  const auto give_up = std::chrono::steady_clock::now() + *topic_wait;
+  while (!(partition_count = producer->partition_count(topic, 2s)) && std::chrono::steady_clock::now() < give_up) {
+    common::log_info("waiting for topic", {{"topic", topic}});
+    std::this_thread::sleep_for(1s);
+  }
+  if (!partition_count) return fail("topic " + topic + " not found");
+
+  const auto owned = worker::owned_partitions(*partition_count, *wanted, static_cast<int>(*replica_count),
+                                              static_cast<int>(*replica_index));
+  if (owned.empty()) return fail("this replica owns no partition of " + topic);
+  std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
+  for (std::int32_t partition : owned) {
+    const auto file = store::PartitionStore::file_for(flags.get("data-dir"), partition);
+    auto opened = store::PartitionStore::open(file);
+    if (auto* message = std::get_if<std::string>(&opened)) return fail("cannot open " + file.string() + ": " + *message);
+    stores.emplace(partition, std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened)));
+  }
+  std::ostringstream owned_text;
+  for (std::int32_t p : owned) owned_text << (owned_text.tellp() > 0 ? "," : "") << p;
+
+  common::Registry metrics;
+  worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics};
+  worker::Worker worker(std::move(env), std::move(stores));
+  if (auto message = worker.start()) return fail("start: " + *message);
+  common::log_info("worker started", {{"partitions", owned_text.str()}, {"partitionCount", std::int64_t{*partition_count}}});
+
+  std::atomic<bool> stopping{false};
+  std::thread signal_thread = common::on_termination_signal([&](int signo) {
+    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
+    stopping = true;
+  });
+  const auto run_error = worker.run(stopping);
+  if (run_error) {
+    common::log_error(*run_error);
+    // Wake the signal thread so it can be joined.
+    common::request_termination();
+  }
+  signal_thread.join();
+  consumer->close();
+  common::log_info("stopped");
+  return run_error ? 1 : 0;
+}

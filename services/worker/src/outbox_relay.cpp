@@ -1,0 +1,59 @@
+#include "outbox_relay.hpp"
+
+#include "invite/common/log.hpp"
+
+namespace invite::worker {
+namespace {
+constexpr std::size_t kBatch = 1000;
+}
+
+OutboxRelay::OutboxRelay(kafka::Producer& producer, common::Registry& metrics)
+    : producer_(producer),
+      published_(metrics.counter("invite_worker_outbox_published_total", "Outbox rows acknowledged by Kafka")),
+      failed_(metrics.counter("invite_worker_outbox_failures_total", "Outbox deliveries that failed and will be retried")) {}
+
+void OutboxRelay::pump(std::int32_t partition, store::PartitionStore& store) {
+  auto& sending = sending_[partition];
+  for (auto& row : store.unsent(kBatch + sending.size())) {
+    if (!sending.insert(row.id).second) continue;
+    kafka::OutRecord record{std::move(row.topic), row.partition, std::move(row.key), std::move(row.value),
+                            std::move(row.headers)};
+    producer_.produce(std::move(record), [this, partition, id = row.id](const kafka::DeliveryReport& report) {
+      if (!report.ok) common::log_warn("outbox delivery failed", {{"rowId", id}, {"error", report.error}});
+      std::lock_guard lock(mu_);
+      results_.push_back({partition, id, report.ok});
+    });
+  }
+}
+
+std::set<std::int32_t> OutboxRelay::drain(const std::map<std::int32_t, store::PartitionStore*>& stores) {
+  std::vector<Result> results;
+  {
+    std::lock_guard lock(mu_);
+    results.swap(results_);
+  }
+  std::map<std::int32_t, std::vector<std::int64_t>> sent;
+  std::set<std::int32_t> failed_partitions;
+  for (const auto& r : results) {
+    sending_[r.partition].erase(r.row_id);
+    if (r.ok) {
+      sent[r.partition].push_back(r.row_id);
+    } else {
+      failed_partitions.insert(r.partition);
+      failed_.inc();
+    }
+  }
+  for (auto& [partition, ids] : sent) {
+    stores.at(partition)->mark_sent(ids);
+    published_.inc(static_cast<double>(ids.size()));
+  }
+  return failed_partitions;
+}
+
+std::size_t OutboxRelay::in_flight() const {
+  std::size_t n = 0;
+  for (const auto& [partition, ids] : sending_) n += ids.size();
+  return n;
+}
+
+}  // namespace invite::worker

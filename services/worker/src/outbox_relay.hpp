@@ -1,0 +1,43 @@
+#pragma once
+// Publishes outbox rows with the idempotent producer and marks them sent once the broker has acknowledged them.
+// Store access stays on the worker's thread: delivery reports (on the producer's thread) only queue results,
+// which drain() applies. A row whose delivery failed is retried after a pause; consumers drop the rare
+// duplicate (publish succeeded, crash before mark) by the event's stable eventId.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "invite/common/metrics.hpp"
+#include "invite/kafka/client.hpp"
+#include "invite/store/partition_store.hpp"
+
+namespace invite::worker {
+
+class OutboxRelay {
+ public:
+  OutboxRelay(kafka::Producer& producer, common::Registry& metrics);
+
+  // Publishes the store's unsent rows that are not already on their way.
+  void pump(std::int32_t partition, store::PartitionStore& store);
+  // Marks acknowledged rows sent; returns the partitions that had a failed delivery (to pump again later).
+  std::set<std::int32_t> drain(const std::map<std::int32_t, store::PartitionStore*>& stores);
+  std::size_t in_flight() const;
+
+ private:
+  struct Result {
+    std::int32_t partition;
+    std::int64_t row_id;
+    bool ok;
+  };
+  kafka::Producer& producer_;
+  common::Counter& published_;
+  common::Counter& failed_;
+  mutable std::mutex mu_;
+  std::vector<Result> results_;                            // guarded by mu_
+  std::map<std::int32_t, std::set<std::int64_t>> sending_;  // worker thread only
+};
+
+}  // namespace invite::worker

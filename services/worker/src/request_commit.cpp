@@ -1,0 +1,111 @@
+#include "request_commit.hpp"
+
+#include <cassert>
+
+#include "invite/common/ids.hpp"
+#include "invite/domain/invite_link.hpp"
+#include "invite/domain/validation.hpp"
+
+namespace invite::worker {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> event_headers(const CompleteRequest& request) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back(domain::headers::kCorrelationId, request.records.front().request_id);
+  if (!request.traceparent.empty()) headers.emplace_back(domain::headers::kTraceparent, request.traceparent);
+  return headers;
+}
+
+}  // namespace
+
+domain::PlanInput plan_input(const CompleteRequest& request, const domain::Portal& portal, std::int64_t now_ms) {
+  assert(!request.records.empty());
+  const auto& first = request.records.front();
+  domain::PlanInput input;
+  input.portal = &portal;
+  input.culture = first.culture;
+  input.inviter_id = first.inviter_id;
+  input.now_ms = now_ms;
+  input.invitations.reserve(request.records.size());
+  for (const auto& record : request.records) input.invitations.push_back(record.invitation);
+  return input;
+}
+
+store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx) {
+  assert(ctx.portal != nullptr && !request.records.empty());
+  const auto& first = request.records.front();
+  const auto headers = event_headers(request);
+
+  store::RequestCommit commit;
+  commit.request_id = first.request_id;
+  commit.portal = first.portal;
+  commit.day = common::utc_day(ctx.now_ms);
+
+  domain::InviteReply reply;
+  reply.event_id = ctx.new_id();
+  reply.occurred_at_ms = ctx.now_ms;
+  reply.request_id = first.request_id;
+  reply.portal = first.portal;
+  reply.outcome = plan.outcome;
+  reply.message = plan.message;
+  reply.rate_limit = plan.rate_limit;
+  if (plan.outcome == domain::Outcome::Ok) reply.users = plan.users;
+
+  store::OutboxRow reply_row;
+  reply_row.topic = std::string(domain::topics::kReplies);
+  reply_row.partition = first.reply_partition;
+  reply_row.key = first.request_id;
+  reply_row.value = domain::encode(reply);
+  reply_row.headers = headers;
+  commit.outbox.push_back(std::move(reply_row));
+
+  if (plan.outcome != domain::Outcome::Ok) return commit;
+
+  commit.create = plan.created;
+  commit.raise = plan.raised;
+  commit.invited = static_cast<std::int64_t>(plan.created.size());
+  for (const auto& user : plan.created) {
+    domain::EmailJob job;
+    job.event_id = ctx.new_id();
+    job.occurred_at_ms = ctx.now_ms;
+    job.request_id = first.request_id;
+    job.portal = first.portal;
+    job.portal_name = ctx.portal->display_name;
+    job.recipient_email = user.email;
+    job.recipient_user_id = user.id;
+    job.culture = user.culture;
+    job.inviter_id = first.inviter_id;
+    job.subject = "Join " + ctx.portal->display_name + " DocSpace";
+    job.confirmation_link = domain::invite_link(
+        *ctx.portal, {user.email, user.type, first.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
+    job.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
+    commit.outbox.push_back({0, std::string(domain::topics::kEmails), std::nullopt, first.portal,
+                             domain::encode(job), headers});
+
+    domain::UserInvited event;
+    event.event_id = ctx.new_id();
+    event.occurred_at_ms = ctx.now_ms;
+    event.request_id = first.request_id;
+    event.portal = first.portal;
+    event.user = user;
+    event.inviter_id = first.inviter_id;
+    event.inviter_role = first.inviter_role;
+    commit.outbox.push_back({0, std::string(domain::topics::kUserInvited), std::nullopt, first.portal,
+                             domain::encode(event), headers});
+  }
+  return commit;
+}
+
+store::OutboxRow dlq_row(const kafka::InRecord& record, std::string_view error) {
+  store::OutboxRow row;
+  row.topic = std::string(domain::topics::kRequestedDlq);
+  row.key = record.key;
+  row.value = record.value;
+  row.headers = record.headers;
+  row.headers.emplace_back(domain::headers::kDlqError, std::string(error));
+  row.headers.emplace_back(domain::headers::kDlqSource, record.topic + "/" + std::to_string(record.partition) + "/" +
+                                                            std::to_string(record.offset));
+  return row;
+}
+
+}  // namespace invite::worker

@@ -1,0 +1,70 @@
+#pragma once
+// The worker's consume-apply-relay loop over the partitions it owns. One thread drives everything that touches
+// the SQLite files; Kafka delivery reports only hand results back to it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "invite/common/metrics.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/kafka/client.hpp"
+#include "invite/store/partition_store.hpp"
+#include "outbox_relay.hpp"
+#include "request_assembler.hpp"
+
+namespace invite::worker {
+
+struct WorkerEnvironment {
+  kafka::Consumer* consumer = nullptr;
+  kafka::Producer* producer = nullptr;
+  const domain::PortalDirectory* portals = nullptr;
+  std::string link_secret;
+  common::Registry* metrics = nullptr;
+};
+
+class Worker {
+ public:
+  Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores);
+
+  // Resumes every owned partition from the offset stored in its file and assigns them. Also publishes rows a
+  // previous run left unsent.
+  std::optional<std::string> start();
+  // Runs until stop is set; returns an error when the loop cannot go on (SQLite failure, fatal Kafka error).
+  std::optional<std::string> run(const std::atomic<bool>& stop);
+
+ private:
+  struct PartitionState {
+    store::PartitionStore* store = nullptr;
+    std::int64_t consumed_next = 0;  // offset after the last record taken from Kafka
+    std::int64_t stored_next = 0;    // offset last written to the file
+    bool at_end = false;             // caught up with the partition's end (no record since the last EOF)
+    bool dirty = false;              // outbox rows written since the last pump
+  };
+
+  void on_record(const kafka::InRecord& record);
+  void apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request);
+  void send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error);
+  std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;
+  void drop_expired(std::int64_t now_ms);
+  void commit_group_offsets();
+
+  WorkerEnvironment env_;
+  std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores_;
+  std::map<std::int32_t, PartitionState> partitions_;
+  std::map<std::int32_t, store::PartitionStore*> store_views_;
+  RequestAssembler assembler_;
+  OutboxRelay relay_;
+  common::Counter& requests_applied_;
+  common::Counter& requests_rejected_;
+  common::Counter& requests_dropped_;
+  common::Counter& records_skipped_;
+  common::Counter& records_dlq_;
+  common::Counter& users_created_;
+  common::Histogram& apply_duration_;
+};
+
+}  // namespace invite::worker
