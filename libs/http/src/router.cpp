@@ -1,0 +1,102 @@
+#include "invite/http/server.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace invite::http {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The same envelope as every other error of the service, so that a client parsing errors needs one shape only.
+Response json_error(int status, std::string_view message, std::string_view type) {
+  Response r;
+  r.status = status;
+  r.set("Content-Type", "application/json; charset=utf-8");
+  r.body = std::string("{\"error\":{\"message\":\"") + std::string(message) + "\",\"type\":\"" + std::string(type) +
+           "\"},\"status\":1,\"statusCode\":" + std::to_string(status) + "}";
+  return r;
+}
+
+}  // namespace
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) return value;
+  }
+  return {};
+}
+
+std::string_view Request::path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+void Response::set(std::string name, std::string value) {
+  auto same = [&](const auto& h) { return iequals(h.first, name); };
+  auto it = std::find_if(headers.begin(), headers.end(), same);
+  if (it == headers.end()) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return;
+  }
+  it->second = std::move(value);
+  // A replaced header must not linger as a second, contradicting copy.
+  headers.erase(std::remove_if(std::next(it), headers.end(), same), headers.end());
+}
+
+void Router::add(std::string method, std::string path, Handler handler) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler)});
+}
+
+void Router::set_fallbacks(std::function<Response(const Request&)> not_found,
+                           std::function<Response(const Request&, std::string_view allow)> method_not_allowed) {
+  not_found_ = std::move(not_found);
+  method_not_allowed_ = std::move(method_not_allowed);
+}
+
+void Router::operator()(Request request, Respond respond) const {
+  const std::string_view path = request.path();
+  std::string allow;
+  for (const auto& route : routes_) {
+    if (route.path != path) continue;
+    if (route.method == request.method) {
+      route.handler(std::move(request), std::move(respond));
+      return;
+    }
+    // Several routes may share a method on one path only by mistake, but Allow must still list it once.
+    const bool listed = [&] {
+      std::string_view rest = allow;
+      while (!rest.empty()) {
+        const auto comma = rest.find(", ");
+        if (rest.substr(0, comma) == route.method) return true;
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 2);
+      }
+      return false;
+    }();
+    if (!listed) {
+      if (!allow.empty()) allow += ", ";
+      allow += route.method;
+    }
+  }
+
+  if (allow.empty()) {
+    respond(not_found_ ? not_found_(request) : json_error(404, "Not found", "NotFound"));
+    return;
+  }
+  Response r = method_not_allowed_ ? method_not_allowed_(request, allow)
+                                   : json_error(405, "Method not allowed", "MethodNotAllowed");
+  // RFC 9110 requires Allow on a 405; a custom fallback that forgot it still yields a correct answer.
+  bool has_allow = std::any_of(r.headers.begin(), r.headers.end(),
+                               [](const auto& h) { return iequals(h.first, "Allow"); });
+  if (!has_allow) r.set("Allow", allow);
+  respond(std::move(r));
+}
+
+}  // namespace invite::http

@@ -1,0 +1,541 @@
+// The server on real sockets (127.0.0.1, port 0). Raw connections check what a plain request helper cannot see:
+// connection reuse, closing, timeouts and chunked uploads.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "invite/http/server.hpp"
+#include "support/http_client.hpp"
+
+namespace invite::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+using invite::testing::http_request;
+
+ServerOptions test_options() {
+  ServerOptions o;
+  o.address = "127.0.0.1";
+  o.port = 0;
+  o.threads = 2;
+  o.server_name = "invite-test";
+  return o;
+}
+
+Response text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.set("Content-Type", "text/plain");
+  r.body = std::move(body);
+  return r;
+}
+
+// A server running on its own thread for the duration of a test.
+class Running {
+ public:
+  Running(ServerOptions options, Handler handler) : server_(std::move(options), std::move(handler)) {
+    auto err = server_.listen();
+    EXPECT_FALSE(err) << *err;
+    thread_ = std::thread([this] { server_.run(); });
+  }
+  ~Running() { stop(); }
+  // Returns whether run() came back within `limit`.
+  bool stop(std::chrono::milliseconds limit = 5s) {
+    if (!thread_.joinable()) return true;
+    server_.stop();
+    auto done = std::async(std::launch::async, [this] { thread_.join(); });
+    if (done.wait_for(limit) != std::future_status::ready) {
+      ADD_FAILURE() << "Server::run did not return after stop()";
+      done.wait();  // the test fails either way, but must not leave a thread behind
+      return false;
+    }
+    return true;
+  }
+  std::uint16_t port() const { return server_.port(); }
+  Server& server() { return server_; }
+
+ private:
+  Server server_;
+  std::thread thread_;
+};
+
+// A client connection under the test's control; every operation has a deadline so a broken server fails the
+// test instead of hanging it.
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port) {
+    stream_.expires_after(5s);
+    stream_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                          [this](beast::error_code ec) { ec_ = ec; });
+    run();
+    EXPECT_FALSE(ec_) << ec_.message();
+  }
+
+  bool send(const std::string& data) {
+    stream_.expires_after(5s);
+    asio::async_write(stream_, asio::buffer(data), [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    run();
+    return !ec_;
+  }
+
+  std::optional<bhttp::response<bhttp::string_body>> read_response(std::chrono::milliseconds limit = 5s) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    stream_.expires_after(limit);
+    bhttp::async_read(stream_, buffer_, parser, [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+    run();
+    if (ec_) return std::nullopt;
+    return parser.release();
+  }
+
+  // True when the server ended the connection (EOF or reset) within `limit`; anything it sent meanwhile is
+  // discarded.
+  bool closed_within(std::chrono::milliseconds limit) {
+    stream_.expires_after(limit);
+    for (;;) {
+      char scratch[1024];
+      stream_.async_read_some(asio::buffer(scratch), [this](beast::error_code ec, std::size_t) { ec_ = ec; });
+      run();
+      if (ec_ == beast::error::timeout) return false;
+      if (ec_) return true;
+    }
+  }
+
+  void close() { stream_.close(); }
+
+ private:
+  void run() {
+    ioc_.restart();
+    ioc_.run();
+  }
+
+  asio::io_context ioc_;
+  beast::tcp_stream stream_{ioc_};
+  beast::flat_buffer buffer_;
+  beast::error_code ec_;
+};
+
+bool iequals_for_test(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string get(const std::string& target, const std::string& extra = "") {
+  return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extra + "\r\n";
+}
+
+TEST(ServerTest, GetRoundTripSetsServerDateAndContentLength) {
+  std::promise<Request> seen;
+  Running srv(test_options(), [&](Request req, Respond respond) {
+    seen.set_value(req);
+    Response r = text(200, "hello");
+    r.set("X-Test", "yes");
+    r.set("Content-Length", "999");  // the server knows better
+    respond(std::move(r));
+  });
+
+  auto reply = http_request("127.0.0.1", srv.port(), "GET", "/hello?x=1");
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, "hello");
+  EXPECT_EQ(reply->header("x-test"), "yes");
+  EXPECT_EQ(reply->header("Content-Type"), "text/plain");
+  EXPECT_EQ(reply->header("Content-Length"), "5");
+  EXPECT_EQ(reply->header("Server"), "invite-test");
+  EXPECT_TRUE(std::regex_match(reply->header("Date"),
+                               std::regex(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT)")))
+      << reply->header("Date");
+
+  auto req = seen.get_future().get();
+  EXPECT_EQ(req.method, "GET");
+  EXPECT_EQ(req.target, "/hello?x=1");
+  EXPECT_EQ(req.path(), "/hello");
+  EXPECT_EQ(req.remote_address, "127.0.0.1");
+}
+
+TEST(ServerTest, BodyAndHeadersReachTheHandlerIntact) {
+  std::promise<Request> seen;
+  Running srv(test_options(), [&](Request req, Respond respond) {
+    seen.set_value(req);
+    respond(text(201, "got " + std::to_string(req.body.size())));
+  });
+
+  std::string body = R"({"invitations":[{"email":"a@b.com","type":"User"}]})";
+  body += std::string("\0\r\n\xff", 4);
+  auto reply = http_request("127.0.0.1", srv.port(), "POST", "/api/2.0/people/invite",
+                            {{"Content-Type", "application/json"},
+                             {"Cookie", "asc_auth_key=abc.def.ghi"},
+                             {"X-Custom", "first"},
+                             {"X-Custom", "second"}},
+                            body);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 201);
+  EXPECT_EQ(reply->body, "got " + std::to_string(body.size()));
+
+  auto req = seen.get_future().get();
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.body, body);
+  EXPECT_EQ(req.header("content-type"), "application/json");
+  EXPECT_EQ(req.header("COOKIE"), "asc_auth_key=abc.def.ghi");
+  EXPECT_EQ(req.header("x-custom"), "first");
+  EXPECT_EQ(req.header("Host"), "127.0.0.1:" + std::to_string(srv.port()));
+  int customs = 0;
+  for (const auto& [k, v] : req.headers)
+    if (k == "X-Custom") ++customs;
+  EXPECT_EQ(customs, 2);
+}
+
+TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  std::atomic<int> calls{0};
+  Running srv(test_options(), [&](Request req, Respond respond) {
+    ++calls;
+    respond(text(200, std::string(req.path())));
+  });
+
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send(get("/one")));
+  auto first = conn.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body(), "/one");
+  EXPECT_TRUE(first->keep_alive());
+  EXPECT_NE((*first)[bhttp::field::connection], "close");
+
+  ASSERT_TRUE(conn.send(get("/two")));
+  auto second = conn.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body(), "/two");
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(ServerTest, Http10ClosesUnlessAskedToKeepAlive) {
+  Running srv(test_options(), [](Request, Respond respond) { respond(text(200, "ok")); });
+
+  RawConnection plain(srv.port());
+  ASSERT_TRUE(plain.send("GET / HTTP/1.0\r\n\r\n"));
+  auto r = plain.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->version(), 10u);
+  EXPECT_EQ(r->body(), "ok");
+  EXPECT_FALSE(r->keep_alive());
+  EXPECT_TRUE(plain.closed_within(2s));
+
+  RawConnection kept(srv.port());
+  ASSERT_TRUE(kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto k1 = kept.read_response();
+  ASSERT_TRUE(k1);
+  EXPECT_TRUE(iequals_for_test((*k1)[bhttp::field::connection], "keep-alive"));
+  ASSERT_TRUE(kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(kept.read_response());
+}
+
+TEST(ServerTest, Http11ConnectionCloseIsHonoured) {
+  Running srv(test_options(), [](Request, Respond respond) { respond(text(200, "bye")); });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send(get("/", "Connection: close\r\n")));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)[bhttp::field::connection], "close");
+  EXPECT_TRUE(conn.closed_within(2s));
+}
+
+ServerOptions limited(std::atomic<int>& transport_calls) {
+  auto o = test_options();
+  o.body_limit = 1024;
+  o.transport_error = [&transport_calls](int status) {
+    ++transport_calls;
+    Response r;
+    r.status = status;
+    r.set("Content-Type", "application/json");
+    r.body = "{\"transport\":" + std::to_string(status) + "}";
+    return r;
+  };
+  return o;
+}
+
+TEST(ServerTest, BodyOverLimitByContentLengthGets413AndClose) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+
+  auto at_limit = http_request("127.0.0.1", srv.port(), "POST", "/", {}, std::string(1024, 'a'));
+  ASSERT_TRUE(at_limit);
+  EXPECT_EQ(at_limit->status, 200);
+
+  auto over = http_request("127.0.0.1", srv.port(), "POST", "/", {}, std::string(1025, 'a'));
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 413);
+  EXPECT_EQ(over->body, "{\"transport\":413}");
+  EXPECT_EQ(over->header("Connection"), "close");
+  EXPECT_EQ(handled.load(), 1);
+  EXPECT_EQ(transport_calls.load(), 1);
+
+  // A large upload announced by Content-Length is refused before it is read, and the connection ends.
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n" + std::string(2048, 'b')));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 413u);
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_EQ(handled.load(), 1);
+}
+
+TEST(ServerTest, ChunkedBodyOverLimitGets413AndClose) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  std::promise<std::string> body_seen;
+  Running srv(limited(transport_calls), [&](Request req, Respond respond) {
+    if (++handled == 1) body_seen.set_value(req.body);
+    respond(text(200, "ok"));
+  });
+
+  // Within the limit the chunks are joined for the handler.
+  RawConnection small(srv.port());
+  ASSERT_TRUE(small.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  auto ok = small.read_response();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result_int(), 200u);
+  EXPECT_EQ(body_seen.get_future().get(), "hello world");
+
+  RawConnection conn(srv.port());
+  std::string upload = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4; ++i) upload += "200\r\n" + std::string(512, 'c') + "\r\n";
+  upload += "0\r\n\r\n";
+  ASSERT_TRUE(conn.send(upload));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 413u);
+  EXPECT_EQ(r->body(), "{\"transport\":413}");
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_EQ(handled.load(), 1);
+}
+
+TEST(ServerTest, MalformedRequestGets400AndClose) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("THIS IS NOT HTTP\r\n\r\n"));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 400u);
+  EXPECT_EQ(r->body(), "{\"transport\":400}");
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST(ServerTest, DefaultTransportErrorIsTheJsonEnvelope) {
+  auto o = test_options();
+  o.body_limit = 10;
+  Running srv(o, [](Request, Respond respond) { respond(text(200, "ok")); });
+  auto r = http_request("127.0.0.1", srv.port(), "POST", "/", {}, std::string(11, 'x'));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_NE(r->body.find("\"statusCode\":413"), std::string::npos) << r->body;
+}
+
+TEST(ServerTest, RespondFromAnotherThreadAfterDelay) {
+  std::mutex mu;
+  std::vector<std::thread> workers;
+  Running srv(test_options(), [&](Request req, Respond respond) {
+    std::lock_guard lock(mu);
+    workers.emplace_back([respond, body = req.body] {
+      std::this_thread::sleep_for(200ms);
+      respond(text(200, "late " + body));
+    });
+  });
+
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = http_request("127.0.0.1", srv.port(), "POST", "/", {}, "abc");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->body, "late abc");
+  EXPECT_GE(elapsed, 200ms);
+  std::lock_guard lock(mu);
+  for (auto& t : workers) t.join();
+}
+
+TEST(ServerTest, SecondRespondIsIgnoredAndConnectionStaysUsable) {
+  Running srv(test_options(), [](Request req, Respond respond) {
+    respond(text(200, "first " + std::string(req.path())));
+    respond(text(500, "second"));
+  });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send(get("/a")));
+  auto a = conn.read_response();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->body(), "first /a");
+  ASSERT_TRUE(conn.send(get("/b")));
+  auto b = conn.read_response();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->body(), "first /b");
+}
+
+TEST(ServerTest, PendingHandlerDoesNotHangStopAndLateRespondIsHarmless) {
+  std::mutex mu;
+  std::vector<Respond> parked;
+  std::promise<void> arrived;
+  auto srv = std::make_unique<Running>(test_options(), [&](Request, Respond respond) {
+    std::lock_guard lock(mu);
+    parked.push_back(std::move(respond));
+    arrived.set_value();
+  });
+
+  auto client = std::async(std::launch::async, [port = srv->port()] {
+    return http_request("127.0.0.1", port, "GET", "/wait", {}, "", 20s);
+  });
+  ASSERT_EQ(arrived.get_future().wait_for(5s), std::future_status::ready);
+
+  EXPECT_TRUE(srv->stop(5s));
+  // The waiting client learns the connection is gone instead of waiting for its own timeout.
+  ASSERT_EQ(client.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(client.get());
+
+  srv.reset();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(parked.size(), 1u);
+  parked.front()(text(200, "too late"));  // must neither crash nor touch freed memory
+  parked.clear();
+}
+
+TEST(ServerTest, RespondAfterClientLeftIsANoOp) {
+  std::mutex mu;
+  std::vector<Respond> parked;
+  std::promise<void> arrived;
+  std::atomic<bool> park{true};
+  Running srv(test_options(), [&](Request, Respond respond) {
+    if (!park.load()) return respond(text(200, "served"));
+    std::lock_guard lock(mu);
+    parked.push_back(std::move(respond));
+    arrived.set_value();
+  });
+
+  {
+    RawConnection conn(srv.port());
+    ASSERT_TRUE(conn.send(get("/")));
+    ASSERT_EQ(arrived.get_future().wait_for(5s), std::future_status::ready);
+    conn.close();
+  }
+  std::this_thread::sleep_for(50ms);
+  {
+    std::lock_guard lock(mu);
+    parked.front()(text(200, "nobody listens"));
+    parked.clear();
+  }
+  park = false;
+  auto reply = http_request("127.0.0.1", srv.port(), "GET", "/", {}, "", 5s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->body, "served");
+}
+
+TEST(ServerTest, DroppedRespondClosesTheConnection) {
+  Running srv(test_options(), [](Request, Respond) {});
+  std::string error;
+  const auto start = std::chrono::steady_clock::now();
+  auto reply = http_request("127.0.0.1", srv.port(), "GET", "/", {}, "", 10s, &error);
+  EXPECT_FALSE(reply);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << error;
+}
+
+TEST(ServerTest, ReadTimeoutClosesAConnectionWithHalfAHeader) {
+  auto o = test_options();
+  o.read_timeout = 300ms;
+  std::atomic<int> handled{0};
+  Running srv(o, [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  RawConnection conn(srv.port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn.send("GET / HTTP/1.1\r\nHo"));
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST(ServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+  auto o = test_options();
+  o.idle_timeout = 300ms;
+  Running srv(o, [](Request, Respond respond) { respond(text(200, "ok")); });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send(get("/")));
+  ASSERT_TRUE(conn.read_response());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+}
+
+TEST(ServerTest, RouterAnswers404And405WithAllowOverTheWire) {
+  Router router;
+  router.add("POST", "/api/2.0/people/invite", [](Request, Respond respond) { respond(text(200, "invited")); });
+  router.add("GET", "/healthz", [](Request, Respond respond) { respond(text(200, "alive")); });
+  Running srv(test_options(), router);
+
+  auto ok = http_request("127.0.0.1", srv.port(), "GET", "/healthz?verbose");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->body, "alive");
+
+  auto nf = http_request("127.0.0.1", srv.port(), "GET", "/missing");
+  ASSERT_TRUE(nf);
+  EXPECT_EQ(nf->status, 404);
+  EXPECT_EQ(nf->body, R"({"error":{"message":"Not found","type":"NotFound"},"status":1,"statusCode":404})");
+
+  auto na = http_request("127.0.0.1", srv.port(), "GET", "/api/2.0/people/invite");
+  ASSERT_TRUE(na);
+  EXPECT_EQ(na->status, 405);
+  EXPECT_EQ(na->header("allow"), "POST");
+}
+
+TEST(ServerTest, ScheduleRunsAfterTheDelay) {
+  Running srv(test_options(), [](Request, Respond respond) { respond(text(200, "ok")); });
+  std::promise<std::chrono::steady_clock::time_point> fired;
+  const auto start = std::chrono::steady_clock::now();
+  srv.server().schedule(150ms, [&] { fired.set_value(std::chrono::steady_clock::now()); });
+  auto f = fired.get_future();
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+  EXPECT_GE(f.get() - start, 150ms);
+}
+
+TEST(ServerTest, ListenReportsAPortInUse) {
+  Running first(test_options(), [](Request, Respond respond) { respond(text(200, "ok")); });
+  auto o = test_options();
+  o.port = first.port();
+  Server second(o, [](Request, Respond respond) { respond(text(200, "ok")); });
+  auto err = second.listen();
+  ASSERT_TRUE(err);
+  EXPECT_NE(err->find(std::to_string(first.port())), std::string::npos) << *err;
+
+  auto bad_options = test_options();
+  bad_options.address = "not an address";
+  Server bad(bad_options, [](Request, Respond) {});
+  EXPECT_TRUE(bad.listen());
+}
+
+}  // namespace
+}  // namespace invite::http
