@@ -1,0 +1,101 @@
+// invite-devstack as a newcomer runs it: one command, then the printed curl works, then Ctrl-C stops everything.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "invite/common/files.hpp"
+#include "invite/common/ids.hpp"
+#include "invite/common/process.hpp"
+#include "invite/domain/events.hpp"
+#include "invite/kafka/client.hpp"
+#include "stack.hpp"
+
+namespace invite::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
+  const auto dir = std::filesystem::temp_directory_path() / ("invite-devstack-" + common::random_hex(6));
+  std::string error;
+  auto devstack = common::ChildProcess::spawn(
+      {INVITE_DEVSTACK_BIN, {"--data-dir", dir.string(), "--port", "0"}, {}, dir.string() + ".log", false}, &error);
+  ASSERT_TRUE(devstack) << error;
+
+  std::optional<std::string> manifest;
+  ASSERT_TRUE(eventually([&] { return (manifest = common::read_file(dir / "devstack.json")).has_value(); }, 60s))
+      << "no devstack.json; log: " << common::read_file(dir.string() + ".log").value_or("");
+  const auto info = json::parse(*manifest);
+  for (const char* field : {"url", "brokers", "portal", "token", "tokenSecretFile"}) {
+    EXPECT_TRUE(info.contains(field)) << field;
+  }
+  const std::string url = info["url"];
+  const auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  const std::string address = "newcomer." + common::random_hex(4) + "@example.com";
+  auto reply = http_request("127.0.0.1", port, "POST", "/api/2.0/people/invite",
+                            {{"Host", "localhost:" + std::to_string(port)},
+                             {"Content-Type", "application/json"},
+                             {"Cookie", "asc_auth_key=" + info["token"].get<std::string>()}},
+                            R"({"invitations":[{"email":")" + address + R"(","type":"User"}]})");
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200) << reply->body;
+  EXPECT_EQ(json::parse(reply->body)["response"][0]["displayName"], address);
+
+  // The printed curl command carries the same token and URL.
+  const auto output = common::read_file(dir.string() + ".log").value_or("");
+  EXPECT_NE(output.find("curl"), std::string::npos) << output;
+  EXPECT_NE(output.find(url + "/api/2.0/people/invite"), std::string::npos) << output;
+
+  // invitectl sees the user in the devstack's data directory, pending.
+  const std::string command = std::string(INVITECTL_BIN) + " users --json --data-dir " + dir.string();
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string users;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) users.append(buffer, n);
+  ASSERT_EQ(::pclose(pipe), 0);
+  bool pending = false;
+  for (const auto& user : json::parse(users)) pending |= user["email"] == address && user["status"] == 4;
+  EXPECT_TRUE(pending) << users;
+
+  // Its e-mail job is on the embedded broker.
+  auto created = kafka::Consumer::create(info["brokers"], "", {}, "devstack-test");
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Consumer>>(created));
+  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
+  auto partitions = consumer->partition_count(std::string(domain::topics::kEmails), 5s);
+  ASSERT_TRUE(partitions);
+  std::vector<kafka::Assignment> assignments;
+  for (int p = 0; p < *partitions; ++p) assignments.push_back({std::string(domain::topics::kEmails), p, kafka::kOffsetBeginning});
+  ASSERT_FALSE(consumer->assign(assignments));
+  bool job = false;
+  eventually([&] {
+    auto polled = consumer->poll(100ms);
+    if (auto* record = std::get_if<kafka::InRecord>(&polled)) {
+      auto decoded = domain::decode_email_job(record->value);
+      if (auto* j = std::get_if<domain::EmailJob>(&decoded); j && j->recipient_email == address) {
+        job = j->confirmation_link.find("/confirm/LinkInvite?type=LinkInvite&key=") != std::string::npos;
+      }
+    }
+    return job;
+  }, 15s);
+  consumer->close();
+  consumer.reset();
+  EXPECT_TRUE(job);
+
+  // Ctrl-C: everything stops, exit status 0, nothing listens any more.
+  devstack->signal(SIGINT);
+  const auto status = devstack->wait_for(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0);
+  EXPECT_FALSE(http_request("127.0.0.1", port, "GET", "/healthz", {}, "", 2s).has_value());
+
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) {
+    std::filesystem::remove_all(dir, ec);
+    std::filesystem::remove(dir.string() + ".log", ec);
+  }
+}
+
+}  // namespace
+}  // namespace invite::testing

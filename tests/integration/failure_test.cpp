@@ -1,0 +1,106 @@
+// What clients see when parts of the system are down, and that nothing is lost or doubled on the way back.
+#include <gtest/gtest.h>
+
+#include "invite/common/ids.hpp"
+#include "invite/domain/events.hpp"
+#include "invite/kafka/client.hpp"
+#include "stack.hpp"
+
+namespace invite::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::size_t count_users(const Stack& stack, const std::string& address) {
+  std::size_t n = 0;
+  for (const auto& user : stack.users()) n += user["email"] == address;
+  return n;
+}
+
+std::size_t count_email_jobs(const Stack& stack, const std::string& address) {
+  std::size_t n = 0;
+  for (const auto& record : stack.read_topic(std::string(domain::topics::kEmails), 0, 5s)) {
+    auto job = domain::decode_email_job(record.value);
+    if (auto* j = std::get_if<domain::EmailJob>(&job); j && j->recipient_email == address) ++n;
+  }
+  return n;
+}
+
+TEST(WorkerDown, TimesOutWithin504ThenTheSameRequestSucceedsWithoutDuplicate) {
+  Stack stack({.partitions = 2, .request_timeout = 2s, .gateway_args = {}});
+  const auto address = "late." + common::random_hex(4) + "@example.com";
+  const auto body = invite_body({{address, "User"}});
+  const auto token = stack.owner_token();
+  stack.stop_worker();
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto timed_out = stack.invite(body, token);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(timed_out.status, 504) << timed_out.body;
+  EXPECT_EQ(json::parse(timed_out.body)["error"]["type"], "GatewayTimeout");
+  EXPECT_GE(waited, 1900ms);
+  EXPECT_LT(waited, 5s);
+
+  stack.start_worker();
+  const auto retried = stack.invite(body, token);
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(count_users(stack, address), 1u);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(count_email_jobs(stack, address), 1u);
+}
+
+TEST(WorkerRestart, ResumesFromItsStoredOffsetWithoutReapplying) {
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  const auto token = stack.owner_token();
+  const auto first = "first." + common::random_hex(4) + "@example.com";
+  ASSERT_EQ(stack.invite(invite_body({{first, "User"}}), token).status, 200);
+
+  stack.stop_worker();
+  stack.start_worker();
+  const auto second = "second." + common::random_hex(4) + "@example.com";
+  ASSERT_EQ(stack.invite(invite_body({{second, "User"}}), token).status, 200);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(count_email_jobs(stack, first), 1u);
+  EXPECT_EQ(count_email_jobs(stack, second), 1u);
+  EXPECT_EQ(stack.read_topic(std::string(domain::topics::kReplies), 2, 5s).size(), 2u);
+}
+
+TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-poison");
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
+  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
+  std::atomic<bool> delivered{false};
+  producer->produce({std::string(domain::topics::kRequested), 0, "localhost", "{not json", {{"x-test", "1"}}},
+                    [&](const kafka::DeliveryReport& report) { delivered = report.ok; });
+  producer->flush(5s);
+  ASSERT_TRUE(delivered);
+
+  std::vector<kafka::InRecord> dlq;
+  ASSERT_TRUE(eventually([&] {
+    dlq = stack.read_topic(std::string(domain::topics::kRequestedDlq), 1, 2s);
+    return dlq.size() == 1;
+  }));
+  EXPECT_EQ(dlq[0].value, "{not json");
+  EXPECT_EQ(dlq[0].key, "localhost");
+  EXPECT_EQ(kafka::header(dlq[0].headers, "x-test"), "1");
+  EXPECT_EQ(kafka::header(dlq[0].headers, "dlq-source"), "invite.requested.v1/0/0");
+  EXPECT_TRUE(kafka::header(dlq[0].headers, "dlq-error").has_value());
+
+  const auto address = "after." + common::random_hex(4) + "@example.com";
+  EXPECT_EQ(stack.invite(invite_body({{address, "User"}}), stack.owner_token()).status, 200);
+}
+
+TEST(BrokerDown, PublishingFailsWith503AndRetryAfter) {
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {"--delivery-timeout", "1s"}});
+  const auto token = stack.owner_token();
+  stack.stop_cluster();
+  const auto reply = stack.invite(invite_body({{"nobroker@example.com", "User"}}), token);
+  ASSERT_EQ(reply.status, 503) << reply.body;
+  EXPECT_FALSE(reply.header("Retry-After").empty());
+  EXPECT_EQ(json::parse(reply.body)["error"]["type"], "BrokerUnavailable");
+}
+
+}  // namespace
+}  // namespace invite::testing

@@ -1,0 +1,202 @@
+#include "stack.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <sys/wait.h>
+
+#include "invite/auth/token.hpp"
+#include "invite/common/files.hpp"
+#include "invite/common/ids.hpp"
+#include "invite/domain/events.hpp"
+
+namespace invite::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// localhost: no limits; seats.test: one paid seat; budget.test: two invitations a day; closed.test: members may
+// not invite.
+constexpr const char* kPortals = R"({"portals":[
+  {"host":"localhost","displayName":"Local DocSpace","baseUrl":"http://localhost","defaultCulture":"en-US",
+   "paidSeats":null,"allowInvitingMembers":true,"dailyInvitationBudget":null},
+  {"host":"seats.test","displayName":"Seats","baseUrl":"https://seats.test","defaultCulture":"de-DE",
+   "paidSeats":1,"allowInvitingMembers":true,"dailyInvitationBudget":null},
+  {"host":"budget.test","displayName":"Budget","baseUrl":"https://budget.test","defaultCulture":"en-US",
+   "paidSeats":null,"allowInvitingMembers":true,"dailyInvitationBudget":2},
+  {"host":"closed.test","displayName":"Closed","baseUrl":"https://closed.test","defaultCulture":"en-US",
+   "paidSeats":null,"allowInvitingMembers":false,"dailyInvitationBudget":null}]})";
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+}  // namespace
+
+Stack::Stack(StackOptions options) : options_(std::move(options)) {
+  dir_ = std::filesystem::temp_directory_path() / ("invite-it-" + common::random_hex(6));
+  std::filesystem::create_directories(dir_);
+  auto cluster = kafka::MockCluster::create(1);
+  require(std::holds_alternative<std::unique_ptr<kafka::MockCluster>>(cluster), "mock cluster");
+  cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(cluster));
+  brokers_ = cluster_->bootstrap_servers();
+  for (auto topic : {domain::topics::kRequested, domain::topics::kReplies, domain::topics::kEmails,
+                     domain::topics::kUserInvited, domain::topics::kRequestedDlq}) {
+    auto error = cluster_->create_topic(std::string(topic), options_.partitions);
+    require(!error, "create topic: " + error.value_or(""));
+  }
+  token_secret_ = common::random_hex(32);
+  require(common::write_file_atomic(dir_ / "token.secret", token_secret_, 0600), "token secret");
+  require(common::write_file_atomic(dir_ / "link.secret", common::random_hex(32), 0600), "link secret");
+  require(common::write_file_atomic(dir_ / "portals.json", kPortals), "portals");
+  start_worker();
+  start_gateway();
+}
+
+Stack::~Stack() {
+  if (gateway_) gateway_->stop(5s);
+  if (worker_) worker_->stop(5s);
+  gateway_.reset();
+  worker_.reset();
+  cluster_.reset();
+  std::error_code ec;
+  if (::testing::Test::HasFailure()) {
+    // Keep the logs of a failed test where a developer can read them.
+    std::fprintf(stderr, "stack files kept in %s\n", dir_.c_str());
+  } else {
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+void Stack::start_worker() {
+  std::string error;
+  auto child = common::ChildProcess::spawn(
+      {INVITE_WORKER_BIN,
+       {"--kafka-brokers", brokers(), "--data-dir", dir_.string(), "--portals-file", (dir_ / "portals.json").string(),
+        "--link-secret-file", (dir_ / "link.secret").string(), "--log-level", "debug"},
+       {},
+       dir_ / "worker.log",
+       false},
+      &error);
+  require(child.has_value(), "spawn worker: " + error);
+  worker_ = std::move(child);
+}
+
+void Stack::stop_worker() {
+  if (worker_) worker_->stop(10s);
+  worker_.reset();
+}
+
+void Stack::start_gateway() {
+  const auto port_file = dir_ / "gateway.port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> args{"--kafka-brokers", brokers(), "--listen-address", "127.0.0.1", "--port", "0",
+                                "--port-file", port_file.string(), "--portals-file", (dir_ / "portals.json").string(),
+                                "--token-secret-file", (dir_ / "token.secret").string(), "--request-timeout",
+                                std::to_string(options_.request_timeout.count()) + "ms", "--log-level", "debug"};
+  args.insert(args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
+  std::string error;
+  auto child = common::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, {}, dir_ / "gateway.log", false}, &error);
+  require(child.has_value(), "spawn gateway: " + error);
+  gateway_ = std::move(child);
+  require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), "gateway port file");
+  port_ = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));
+  require(eventually([&] {
+            auto reply = http_request("127.0.0.1", port_, "GET", "/readyz", {}, "", 2s);
+            return reply && reply->status == 200;
+          }, 30s),
+          "gateway ready");
+}
+
+std::string Stack::token(domain::Role role, const std::string& portal, std::int64_t ttl_s,
+                         const std::string& user_id) const {
+  auth::Claims claims;
+  claims.user_id = user_id.empty() ? common::new_uuid() : user_id;
+  claims.portal = portal;
+  claims.role = role;
+  claims.issued_at = common::now_ms() / 1000;
+  claims.expires_at = claims.issued_at + ttl_s;
+  return auth::issue_token(claims, token_secret_);
+}
+
+HttpReply Stack::invite(const std::string& body, const std::string& token, const std::string& portal,
+                        std::vector<std::pair<std::string, std::string>> extra) const {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", portal}, {"Content-Type", "application/json"},
+                                                           {"Accept", "application/json"}};
+  if (!token.empty()) headers.emplace_back("Cookie", std::string(auth::kAuthCookie) + "=" + token);
+  for (auto& h : extra) headers.push_back(std::move(h));
+  std::string error;
+  auto reply = http_request("127.0.0.1", port_, "POST", "/api/2.0/people/invite", headers, body, 60s, &error);
+  require(reply.has_value(), "invite request failed: " + error);
+  return *reply;
+}
+
+HttpReply Stack::get(const std::string& target) const {
+  std::string error;
+  auto reply = http_request("127.0.0.1", port_, "GET", target, {{"Host", "localhost"}}, "", 10s, &error);
+  require(reply.has_value(), "GET failed: " + error);
+  return *reply;
+}
+
+std::vector<kafka::InRecord> Stack::read_topic(const std::string& topic, std::size_t expected,
+                                               std::chrono::milliseconds timeout) const {
+  auto created = kafka::Consumer::create(brokers(), "", {}, "integration-reader");
+  require(std::holds_alternative<std::unique_ptr<kafka::Consumer>>(created), "reader");
+  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
+  std::vector<kafka::Assignment> assignments;
+  for (int p = 0; p < options_.partitions; ++p) assignments.push_back({topic, p, kafka::kOffsetBeginning});
+  require(!consumer->assign(assignments), "assign reader");
+  std::vector<kafka::InRecord> records;
+  std::vector<bool> at_end(static_cast<std::size_t>(options_.partitions), false);
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    auto polled = consumer->poll(100ms);
+    if (auto* record = std::get_if<kafka::InRecord>(&polled)) {
+      at_end[static_cast<std::size_t>(record->partition)] = false;
+      records.push_back(std::move(*record));
+    } else if (auto* eof = std::get_if<kafka::PartitionEof>(&polled)) {
+      at_end[static_cast<std::size_t>(eof->partition)] = true;
+    }
+    const bool all_at_end = std::all_of(at_end.begin(), at_end.end(), [](bool b) { return b; });
+    if (all_at_end && records.size() >= expected) break;
+  }
+  consumer->close();
+  return records;
+}
+
+std::pair<int, std::string> Stack::invitectl(const std::vector<std::string>& args) const {
+  std::string command = INVITECTL_BIN;
+  for (const auto& arg : args) command += " '" + arg + "'";
+  command += " 2>>" + (dir_ / "invitectl.log").string();
+  FILE* pipe = ::popen(command.c_str(), "r");
+  require(pipe != nullptr, "popen invitectl");
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, out};
+}
+
+nlohmann::json Stack::users() const {
+  auto [status, out] = invitectl({"users", "--data-dir", dir_.string(), "--json"});
+  require(status == 0, "invitectl users failed");
+  return nlohmann::json::parse(out);
+}
+
+std::string invite_body(const std::vector<std::pair<std::string, std::string>>& invitations,
+                        const std::string& culture) {
+  nlohmann::json body;
+  body["invitations"] = nlohmann::json::array();
+  for (const auto& [email, type] : invitations) {
+    nlohmann::json item{{"email", email}};
+    if (!type.empty()) item["type"] = type;
+    body["invitations"].push_back(item);
+  }
+  if (!culture.empty()) body["culture"] = culture;
+  return body.dump();
+}
+
+}  // namespace invite::testing

@@ -1,0 +1,92 @@
+#pragma once
+// A whole invite service for one test suite: an in-process mock Kafka cluster with the service's topics, and
+// invite-worker and invite-gateway started as real child processes on a fresh data directory and a free port.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "invite/common/process.hpp"
+#include "invite/domain/types.hpp"
+#include "invite/kafka/client.hpp"
+#include "support/http_client.hpp"
+
+namespace invite::testing {
+
+struct StackOptions {
+  int partitions = 4;
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
+  std::vector<std::string> gateway_args;  // extra flags
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options = {});
+  ~Stack();
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  void start_worker();
+  void stop_worker();
+  void start_gateway();
+  // Destroys the Kafka cluster under the running services (to test what they do without a broker).
+  void stop_cluster() { cluster_.reset(); }
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string brokers() const { return brokers_; }
+
+  // A token of this stack's secret: a fresh user id unless given.
+  std::string token(domain::Role role, const std::string& portal = "localhost", std::int64_t ttl_s = 3600,
+                    const std::string& user_id = "") const;
+  std::string owner_token(const std::string& portal = "localhost") const { return token(domain::Role::Owner, portal); }
+
+  // POST /api/2.0/people/invite with Host `portal`, Content-Type application/json and the token as cookie
+  // (no cookie when token is empty). extra headers are added as given.
+  HttpReply invite(const std::string& body, const std::string& token, const std::string& portal = "localhost",
+                   std::vector<std::pair<std::string, std::string>> extra = {}) const;
+  HttpReply get(const std::string& target) const;
+
+  // Every record of a topic, all partitions, read from the beginning until `expected` records were seen and
+  // every partition reported its end (or the timeout passed).
+  std::vector<kafka::InRecord> read_topic(const std::string& topic, std::size_t expected = 0,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  // invitectl with the arguments; returns exit status and stdout.
+  std::pair<int, std::string> invitectl(const std::vector<std::string>& args) const;
+  // `invitectl users --data-dir <dir> --json`, as parsed JSON.
+  nlohmann::json users() const;
+
+ private:
+  StackOptions options_;
+  std::filesystem::path dir_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  std::string brokers_;
+  std::string token_secret_;
+  std::optional<common::ChildProcess> worker_;
+  std::optional<common::ChildProcess> gateway_;
+  std::uint16_t port_ = 0;
+};
+
+// Builds {"invitations":[{"email":e,"type":t}...]} (type omitted when empty).
+std::string invite_body(const std::vector<std::pair<std::string, std::string>>& invitations,
+                        const std::string& culture = "");
+
+// Polls until pred() or timeout; returns pred()'s last value.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+}  // namespace invite::testing
