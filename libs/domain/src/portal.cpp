@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <limits>
-#include <set>
 #include <utility>
 
 #include <nlohmann/json.hpp>
