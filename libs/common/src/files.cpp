@@ -1,0 +1,121 @@
+#include "invite/common/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace invite::common {
+namespace {
+
+void set_error(std::string* error, const std::string& what, const std::filesystem::path& path, int err) {
+  if (error) *error = what + " " + path.string() + ": " + std::strerror(err);
+}
+
+// Closes on every path out of a function, so early returns cannot leak descriptors.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Reports close errors: on some filesystems a failed write only shows up here.
+  int close() {
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::optional<std::string> read_file(const std::filesystem::path& path, std::string* error) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    set_error(error, "cannot open", path, errno);
+    return std::nullopt;
+  }
+  std::string content;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      set_error(error, "cannot read", path, errno);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    content.append(buf, static_cast<std::size_t>(n));
+  }
+  return content;
+}
+
+bool write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode,
+                       std::string* error) {
+  // The temporary file must live in the target's directory: rename is only atomic within one filesystem.
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+
+  Fd fd(::mkostemp(name.data(), O_CLOEXEC));
+  if (fd.get() < 0) {
+    set_error(error, "cannot create temporary file for", path, errno);
+    return false;
+  }
+  const std::filesystem::path tmp(name.data());
+  auto fail = [&](const char* what) {
+    set_error(error, what, tmp, errno);
+    ::unlink(tmp.c_str());
+    return false;
+  };
+
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  // fchmod is not subject to the umask, so a 0600 secret is exactly 0600 before anyone can see its name.
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return fail("cannot chmod");
+  // Without fsync a crash after rename can leave an empty file under the final name.
+  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
+  if (fd.close() != 0) return fail("cannot close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    set_error(error, "cannot rename onto", path, err);
+    return false;
+  }
+  // Persist the directory entry too; failure here does not undo the (already visible) new content.
+  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+  return true;
+}
+
+std::optional<std::string> read_secret(const std::filesystem::path& path, std::string* error) {
+  auto content = read_file(path, error);
+  if (!content) return std::nullopt;
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  const auto first = content->find_first_not_of(kSpace);
+  if (first == std::string::npos) {
+    if (error) *error = "secret file " + path.string() + " is empty";
+    return std::nullopt;
+  }
+  const auto last = content->find_last_not_of(kSpace);
+  return content->substr(first, last - first + 1);
+}
+
+}  // namespace invite::common

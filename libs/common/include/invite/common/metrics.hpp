@@ -46,6 +46,12 @@ class Histogram {
 
 class Registry {
  public:
+  // Out of line: Family is only complete in metrics.cpp.
+  Registry();
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
   // Same name and labels return the same object. A name keeps the type and help of its first registration.
   Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
   Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
