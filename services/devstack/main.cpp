@@ -1,0 +1,505 @@
+// invite-devstack: the whole service on one machine. An in-process Kafka (librdkafka's mock cluster) or a real
+// one, the topics, generated secrets and portals file, and the gateway and worker as child processes.
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "invite/auth/token.hpp"
+#include "invite/common/files.hpp"
+#include "invite/common/flags.hpp"
+#include "invite/common/ids.hpp"
+#include "invite/common/log.hpp"
+#include "invite/common/process.hpp"
+#include "invite/common/signals.hpp"
+#include "invite/domain/events.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/kafka/client.hpp"
+
+namespace invite::devstack {
+
+// Defined in readiness.cpp (the only file that sees Beast).
+std::optional<unsigned> http_get_status(const std::string& host, unsigned short port, const std::string& target,
+                                        std::chrono::milliseconds timeout);
+std::optional<unsigned short> pick_free_port(const std::string& address);
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using common::log_error;
+using common::log_info;
+using common::log_warn;
+
+constexpr auto kStopGrace = 10s;
+constexpr auto kPortFileWait = 30s;
+constexpr auto kReadyWait = 60s;
+constexpr std::int64_t kTokenLifetimeS = 30LL * 24 * 3600;
+
+struct Config {
+  fs::path data_dir;
+  unsigned short port = 0;
+  std::string listen_address;
+  std::string brokers;  // empty: embedded
+  int partitions = 4;
+  std::string portal;
+  fs::path bin_dir;
+  std::vector<std::string> kafka_config;  // "key=value"
+  std::string log_level;
+};
+
+std::vector<common::FlagSpec> flag_specs() {
+  return {
+      {"data-dir", "", "directory for secrets, portals file, SQLite files, logs and devstack.json (required)"},
+      {"port", "8080", "HTTP port of the gateway; 0 picks a free one"},
+      {"listen-address", "127.0.0.1", "address the gateway listens on"},
+      {"kafka-brokers", "", "bootstrap servers of a real cluster; empty runs an embedded mock cluster"},
+      {"partitions", "4", "partitions of every topic the embedded cluster creates"},
+      {"portal", "localhost", "host name of the single portal written to a new portals file"},
+      {"bin-dir", "", "where invite-gateway and invite-worker are (default: next to this executable)"},
+      {"kafka-config", "", "librdkafka property key=value for both children", true},
+      {"log-level", "info", "debug, info, warn or error (also passed to the children)"},
+  };
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::variant<Config, std::string> read_config(const common::Flags& flags) {
+  Config config;
+  config.data_dir = flags.get("data-dir");
+  if (config.data_dir.empty()) return std::string("--data-dir is required");
+  config.data_dir = fs::absolute(config.data_dir);
+  const auto port = flags.get_int("port");
+  if (!port || *port < 0 || *port > 65535) return std::string("--port must be a number in 0..65535");
+  config.port = static_cast<unsigned short>(*port);
+  config.listen_address = flags.get("listen-address");
+  config.brokers = flags.get("kafka-brokers");
+  const auto partitions = flags.get_int("partitions");
+  if (!partitions || *partitions < 1 || *partitions > 1000) return std::string("--partitions must be in 1..1000");
+  config.partitions = static_cast<int>(*partitions);
+  config.portal = lower(flags.get("portal"));
+  if (config.portal.empty()) return std::string("--portal must not be empty");
+  config.bin_dir = flags.get("bin-dir").empty() ? common::executable_dir() : fs::path(flags.get("bin-dir"));
+  for (const std::string& entry : flags.get_all("kafka-config")) {
+    if (!common::parse_key_value(entry)) return "--kafka-config expects key=value, got '" + entry + "'";
+    config.kafka_config.push_back(entry);
+  }
+  config.log_level = flags.get("log-level");
+  if (!common::parse_log_level(config.log_level)) return "unknown --log-level '" + config.log_level + "'";
+  return config;
+}
+
+// Reuses an existing secret so that tokens and invitation links from earlier runs stay valid.
+std::optional<std::string> ensure_secret(const fs::path& path) {
+  if (fs::exists(path)) {
+    std::string error;
+    if (auto secret = common::read_secret(path, &error)) return secret;
+    log_error("cannot read secret", {{"file", path.string()}, {"error", error}});
+    return std::nullopt;
+  }
+  std::string secret = common::random_hex(32);
+  std::string error;
+  if (!common::write_file_atomic(path, secret, 0600, &error)) {
+    log_error("cannot write secret", {{"file", path.string()}, {"error", error}});
+    return std::nullopt;
+  }
+  log_info("generated secret", {{"file", path.string()}});
+  return secret;
+}
+
+std::string generated_portals(const std::string& portal, const std::string& port) {
+  domain::Portal entry;
+  entry.host = portal;
+  entry.display_name = "Local DocSpace";
+  entry.base_url = "http://" + portal + ":" + port;
+  entry.default_culture = "en-US";
+  entry.paid_seats = std::nullopt;
+  entry.allow_inviting_members = true;
+  entry.daily_invitation_budget = std::nullopt;
+  return domain::PortalDirectory({entry}).to_json();
+}
+
+std::string_view trim_end(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+// The port an existing portals file was generated for, when the file is still exactly as we wrote it.
+std::optional<std::string> untouched_generated_port(const std::string& content, const std::string& portal) {
+  auto parsed = domain::PortalDirectory::parse(content);
+  const auto* directory = std::get_if<domain::PortalDirectory>(&parsed);
+  if (directory == nullptr || directory->portals().size() != 1) return std::nullopt;
+  const std::string prefix = "http://" + portal + ":";
+  const std::string& base_url = directory->portals().front().base_url;
+  if (!base_url.starts_with(prefix)) return std::nullopt;
+  const std::string port = base_url.substr(prefix.size());
+  if (trim_end(generated_portals(portal, port)) != trim_end(content)) return std::nullopt;
+  return port;
+}
+
+// Written once: later runs keep an operator's edits (delete the file to regenerate it). A file that is still
+// exactly what we generated follows the port of this run, so that URLs handed out match it after a restart
+// with --port 0.
+bool ensure_portals_file(const fs::path& path, const std::string& portal, unsigned short port) {
+  const std::string wanted = generated_portals(portal, std::to_string(port));
+  if (fs::exists(path)) {
+    const auto content = common::read_file(path);
+    const auto old_port = content ? untouched_generated_port(*content, portal) : std::nullopt;
+    if (!old_port || *old_port == std::to_string(port)) {
+      log_info("using existing portals file", {{"file", path.string()}});
+      return true;
+    }
+    log_info("updating the port in the generated portals file",
+             {{"file", path.string()}, {"from", *old_port}, {"to", std::to_string(port)}});
+  }
+  std::string error;
+  if (!common::write_file_atomic(path, wanted, 0644, &error)) {
+    log_error("cannot write portals file", {{"file", path.string()}, {"error", error}});
+    return false;
+  }
+  log_info("wrote portals file", {{"file", path.string()}, {"portal", portal}});
+  return true;
+}
+
+// Set from the signal thread, read by the main loop.
+class StopFlag {
+ public:
+  void set(int signo) {
+    std::lock_guard lock(mutex_);
+    signo_ = signo;
+    changed_.notify_all();
+  }
+  std::optional<int> get() {
+    std::lock_guard lock(mutex_);
+    return signo_;
+  }
+  // Sleeps up to d; returns the signal once one arrived.
+  std::optional<int> wait(std::chrono::milliseconds d) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, d, [this] { return signo_.has_value(); });
+    return signo_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<int> signo_;
+};
+
+struct Child {
+  std::string name;
+  std::optional<common::ChildProcess> process;
+};
+
+class Devstack {
+ public:
+  Devstack(Config config, StopFlag& stop) : config_(std::move(config)), stop_(stop) {}
+
+  ~Devstack() {
+    stop_children();
+    if (cluster_) {
+      cluster_.reset();
+      log_info("embedded kafka stopped");
+    }
+  }
+
+  // 0 after a signal, 1 when something failed or a child exited by itself.
+  int run() {
+    std::error_code ec;
+    fs::create_directories(config_.data_dir, ec);
+    if (ec) {
+      log_error("cannot create data directory", {{"dir", config_.data_dir.string()}, {"error", ec.message()}});
+      return 1;
+    }
+    const fs::path token_secret_file = config_.data_dir / "token.secret";
+    const fs::path link_secret_file = config_.data_dir / "link.secret";
+    const fs::path portals_file = config_.data_dir / "portals.json";
+    const fs::path port_file = config_.data_dir / "gateway.port";
+    const fs::path gateway_log = config_.data_dir / "gateway.log";
+    const fs::path worker_log = config_.data_dir / "worker.log";
+
+    const auto token_secret = ensure_secret(token_secret_file);
+    if (!token_secret || !ensure_secret(link_secret_file)) return 1;
+
+    // The portal's baseUrl needs the real port before the children start (both read the portals file once),
+    // so "any free port" is chosen here rather than by the gateway. Another process could take it in the
+    // moment between; the gateway then fails to bind and the devstack says so and exits.
+    unsigned short port = config_.port;
+    if (port == 0) {
+      const auto picked = pick_free_port(config_.listen_address);
+      if (!picked) {
+        log_error("no free port", {{"address", config_.listen_address}});
+        return 1;
+      }
+      port = *picked;
+    }
+    if (!ensure_portals_file(portals_file, config_.portal, port)) return 1;
+
+    std::string brokers = config_.brokers;
+    if (brokers.empty()) {
+      if (auto started = start_embedded_kafka()) {
+        brokers = *started;
+      } else {
+        return 1;
+      }
+    } else {
+      log_info("using kafka cluster", {{"brokers", brokers}});
+    }
+
+    std::vector<std::string> kafka_args;
+    for (const auto& entry : config_.kafka_config) {
+      kafka_args.push_back("--kafka-config");
+      kafka_args.push_back(entry);
+    }
+
+    std::vector<std::string> worker_args = {"--kafka-brokers", brokers,
+                                            "--data-dir", config_.data_dir.string(),
+                                            "--portals-file", portals_file.string(),
+                                            "--link-secret-file", link_secret_file.string(),
+                                            "--log-level", config_.log_level};
+    worker_args.insert(worker_args.end(), kafka_args.begin(), kafka_args.end());
+    if (!spawn(worker_, "invite-worker", worker_args, worker_log)) return 1;
+
+    fs::remove(port_file, ec);  // a stale file from an earlier run would announce the wrong port
+    std::vector<std::string> gateway_args = {"--kafka-brokers", brokers,
+                                             "--listen-address", config_.listen_address,
+                                             "--port", std::to_string(port),
+                                             "--port-file", port_file.string(),
+                                             "--portals-file", portals_file.string(),
+                                             "--token-secret-file", token_secret_file.string(),
+                                             "--reply-partition", "0",
+                                             "--log-level", config_.log_level};
+    gateway_args.insert(gateway_args.end(), kafka_args.begin(), kafka_args.end());
+    if (!spawn(gateway_, "invite-gateway", gateway_args, gateway_log)) return 1;
+
+    const auto bound = wait_for_port_file(port_file);
+    if (!bound) return outcome();
+    if (!wait_until_ready(*bound)) return outcome();
+
+    const std::string url = "http://" + config_.portal + ":" + std::to_string(*bound);
+    auth::Claims claims;
+    claims.user_id = common::new_uuid();
+    claims.portal = config_.portal;
+    claims.role = domain::Role::Owner;
+    claims.issued_at = common::now_ms() / 1000;
+    claims.expires_at = claims.issued_at + kTokenLifetimeS;
+    const std::string token = auth::issue_token(claims, *token_secret);
+
+    const nlohmann::json summary = {
+        {"url", url},
+        {"brokers", brokers},
+        {"portal", config_.portal},
+        {"token", token},
+        {"tokenSecretFile", token_secret_file.string()},
+        {"linkSecretFile", link_secret_file.string()},
+        {"portalsFile", portals_file.string()},
+        {"dataDir", config_.data_dir.string()},
+        {"gatewayLog", gateway_log.string()},
+        {"workerLog", worker_log.string()},
+    };
+    const fs::path summary_file = config_.data_dir / "devstack.json";
+    // Printed first: devstack.json appearing is what scripts wait for, and by then the lines are out.
+    print_welcome(url, *bound, token, summary_file);
+    std::string error;
+    // 0600: it holds a 30-day Owner token.
+    if (!common::write_file_atomic(summary_file, summary.dump(2) + "\n", 0600, &error)) {
+      log_error("cannot write devstack.json", {{"file", summary_file.string()}, {"error", error}});
+      return 1;
+    }
+    log_info("ready", {{"url", url}, {"brokers", brokers}, {"summary", summary_file.string()}});
+    return supervise();
+  }
+
+ private:
+  std::optional<std::string> start_embedded_kafka() {
+    auto created = kafka::MockCluster::create(1);
+    if (auto* error = std::get_if<std::string>(&created)) {
+      log_error("cannot start embedded kafka", {{"error", *error}});
+      return std::nullopt;
+    }
+    cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(created));
+    for (const std::string_view topic : {domain::topics::kRequested, domain::topics::kReplies, domain::topics::kEmails,
+                                         domain::topics::kUserInvited, domain::topics::kRequestedDlq}) {
+      if (auto error = cluster_->create_topic(std::string(topic), config_.partitions)) {
+        log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", *error}});
+        return std::nullopt;
+      }
+    }
+    const std::string brokers = cluster_->bootstrap_servers();
+    log_info("embedded kafka started",
+             {{"brokers", brokers}, {"partitions", static_cast<std::int64_t>(config_.partitions)}});
+    return brokers;
+  }
+
+  bool spawn(Child& child, const std::string& program, const std::vector<std::string>& args, const fs::path& log) {
+    child.name = program;
+    common::ChildProcess::Options options;
+    options.program = config_.bin_dir / program;
+    options.args = args;
+    options.stderr_file = log;
+    // Ctrl-C in the terminal reaches only us; we stop the children in order.
+    options.new_process_group = true;
+    std::string error;
+    child.process = common::ChildProcess::spawn(options, &error);
+    if (!child.process) {
+      log_error("cannot start child", {{"program", options.program.string()}, {"error", error}});
+      return false;
+    }
+    log_info("started child", {{"program", options.program.string()},
+                               {"pid", static_cast<std::int64_t>(child.process->pid())},
+                               {"log", log.string()}});
+    return true;
+  }
+
+  // Called while waiting: a signal asks us to stop (exit 0), a child that exited makes us fail (exit 1).
+  bool should_abort() {
+    if (stop_.get()) return true;
+    for (Child* child : {&gateway_, &worker_}) {
+      if (child->process && !child->process->running()) {
+        const int status = child->process->wait_for(0ms).value_or(-1);
+        log_error("child exited", {{"program", child->name}, {"status", static_cast<std::int64_t>(status)}});
+        child_failed_ = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int outcome() { return child_failed_ || !stop_.get() ? 1 : 0; }
+
+  std::optional<unsigned short> wait_for_port_file(const fs::path& port_file) {
+    const auto deadline = std::chrono::steady_clock::now() + kPortFileWait;
+    while (!should_abort()) {
+      if (auto text = common::read_file(port_file)) {
+        try {
+          const int port = std::stoi(*text);
+          if (port > 0 && port < 65536) return static_cast<unsigned short>(port);
+        } catch (const std::exception&) {
+          // being written: try again
+        }
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        log_error("gateway did not write its port file", {{"file", port_file.string()}});
+        return std::nullopt;
+      }
+      stop_.wait(50ms);
+    }
+    return std::nullopt;
+  }
+
+  bool wait_until_ready(unsigned short port) {
+    // 0.0.0.0 / :: mean "every address": probe over loopback.
+    std::string host = config_.listen_address;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
+    while (!should_abort()) {
+      if (http_get_status(host, port, "/readyz", 2s) == 200u) return true;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        log_error("gateway did not become ready", {{"port", static_cast<std::int64_t>(port)}});
+        return false;
+      }
+      stop_.wait(200ms);
+    }
+    return false;
+  }
+
+  void print_welcome(const std::string& url, unsigned short port, const std::string& token,
+                     const fs::path& summary_file) const {
+    std::string resolve;
+    if (config_.portal != "localhost" && config_.portal != config_.listen_address) {
+      // The portal name need not resolve: tell curl where it lives.
+      const std::string address = config_.listen_address == "0.0.0.0" ? "127.0.0.1" : config_.listen_address;
+      resolve = " --resolve '" + config_.portal + ":" + std::to_string(port) + ":" + address + "'";
+    }
+    std::cout << "invite-devstack is ready: " << url << "\n"
+              << "details (token, brokers, logs): " << summary_file.string() << "\n\n"
+              << "curl -sS" << resolve << " -X POST '" << url << "/api/2.0/people/invite' \\\n"
+              << "  -H 'Content-Type: application/json' \\\n"
+              << "  --cookie '" << auth::kAuthCookie << "=" << token << "' \\\n"
+              << "  -d '{\"invitations\":[{\"email\":\"someone@example.com\",\"type\":\"User\"}]}'\n"
+              << std::endl;
+  }
+
+  int supervise() {
+    while (!should_abort()) stop_.wait(200ms);
+    if (auto signo = stop_.get()) log_info("stopping", {{"signal", static_cast<std::int64_t>(*signo)}});
+    return outcome();
+  }
+
+  // Gateway first: it stops taking requests while the worker can still answer the ones in flight.
+  void stop_children() {
+    for (Child* child : {&gateway_, &worker_}) {
+      if (!child->process) continue;
+      const bool was_running = child->process->running();
+      const int status = child->process->stop(kStopGrace);
+      if (was_running) {
+        log_info("stopped child", {{"program", child->name}, {"status", static_cast<std::int64_t>(status)}});
+      }
+      child->process.reset();
+    }
+  }
+
+  Config config_;
+  StopFlag& stop_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  Child gateway_;
+  Child worker_;
+  bool child_failed_ = false;
+};
+
+}  // namespace
+}  // namespace invite::devstack
+
+int main(int argc, char** argv) {
+  using namespace invite;
+  // Before any thread exists (librdkafka's included), so that only the signal thread receives SIGINT/SIGTERM.
+  common::block_termination_signals();
+
+  common::Flags flags("invite-devstack",
+                      "Runs the invite service locally: an embedded Kafka (or --kafka-brokers), invite-gateway and "
+                      "invite-worker. Writes <data-dir>/devstack.json; Ctrl-C stops everything.",
+                      devstack::flag_specs());
+  if (auto error = flags.parse(argc, argv)) {
+    std::cerr << "invite-devstack: " << *error << "\n\n" << flags.usage();
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::cout << flags.usage();
+    return 0;
+  }
+  auto config = devstack::read_config(flags);
+  if (auto* error = std::get_if<std::string>(&config)) {
+    std::cerr << "invite-devstack: " << *error << "\n\n" << flags.usage();
+    return 2;
+  }
+  auto& cfg = std::get<devstack::Config>(config);
+  common::log_init("invite-devstack", *common::parse_log_level(cfg.log_level));
+
+  devstack::StopFlag stop;
+  std::thread signals = common::on_termination_signal([&stop](int signo) { stop.set(signo); });
+  int code = 0;
+  {
+    devstack::Devstack stack(std::move(cfg), stop);
+    code = stack.run();
+  }  // children stopped, embedded kafka destroyed
+  if (!stop.get()) common::request_termination();  // wakes the signal thread so it can be joined
+  signals.join();
+  return code;
+}
