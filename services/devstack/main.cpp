@@ -259,7 +259,7 @@ class Devstack {
         return 1;
       }
     } else {
-      log_info("using kafka cluster", {{"brokers", brokers}});
+      log_info("using kafka cluster (its topics must exist)", {{"brokers", brokers}});
     }
 
     std::vector<std::string> kafka_args;
@@ -474,7 +474,8 @@ int main(int argc, char** argv) {
 
   common::Flags flags("invite-devstack",
                       "Runs the invite service locally: an embedded Kafka (or --kafka-brokers), invite-gateway and "
-                      "invite-worker. Writes <data-dir>/devstack.json; Ctrl-C stops everything.",
+                      "invite-worker. Writes <data-dir>/devstack.json; Ctrl-C stops everything. Other INVITE_* environment "
+                      "variables reach the children (e.g. INVITE_REQUEST_TIMEOUT for the gateway).",
                       devstack::flag_specs());
   if (auto error = flags.parse(argc, argv)) {
     std::cerr << "invite-devstack: " << *error << "\n\n" << flags.usage();
@@ -490,6 +491,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& cfg = std::get<devstack::Config>(config);
+  // The children share flag names with us (--port, --partitions, ...) but not meanings, and they would read our
+  // environment twins (INVITE_PORT, ...) as their own. What they need from us goes on their command lines; every
+  // other INVITE_* variable still reaches them, to tune them. Done before any thread exists (unsetenv).
+  for (const auto& spec : devstack::flag_specs()) {
+    std::string name = "INVITE_";
+    for (char c : spec.name) name.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    ::unsetenv(name.c_str());
+  }
   common::log_init("invite-devstack", *common::parse_log_level(cfg.log_level));
 
   devstack::StopFlag stop;

@@ -9,7 +9,9 @@ namespace {
 // librdkafka 2.0.2's mock cluster (checked by experiment): it serves idempotent producers (InitProducerId),
 // Fetch, ListOffsets, OffsetCommit/OffsetFetch for groups without subscription, and any process that can reach
 // its loopback ports, so the devstack's children use it like a real broker. Its data lives in this process:
-// destroying the cluster loses every topic.
+// destroying the cluster loses every topic. Unlike a broker configured for production, it creates any unknown
+// topic a metadata request names (4 partitions), so a misspelt topic shows up as an empty one rather than an
+// error. Destroying it takes about a second (its thread polls once a second).
 class MockClusterImpl final : public MockCluster {
  public:
   MockClusterImpl(rd_kafka_t* handle, rd_kafka_mock_cluster_t* cluster) : handle_(handle), cluster_(cluster) {}
