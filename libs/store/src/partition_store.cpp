@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "invite/common/ids.hpp"
 #include "invite/domain/validation.hpp"
 
 namespace invite::store {
@@ -329,6 +330,26 @@ class SqlitePartitionStore final : public PartitionStore {
     const auto n = q.getColumn(0).getInt64();
     q.tryReset();
     return n;
+  }
+
+  std::int64_t prune(std::int64_t cutoff_ms) override {
+    try {
+      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      std::int64_t deleted = 0;
+      SQLite::Statement outbox(*db_, "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < ?");
+      outbox.bind(1, cutoff_ms);
+      deleted += outbox.exec();
+      SQLite::Statement applied(*db_, "DELETE FROM applied_requests WHERE applied_at_ms < ?");
+      applied.bind(1, cutoff_ms);
+      deleted += applied.exec();
+      SQLite::Statement days(*db_, "DELETE FROM daily_invitations WHERE day < ?");
+      days.bind(1, common::utc_day(cutoff_ms));
+      deleted += days.exec();
+      tx.commit();
+      return deleted;
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: pruning failed: ") + e.what());
+    }
   }
 
   std::vector<User> users(std::optional<std::string_view> portal) override {

@@ -421,3 +421,30 @@ TEST_F(StoreTest, SecondConnectionSeesCommittedWrites) {
   EXPECT_EQ(store_->find_users("a.example.com", {"ann@example.com"}).at("ann@example.com").status,
             EmployeeStatus::Terminated);
 }
+
+TEST_F(StoreTest, PruneDeletesOnlyOldSentRowsAppliedIdsAndCounters) {
+  RequestCommit c;
+  c.request_id = "old-request";
+  c.portal = "p";
+  c.day = "2000-01-01";
+  c.invited = 3;
+  c.outbox = {make_row("invite.replies.v1", "sent"), make_row("invite.emails.v1", "unsent")};
+  store_->apply(c);
+  const auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 2u);
+  store_->mark_sent({rows[0].id});
+
+  // A cutoff before everything deletes nothing.
+  EXPECT_EQ(store_->prune(0), 0);
+  EXPECT_TRUE(store_->request_applied("old-request"));
+  EXPECT_EQ(store_->invited_on("p", "2000-01-01"), 3);
+
+  // A cutoff after everything deletes the sent row, the request id and the old counter, never an unsent row.
+  const auto later = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1)).count();
+  EXPECT_EQ(store_->prune(later), 3);
+  EXPECT_FALSE(store_->request_applied("old-request"));
+  EXPECT_EQ(store_->invited_on("p", "2000-01-01"), 0);
+  ASSERT_EQ(store_->unsent_count(), 1);
+  EXPECT_EQ(store_->unsent(10).at(0).value, "unsent");
+}

@@ -66,6 +66,11 @@ class PartitionStore {
   virtual void mark_sent(const std::vector<std::int64_t>& ids) = 0;
   virtual std::int64_t unsent_count() = 0;
 
+  // Deletes what only matters for a while: sent outbox rows, applied request ids and day counters older than
+  // cutoff_ms. Request ids are needed only while records of their request can be read again (a few deadlines after
+  // they were applied); keeping days of them is ample. Returns the number of rows deleted.
+  virtual std::int64_t prune(std::int64_t cutoff_ms) = 0;
+
   // Operator tooling (invitectl).
   virtual std::vector<domain::User> users(std::optional<std::string_view> portal) = 0;  // by portal, then e-mail
   // Marks a user Terminated; false when no such user.
