@@ -14,7 +14,15 @@ OutboxRelay::OutboxRelay(kafka::Producer& producer, common::Registry& metrics)
 
 void OutboxRelay::pump(std::int32_t partition, store::PartitionStore& store) {
   auto& sending = sending_[partition];
-  for (auto& row : store.unsent(kBatch + sending.size())) {
+  const std::size_t limit = kBatch + sending.size();
+  auto rows = store.unsent(limit);
+  // Nothing else makes the worker pump an idle partition again, so drain() has to remember that rows remain.
+  if (rows.size() == limit) {
+    truncated_.insert(partition);
+  } else {
+    truncated_.erase(partition);
+  }
+  for (auto& row : rows) {
     if (!sending.insert(row.id).second) continue;
     kafka::OutRecord record{std::move(row.topic), row.partition, std::move(row.key), std::move(row.value),
                             std::move(row.headers)};
@@ -44,8 +52,10 @@ std::set<std::int32_t> OutboxRelay::drain(const std::map<std::int32_t, store::Pa
     }
   }
   for (auto& [partition, ids] : sent) {
-    stores.at(partition)->mark_sent(ids);
+    auto* store = stores.at(partition);
+    store->mark_sent(ids);
     published_.inc(static_cast<double>(ids.size()));
+    if (truncated_.contains(partition) && sending_[partition].empty()) pump(partition, *store);
   }
   return failed_partitions;
 }

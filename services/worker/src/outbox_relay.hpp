@@ -22,7 +22,8 @@ class OutboxRelay {
 
   // Publishes the store's unsent rows that are not already on their way.
   void pump(std::int32_t partition, store::PartitionStore& store);
-  // Marks acknowledged rows sent; returns the partitions that had a failed delivery (to pump again later).
+  // Marks acknowledged rows sent, and pumps a partition again once a batch that left rows behind is acknowledged;
+  // returns the partitions that had a failed delivery (to pump again later).
   std::set<std::int32_t> drain(const std::map<std::int32_t, store::PartitionStore*>& stores);
   std::size_t in_flight() const;
 
@@ -38,6 +39,7 @@ class OutboxRelay {
   mutable std::mutex mu_;
   std::vector<Result> results_;                            // guarded by mu_
   std::map<std::int32_t, std::set<std::int64_t>> sending_;  // worker thread only
+  std::set<std::int32_t> truncated_;                        // worker thread only: last pump left rows behind
 };
 
 }  // namespace invite::worker
