@@ -19,25 +19,26 @@ AddResult RequestAssembler::add(std::int32_t partition, std::int64_t offset, dom
   auto [it, inserted] = state.requests.try_emplace(record.request_id);
   Collecting& collecting = it->second;
   if (inserted) {
-    collecting.records.resize(static_cast<std::size_t>(record.count));
+    collecting.count = record.count;
     collecting.first_offset = offset;
     collecting.deadline_ms = record.deadline_ms;
     collecting.traceparent = traceparent;
     state.by_first_offset.emplace(offset, record.request_id);
-  } else if (static_cast<std::size_t>(record.count) != collecting.records.size()) {
+  } else if (record.count != collecting.count) {
     return {std::nullopt, "count " + std::to_string(record.count) + " differs from the request's " +
-                              std::to_string(collecting.records.size())};
+                              std::to_string(collecting.count)};
   }
-  auto& slot = collecting.records[static_cast<std::size_t>(record.index)];
-  if (slot) return {std::nullopt, "duplicate index " + std::to_string(record.index)};
-  slot = std::move(record);
-  if (++collecting.received < static_cast<int>(collecting.records.size())) return {};
+  const int index = record.index;
+  if (!collecting.records.try_emplace(index, std::move(record)).second) {
+    return {std::nullopt, "duplicate index " + std::to_string(index)};
+  }
+  if (static_cast<int>(collecting.records.size()) < collecting.count) return {};
 
   CompleteRequest complete;
   complete.first_offset = collecting.first_offset;
   complete.traceparent = std::move(collecting.traceparent);
   complete.records.reserve(collecting.records.size());
-  for (auto& r : collecting.records) complete.records.push_back(std::move(*r));
+  for (auto& [i, r] : collecting.records) complete.records.push_back(std::move(r));
   erase(state, complete.records.front().request_id, complete.first_offset);
   return {std::move(complete), std::nullopt};
 }
@@ -58,14 +59,9 @@ std::vector<DroppedRequest> RequestAssembler::drop_expired(std::int32_t partitio
     if (c.deadline_ms >= now_ms) continue;
     DroppedRequest d;
     d.request_id = request_id;
-    d.received = c.received;
-    d.count = static_cast<int>(c.records.size());
-    for (const auto& r : c.records) {
-      if (r) {
-        d.portal = r->portal;
-        break;
-      }
-    }
+    d.received = static_cast<int>(c.records.size());
+    d.count = c.count;
+    if (!c.records.empty()) d.portal = c.records.begin()->second.portal;
     dropped.push_back(std::move(d));
     expired.emplace_back(request_id, c.first_offset);
   }

@@ -43,8 +43,9 @@ class RequestAssembler {
 
  private:
   struct Collecting {
-    std::vector<std::optional<domain::RequestedInvitation>> records;
-    int received = 0;
+    int count = 0;
+    // By index. Sparse rather than `count` slots: a corrupt record's count (up to INT_MAX) must not allocate.
+    std::map<int, domain::RequestedInvitation> records;
     std::int64_t first_offset = 0;
     std::int64_t deadline_ms = 0;
     std::string traceparent;
