@@ -1,0 +1,147 @@
+// The outbox relay: every row reaches Kafka and is marked sent, however many a request wrote.
+#include "outbox_relay.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace invite::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = fs::temp_directory_path() / ("invite-worker-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// Holds delivery callbacks until the test acknowledges (or fails) them, as the broker would, later.
+class FakeProducer final : public kafka::Producer {
+ public:
+  struct Sent {
+    kafka::OutRecord record;
+    std::function<void(const kafka::DeliveryReport&)> on_delivery;
+  };
+  void produce(kafka::OutRecord record, std::function<void(const kafka::DeliveryReport&)> on_delivery) override {
+    produced.push_back(record);
+    waiting.push_back({std::move(record), std::move(on_delivery)});
+  }
+  bool connected() const override { return true; }
+  int flush(std::chrono::milliseconds) override { return static_cast<int>(waiting.size()); }
+  std::optional<std::int32_t> partition_count(const std::string&, std::chrono::milliseconds) override { return 1; }
+
+  // Reports every waiting delivery; returns how many.
+  std::size_t deliver_all(bool ok) {
+    auto batch = std::move(waiting);
+    waiting.clear();
+    for (auto& sent : batch) {
+      kafka::DeliveryReport report;
+      report.ok = ok;
+      if (!ok) report.error = "Local: Message timed out";
+      sent.on_delivery(report);
+    }
+    return batch.size();
+  }
+
+  std::vector<kafka::OutRecord> produced;
+  std::vector<Sent> waiting;
+};
+
+std::unique_ptr<store::PartitionStore> open_store(const fs::path& dir) {
+  auto opened = store::PartitionStore::open(store::PartitionStore::file_for(dir, 0));
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    ADD_FAILURE() << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened));
+}
+
+void write_rows(store::PartitionStore& store, int n, std::int64_t next_offset) {
+  store::RequestCommit commit;
+  for (int i = 0; i < n; ++i) {
+    commit.outbox.push_back({0, "invite.emails.v1", std::nullopt, "localhost", "row-" + std::to_string(i), {}});
+  }
+  commit.next_offset = next_offset;
+  store.apply(commit);
+}
+
+class OutboxRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_store(dir_.path());
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // Runs the worker's cycle (deliver, drain, pump failed partitions) until nothing is left in flight.
+  void settle(int max_rounds = 20) {
+    for (int round = 0; round < max_rounds && !producer_.waiting.empty(); ++round) {
+      producer_.deliver_all(true);
+      for (auto partition : relay_.drain({{0, store_.get()}})) relay_.pump(partition, *store_);
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::PartitionStore> store_;
+  FakeProducer producer_;
+  common::Registry metrics_;
+  OutboxRelay relay_{producer_, metrics_};
+};
+
+TEST_F(OutboxRelayTest, PublishesAndMarksRowsSent) {
+  write_rows(*store_, 3, 1);
+  relay_.pump(0, *store_);
+  ASSERT_EQ(producer_.produced.size(), 3u);
+  EXPECT_EQ(producer_.produced[0].value, "row-0");
+  EXPECT_EQ(producer_.produced[0].key, "localhost");
+  EXPECT_EQ(relay_.in_flight(), 3u);
+  EXPECT_EQ(store_->unsent_count(), 3) << "not sent until acknowledged";
+
+  relay_.pump(0, *store_);
+  EXPECT_EQ(producer_.produced.size(), 3u) << "rows on their way are not published twice";
+
+  producer_.deliver_all(true);
+  EXPECT_TRUE(relay_.drain({{0, store_.get()}}).empty());
+  EXPECT_EQ(store_->unsent_count(), 0);
+  EXPECT_EQ(relay_.in_flight(), 0u);
+}
+
+TEST_F(OutboxRelayTest, FailedDeliveryIsRetried) {
+  write_rows(*store_, 2, 1);
+  relay_.pump(0, *store_);
+  producer_.deliver_all(false);
+  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  EXPECT_EQ(store_->unsent_count(), 2);
+  relay_.pump(0, *store_);
+  EXPECT_EQ(producer_.produced.size(), 4u);
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
+}
+
+TEST_F(OutboxRelayTest, LargeOutboxIsPublishedWithoutFurtherTraffic) {
+  // One request of 1000 new users writes 2001 rows (reply, e-mail job and event per user). They must all go out
+  // even if no other request ever arrives to make the partition dirty again.
+  write_rows(*store_, 2001, 1);
+  relay_.pump(0, *store_);
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
+  EXPECT_EQ(producer_.produced.size(), 2001u);
+}
+
+}  // namespace
+}  // namespace invite::worker

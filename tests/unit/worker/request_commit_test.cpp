@@ -1,0 +1,311 @@
+// What one decided request writes: the reply to the waiting gateway and, per new user, an e-mail job and a domain
+// event - and what goes to the dead-letter topic for records the worker cannot use.
+#include "request_commit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "invite/common/ids.hpp"
+#include "invite/domain/invite_link.hpp"
+#include "invite/domain/plan.hpp"
+
+namespace invite::worker {
+namespace {
+
+using domain::EmployeeType;
+
+constexpr std::int64_t kNowMs = 1'790'000'000'123;
+constexpr std::string_view kLinkSecret = "link-secret-for-unit-tests";
+constexpr const char* kInviter = "11111111-1111-4111-8111-111111111111";
+constexpr const char* kRequestId = "aaaaaaaa-0000-4000-8000-000000000001";
+constexpr const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+domain::Portal portal() {
+  domain::Portal p;
+  p.host = "docs.example.com";
+  p.display_name = "Example Docs";
+  p.base_url = "https://docs.example.com";
+  p.default_culture = "en-US";
+  return p;
+}
+
+CompleteRequest request_of(const std::vector<domain::Invitation>& invitations, std::string traceparent = kTraceparent) {
+  CompleteRequest request;
+  request.first_offset = 40;
+  request.traceparent = std::move(traceparent);
+  for (std::size_t i = 0; i < invitations.size(); ++i) {
+    domain::RequestedInvitation r;
+    r.event_id = "eeeeeeee-0000-4000-8000-00000000000" + std::to_string(i);
+    r.occurred_at_ms = kNowMs - 50;
+    r.request_id = kRequestId;
+    r.index = static_cast<int>(i);
+    r.count = static_cast<int>(invitations.size());
+    r.deadline_ms = kNowMs + 10'000;
+    r.portal = "docs.example.com";
+    r.inviter_id = kInviter;
+    r.inviter_role = domain::Role::DocSpaceAdmin;
+    r.culture = "fr-FR";
+    r.invitation = invitations[i];
+    r.reply_partition = 5;
+    request.records.push_back(r);
+  }
+  return request;
+}
+
+class RequestCommitTest : public ::testing::Test {
+ protected:
+  CommitContext context() {
+    CommitContext ctx;
+    ctx.portal = &portal_;
+    ctx.link_secret = kLinkSecret;
+    ctx.now_ms = kNowMs;
+    ctx.new_id = [this] {
+      const auto n = std::to_string(++ids_);
+      return "dddddddd-0000-4000-8000-" + std::string(12 - n.size(), '0') + n;
+    };
+    return ctx;
+  }
+
+  domain::Plan plan_for(const CompleteRequest& request, const std::unordered_map<std::string, domain::User>& existing = {}) {
+    auto input = plan_input(request, portal_, kNowMs);
+    input.existing = existing;
+    int user_ids = 0;
+    return domain::plan_request(input, [&] { return "cccccccc-0000-4000-8000-00000000000" + std::to_string(++user_ids); });
+  }
+
+  static std::vector<const store::OutboxRow*> rows_of(const store::RequestCommit& commit, std::string_view topic) {
+    std::vector<const store::OutboxRow*> rows;
+    for (const auto& row : commit.outbox) {
+      if (row.topic == topic) rows.push_back(&row);
+    }
+    return rows;
+  }
+
+  static std::map<std::string, std::string> headers_of(const store::OutboxRow& row) {
+    std::map<std::string, std::string> headers;
+    for (const auto& [k, v] : row.headers) headers.emplace(k, v);
+    return headers;
+  }
+
+  // The `key` query parameter of a confirmation link.
+  static std::string key_param(const std::string& link) {
+    const auto start = link.find("&key=");
+    if (start == std::string::npos) return {};
+    const auto from = start + 5;
+    return link.substr(from, link.find('&', from) - from);
+  }
+
+  domain::Portal portal_ = portal();
+  int ids_ = 0;
+};
+
+TEST_F(RequestCommitTest, PlanInputCarriesTheRequest) {
+  const auto request = request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::RoomAdmin}});
+  const auto input = plan_input(request, portal_, kNowMs);
+  EXPECT_EQ(input.portal, &portal_);
+  EXPECT_EQ(input.culture, "fr-FR");
+  EXPECT_EQ(input.inviter_id, kInviter);
+  EXPECT_EQ(input.now_ms, kNowMs);
+  ASSERT_EQ(input.invitations.size(), 2u);
+  EXPECT_EQ(input.invitations[1], (domain::Invitation{"bob@example.com", EmployeeType::RoomAdmin}));
+}
+
+TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
+  const auto request = request_of({{"Ann@Example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::DocSpaceAdmin}});
+  const auto plan = plan_for(request);
+  ASSERT_EQ(plan.outcome, domain::Outcome::Ok);
+  ASSERT_EQ(plan.created.size(), 2u);
+
+  const auto commit = build_commit(request, plan, context());
+  EXPECT_EQ(commit.request_id, kRequestId);
+  EXPECT_EQ(commit.portal, "docs.example.com");
+  EXPECT_EQ(commit.day, common::utc_day(kNowMs));
+  EXPECT_EQ(commit.invited, 2);
+  EXPECT_EQ(commit.create, plan.created);
+  EXPECT_EQ(commit.next_offset, 0) << "left to the worker loop";
+  EXPECT_EQ(commit.outbox.size(), 5u);
+
+  // The reply: addressed to the gateway's partition, keyed by request id, carrying the users.
+  const auto replies = rows_of(commit, domain::topics::kReplies);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0], &commit.outbox.front()) << "the reply is written first";
+  EXPECT_EQ(replies[0]->partition, std::optional<std::int32_t>(5));
+  EXPECT_EQ(replies[0]->key, kRequestId);
+  auto decoded = domain::decode_reply(replies[0]->value);
+  ASSERT_TRUE(std::holds_alternative<domain::InviteReply>(decoded)) << std::get<std::string>(decoded);
+  const auto& reply = std::get<domain::InviteReply>(decoded);
+  EXPECT_EQ(reply.request_id, kRequestId);
+  EXPECT_EQ(reply.portal, "docs.example.com");
+  EXPECT_EQ(reply.outcome, domain::Outcome::Ok);
+  EXPECT_EQ(reply.users, plan.users);
+  EXPECT_EQ(reply.occurred_at_ms, kNowMs);
+
+  // One e-mail job per created user.
+  const auto emails = rows_of(commit, domain::topics::kEmails);
+  ASSERT_EQ(emails.size(), 2u);
+  for (std::size_t i = 0; i < emails.size(); ++i) {
+    SCOPED_TRACE(i);
+    const auto& user = plan.created[i];
+    EXPECT_EQ(emails[i]->key, "docs.example.com");
+    EXPECT_EQ(emails[i]->partition, std::nullopt) << "partitioned by key";
+    auto job_or = domain::decode_email_job(emails[i]->value);
+    ASSERT_TRUE(std::holds_alternative<domain::EmailJob>(job_or)) << std::get<std::string>(job_or);
+    const auto& job = std::get<domain::EmailJob>(job_or);
+    EXPECT_EQ(job.subject, "Join Example Docs DocSpace");
+    EXPECT_EQ(job.portal_name, "Example Docs");
+    EXPECT_EQ(job.recipient_email, user.email);
+    EXPECT_EQ(job.recipient_user_id, user.id);
+    EXPECT_EQ(job.culture, "fr-FR");
+    EXPECT_EQ(job.inviter_id, kInviter);
+    EXPECT_EQ(job.request_id, kRequestId);
+    EXPECT_EQ(job.expires_at_ms, kNowMs + domain::kInviteLinkValidity.count());
+    EXPECT_TRUE(job.confirmation_link.starts_with("https://docs.example.com/confirm/LinkInvite?type=LinkInvite&key="))
+        << job.confirmation_link;
+    const auto key = key_param(job.confirmation_link);
+    EXPECT_EQ(domain::check_invite_key(key, user.email, user.type, "docs.example.com", kNowMs + 1000, kLinkSecret),
+              domain::LinkCheck::Valid)
+        << job.confirmation_link;
+    EXPECT_EQ(domain::check_invite_key(key, user.email, user.type, "docs.example.com", kNowMs, "another secret"),
+              domain::LinkCheck::Invalid);
+  }
+  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
+
+  // One people.user-invited.v1 event per created user.
+  const auto events = rows_of(commit, domain::topics::kUserInvited);
+  ASSERT_EQ(events.size(), 2u);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(events[i]->key, "docs.example.com");
+    auto event_or = domain::decode_user_invited(events[i]->value);
+    ASSERT_TRUE(std::holds_alternative<domain::UserInvited>(event_or)) << std::get<std::string>(event_or);
+    const auto& event = std::get<domain::UserInvited>(event_or);
+    EXPECT_EQ(event.user.id, plan.created[i].id);
+    EXPECT_EQ(event.user.email, plan.created[i].email);
+    EXPECT_EQ(event.user.type, plan.created[i].type);
+    EXPECT_EQ(event.inviter_id, kInviter);
+    EXPECT_EQ(event.inviter_role, domain::Role::DocSpaceAdmin);
+    EXPECT_EQ(event.request_id, kRequestId);
+  }
+
+  // Every row: correlation and trace headers; every event: its own id.
+  std::vector<std::string> event_ids;
+  for (const auto& row : commit.outbox) {
+    const auto headers = headers_of(row);
+    EXPECT_EQ(headers.at("correlation-id"), kRequestId) << row.topic;
+    EXPECT_EQ(headers.at("traceparent"), kTraceparent) << row.topic;
+  }
+  event_ids.push_back(reply.event_id);
+  for (const auto* row : emails) event_ids.push_back(std::get<domain::EmailJob>(domain::decode_email_job(row->value)).event_id);
+  for (const auto* row : events) {
+    event_ids.push_back(std::get<domain::UserInvited>(domain::decode_user_invited(row->value)).event_id);
+  }
+  std::sort(event_ids.begin(), event_ids.end());
+  EXPECT_EQ(std::adjacent_find(event_ids.begin(), event_ids.end()), event_ids.end()) << "event ids are unique";
+}
+
+TEST_F(RequestCommitTest, ExistingUsersGetNoEmailButAreInTheReply) {
+  const auto request = request_of({{"old@example.com", EmployeeType::DocSpaceAdmin}, {"new@example.com", EmployeeType::User}});
+  domain::User old;
+  old.id = "bbbbbbbb-0000-4000-8000-000000000001";
+  old.portal = "docs.example.com";
+  old.email = "old@example.com";
+  old.user_name = "old";
+  old.type = EmployeeType::User;
+  old.status = domain::EmployeeStatus::Active;
+  old.activation_status = domain::ActivationStatus::Activated;
+  old.culture = "en-US";
+  const auto plan = plan_for(request, {{"old@example.com", old}});
+  ASSERT_EQ(plan.outcome, domain::Outcome::Ok);
+
+  const auto commit = build_commit(request, plan, context());
+  EXPECT_EQ(commit.invited, 1);
+  ASSERT_EQ(commit.raise.size(), 1u);
+  EXPECT_EQ(commit.raise[0].id, old.id);
+  EXPECT_EQ(commit.raise[0].type, EmployeeType::DocSpaceAdmin);
+
+  const auto emails = rows_of(commit, domain::topics::kEmails);
+  ASSERT_EQ(emails.size(), 1u);
+  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
+  EXPECT_EQ(rows_of(commit, domain::topics::kUserInvited).size(), 1u);
+
+  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox.front().value));
+  ASSERT_EQ(reply.users.size(), 2u);
+  EXPECT_EQ(reply.users[0].id, old.id);
+  EXPECT_EQ(reply.users[1].email, "new@example.com");
+}
+
+TEST_F(RequestCommitTest, RejectedPlanWritesOnlyTheReply) {
+  const auto request = request_of({{"ann@example.com", EmployeeType::DocSpaceAdmin}});
+  domain::Plan plan;
+  plan.outcome = domain::Outcome::DailyBudgetExceeded;
+  plan.message = "The daily invitation limit of the portal is reached.";
+  plan.rate_limit = domain::RateLimit{3, 0, common::next_utc_midnight_ms(kNowMs)};
+
+  const auto commit = build_commit(request, plan, context());
+  ASSERT_EQ(commit.outbox.size(), 1u);
+  const auto& row = commit.outbox[0];
+  EXPECT_EQ(row.topic, domain::topics::kReplies);
+  EXPECT_EQ(row.partition, std::optional<std::int32_t>(5));
+  EXPECT_EQ(row.key, kRequestId);
+  EXPECT_TRUE(commit.create.empty());
+  EXPECT_TRUE(commit.raise.empty());
+  EXPECT_EQ(commit.invited, 0);
+  EXPECT_EQ(commit.request_id, kRequestId) << "a rejected request is still decided, not re-applied on replay";
+
+  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(row.value));
+  EXPECT_EQ(reply.outcome, domain::Outcome::DailyBudgetExceeded);
+  EXPECT_EQ(reply.message, plan.message);
+  EXPECT_EQ(reply.rate_limit, plan.rate_limit);
+  EXPECT_TRUE(reply.users.empty());
+}
+
+TEST_F(RequestCommitTest, RejectedPlanFromTheRulesHasNoUsers) {
+  portal_.paid_seats = 0;
+  const auto request = request_of({{"ann@example.com", EmployeeType::RoomAdmin}});
+  const auto plan = plan_for(request);
+  ASSERT_EQ(plan.outcome, domain::Outcome::PaidSeatsExceeded);
+  const auto commit = build_commit(request, plan, context());
+  ASSERT_EQ(commit.outbox.size(), 1u);
+  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox[0].value));
+  EXPECT_EQ(reply.outcome, domain::Outcome::PaidSeatsExceeded);
+  EXPECT_TRUE(reply.users.empty());
+  EXPECT_TRUE(commit.create.empty());
+}
+
+TEST_F(RequestCommitTest, NoTraceparentHeaderWithoutATrace) {
+  const auto request = request_of({{"ann@example.com", EmployeeType::User}}, "");
+  const auto commit = build_commit(request, plan_for(request), context());
+  ASSERT_EQ(commit.outbox.size(), 3u);
+  for (const auto& row : commit.outbox) {
+    const auto headers = headers_of(row);
+    EXPECT_EQ(headers.count("traceparent"), 0u) << row.topic;
+    EXPECT_EQ(headers.at("correlation-id"), kRequestId);
+  }
+}
+
+TEST(DlqRow, KeepsTheRecordAndSaysWhyAndWhere) {
+  kafka::InRecord record;
+  record.topic = std::string(domain::topics::kRequested);
+  record.partition = 3;
+  record.offset = 42;
+  record.key = "docs.example.com";
+  record.value = "{not json";
+  record.headers = {{"correlation-id", "abc"}, {"traceparent", kTraceparent}};
+
+  const auto row = dlq_row(record, "$: not valid JSON");
+  EXPECT_EQ(row.topic, "invite.requested.v1.dlq");
+  EXPECT_EQ(row.partition, std::nullopt);
+  EXPECT_EQ(row.key, "docs.example.com");
+  EXPECT_EQ(row.value, "{not json");
+  const std::vector<std::pair<std::string, std::string>> expected = {{"correlation-id", "abc"},
+                                                                     {"traceparent", kTraceparent},
+                                                                     {"dlq-error", "$: not valid JSON"},
+                                                                     {"dlq-source", "invite.requested.v1/3/42"}};
+  EXPECT_EQ(row.headers, expected);
+}
+
+}  // namespace
+}  // namespace invite::worker
