@@ -278,6 +278,10 @@ class Devstack {
                                             "--data-dir", config_.data_dir.string(),
                                             "--portals-file", portals_file.string(),
                                             "--link-secret-file", link_secret_file.string(),
+                                            // Its /metrics on any free port: a fixed one would clash between
+                                            // devstacks; the port is in <data dir>/worker.port.
+                                            "--listen-address", "127.0.0.1", "--port", "0",
+                                            "--port-file", (config_.data_dir / "worker.port").string(),
                                             "--log-level", config_.log_level};
     worker_args.insert(worker_args.end(), kafka_args.begin(), kafka_args.end());
     if (!spawn(worker_, "invite-worker", worker_args, worker_log)) return 1;

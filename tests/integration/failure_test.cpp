@@ -1,6 +1,7 @@
 // What clients see when parts of the system are down, and that nothing is lost or doubled on the way back.
 #include <gtest/gtest.h>
 
+#include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/kafka/client.hpp"
@@ -100,6 +101,61 @@ TEST(BrokerDown, PublishingFailsWith503AndRetryAfter) {
   ASSERT_EQ(reply.status, 503) << reply.body;
   EXPECT_FALSE(reply.header("Retry-After").empty());
   EXPECT_EQ(json::parse(reply.body)["error"]["type"], "BrokerUnavailable");
+}
+
+}  // namespace
+}  // namespace invite::testing
+
+namespace invite::testing {
+namespace {
+
+TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  // What a gateway that died while publishing leaves behind: the first of two records, deadline passed.
+  domain::RequestedInvitation record;
+  record.event_id = common::new_uuid();
+  record.occurred_at_ms = common::now_ms() - 5000;
+  record.request_id = common::new_uuid();
+  record.index = 0;
+  record.count = 2;
+  record.deadline_ms = common::now_ms() - 1000;
+  record.portal = "localhost";
+  record.inviter_id = common::new_uuid();
+  record.culture = "en-US";
+  record.invitation = {"orphan@example.com", domain::EmployeeType::User};
+  auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-orphan");
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
+  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
+  producer->produce({std::string(domain::topics::kRequested), 0, "localhost", domain::encode(record), {}},
+                    [](const kafka::DeliveryReport&) {});
+  ASSERT_EQ(producer->flush(5s), 0);
+
+  EXPECT_TRUE(eventually([&] {
+    return stack.worker_metrics().find("invite_worker_incomplete_requests_dropped_total 1") != std::string::npos;
+  })) << stack.worker_metrics();
+  EXPECT_EQ(count_users(stack, "orphan@example.com"), 0u);
+  // Nothing is held back behind it.
+  const auto address = "after-orphan." + common::random_hex(4) + "@example.com";
+  EXPECT_EQ(stack.invite(invite_body({{address, "User"}}), stack.owner_token()).status, 200);
+}
+
+TEST(BrokerRestart, EmptyNewTopicsAreReadFromTheStartAndUsersStayUnique) {
+  // The devstack's broker keeps records in memory: after its restart the worker's stored offsets point beyond
+  // the new topics' ends.
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  const auto address = "restart." + common::random_hex(4) + "@example.com";
+  const auto first = stack.invite(invite_body({{address, "User"}}), stack.owner_token());
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(stack.invite(invite_body({{"filler." + address, "User"}}), stack.owner_token()).status, 200);
+
+  stack.restart_cluster();
+  const auto again = stack.invite(invite_body({{address, "User"}}), stack.owner_token());
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["response"][0]["id"], json::parse(first.body)["response"][0]["id"]);
+  EXPECT_EQ(count_users(stack, address), 1u);
+  EXPECT_EQ(count_email_jobs(stack, address), 0u);  // the new broker never saw a second job
+  const auto log = common::read_file(stack.dir() / "worker.log").value_or("");
+  EXPECT_NE(log.find("beyond the partition's end"), std::string::npos);
 }
 
 }  // namespace

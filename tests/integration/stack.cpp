@@ -43,6 +43,16 @@ void require(bool ok, const std::string& what) {
 Stack::Stack(StackOptions options) : options_(std::move(options)) {
   dir_ = std::filesystem::temp_directory_path() / ("invite-it-" + common::random_hex(6));
   std::filesystem::create_directories(dir_);
+  start_cluster();
+  token_secret_ = common::random_hex(32);
+  require(common::write_file_atomic(dir_ / "token.secret", token_secret_, 0600), "token secret");
+  require(common::write_file_atomic(dir_ / "link.secret", common::random_hex(32), 0600), "link secret");
+  require(common::write_file_atomic(dir_ / "portals.json", kPortals), "portals");
+  start_worker();
+  start_gateway();
+}
+
+void Stack::start_cluster() {
   auto cluster = kafka::MockCluster::create(1);
   require(std::holds_alternative<std::unique_ptr<kafka::MockCluster>>(cluster), "mock cluster");
   cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(cluster));
@@ -52,12 +62,26 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
     auto error = cluster_->create_topic(std::string(topic), options_.partitions);
     require(!error, "create topic: " + error.value_or(""));
   }
-  token_secret_ = common::random_hex(32);
-  require(common::write_file_atomic(dir_ / "token.secret", token_secret_, 0600), "token secret");
-  require(common::write_file_atomic(dir_ / "link.secret", common::random_hex(32), 0600), "link secret");
-  require(common::write_file_atomic(dir_ / "portals.json", kPortals), "portals");
+}
+
+void Stack::restart_cluster() {
+  if (gateway_) gateway_->stop(5s);
+  gateway_.reset();
+  stop_worker();
+  cluster_.reset();
+  start_cluster();
   start_worker();
   start_gateway();
+}
+
+std::string Stack::worker_metrics() const {
+  const auto port_text = common::read_file(dir_ / "worker.port");
+  require(port_text.has_value(), "worker port file");
+  std::string error;
+  auto reply = http_request("127.0.0.1", static_cast<std::uint16_t>(std::stoi(*port_text)), "GET", "/metrics", {}, "",
+                            5s, &error);
+  require(reply.has_value() && reply->status == 200, "worker metrics: " + error);
+  return reply->body;
 }
 
 Stack::~Stack() {
@@ -76,18 +100,20 @@ Stack::~Stack() {
 }
 
 void Stack::start_worker() {
+  std::filesystem::remove(dir_ / "worker.port");
   std::string error;
   auto child = common::ChildProcess::spawn(
       {INVITE_WORKER_BIN,
        {"--kafka-brokers", brokers(), "--data-dir", dir_.string(), "--portals-file", (dir_ / "portals.json").string(),
         "--link-secret-file", (dir_ / "link.secret").string(), "--log-level", "debug", "--kafka-config",
-        kFastFetch},
+        kFastFetch, "--listen-address", "127.0.0.1", "--port", "0", "--port-file", (dir_ / "worker.port").string()},
        {},
        dir_ / "worker.log",
        false},
       &error);
   require(child.has_value(), "spawn worker: " + error);
   worker_ = std::move(child);
+  require(eventually([&] { return common::read_file(dir_ / "worker.port").has_value(); }, 30s), "worker port file");
 }
 
 void Stack::stop_worker() {

@@ -38,6 +38,10 @@ class Stack {
   void start_gateway();
   // Destroys the Kafka cluster under the running services (to test what they do without a broker).
   void stop_cluster() { cluster_.reset(); }
+  // Stops both services, replaces the cluster by a new, empty one (as a devstack restart does), restarts them.
+  void restart_cluster();
+  // GET /metrics of the worker.
+  std::string worker_metrics() const;
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string brokers() const { return brokers_; }
@@ -71,6 +75,7 @@ class Stack {
   std::string token_secret_;
   std::optional<common::ChildProcess> worker_;
   std::optional<common::ChildProcess> gateway_;
+  void start_cluster();
   std::uint16_t port_ = 0;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// /healthz, /readyz and /metrics, plus the JSON 404/405 answers for every other path.
+// The gateway's operational routes (see invite/http/ops.hpp) and its JSON 404/405 answers for every other path.
 #include <functional>
 #include <string>
 #include <vector>

@@ -2,6 +2,7 @@
 // and the worker loop.
 #include <atomic>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -13,6 +14,8 @@
 #include "invite/common/signals.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/http/ops.hpp"
+#include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/store/partition_store.hpp"
 #include "partition_ownership.hpp"
@@ -38,6 +41,10 @@ common::Flags make_flags() {
           {"group-id", "invite-worker", "consumer group the worker commits to (for lag monitoring only)"},
           {"delivery-timeout", "30s", "how long one outbox publish may take before it is retried"},
           {"topic-wait", "60s", "how long to wait for invite.requested.v1 to exist at start"},
+          {"retention", "7d", "keep sent outbox rows, applied request ids and day counters this long"},
+          {"listen-address", "0.0.0.0", "address of the /healthz, /readyz and /metrics endpoints"},
+          {"port", "9100", "port of those endpoints (0: any free port, see --port-file)"},
+          {"port-file", "", "write the bound port to this file once listening"},
           {"log-level", "info", "debug, info, warn or error"},
       });
 }
@@ -66,10 +73,12 @@ int main(int argc, char** argv) {
   const auto replica_index = flags.get_int("replica-index");
   const auto delivery_timeout = flags.get_duration("delivery-timeout");
   const auto topic_wait = flags.get_duration("topic-wait");
+  const auto retention = flags.get_duration("retention");
+  const auto port = flags.get_int("port");
   const auto wanted = worker::parse_partition_list(flags.get("partitions"));
   if (!replica_count || *replica_count < 1 || !replica_index || *replica_index < 0 || *replica_index >= *replica_count ||
-      !delivery_timeout || !topic_wait || !wanted) {
-    std::cerr << "invalid --partitions, --replica-count, --replica-index or duration value\n\n" << flags.usage();
+      !delivery_timeout || !topic_wait || !retention || !wanted || !port || *port < 0 || *port > 65535) {
+    std::cerr << "invalid --partitions, --replica-count, --replica-index, --port or duration value\n\n" << flags.usage();
     return 2;
   }
   if (flags.get("data-dir").empty() || flags.get("portals-file").empty() || flags.get("link-secret-file").empty()) {
@@ -124,10 +133,40 @@ int main(int argc, char** argv) {
   for (std::int32_t p : owned) owned_text << (owned_text.tellp() > 0 ? "," : "") << p;
 
   common::Registry metrics;
-  worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics};
+  worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics, *retention};
   worker::Worker worker(std::move(env), std::move(stores));
+
+  http::Router router;
+  http::add_ops_routes(router, [&metrics] { return metrics.render(); }, [&worker] {
+    return worker.ready() ? std::vector<std::string>{} : std::vector<std::string>{"partitions not assigned"};
+  });
+  http::ServerOptions options;
+  options.address = flags.get("listen-address");
+  options.port = static_cast<std::uint16_t>(*port);
+  options.threads = 1;
+  options.server_name = "invite-worker";
+  http::Server server(options, [&router](http::Request request, http::Respond respond) {
+    router(std::move(request), std::move(respond));
+  });
+  if (auto message = server.listen()) return fail("listen: " + *message);
+  if (!flags.get("port-file").empty() &&
+      !common::write_file_atomic(flags.get("port-file"), std::to_string(server.port()) + "\n", 0644, &error)) {
+    return fail("cannot write port file: " + error);
+  }
+  std::thread http_thread([&server] { server.run(); });
+  struct StopServer {
+    http::Server& server;
+    std::thread& thread;
+    ~StopServer() {
+      server.stop();
+      thread.join();
+    }
+  } stop_server{server, http_thread};
+
   if (auto message = worker.start()) return fail("start: " + *message);
-  common::log_info("worker started", {{"partitions", owned_text.str()}, {"partitionCount", std::int64_t{*partition_count}}});
+  common::log_info("worker started", {{"partitions", owned_text.str()},
+                                      {"partitionCount", std::int64_t{*partition_count}},
+                                      {"port", std::int64_t{server.port()}}});
 
   std::atomic<bool> stopping{false};
   std::thread signal_thread = common::on_termination_signal([&](int signo) {

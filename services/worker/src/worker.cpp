@@ -19,6 +19,7 @@ namespace {
 const std::string kRequestedTopic(domain::topics::kRequested);
 constexpr auto kRetryPause = 1s;
 constexpr auto kCommitInterval = 5s;
+constexpr auto kPruneInterval = std::chrono::hours(1);
 }  // namespace
 
 Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores)
@@ -69,7 +70,9 @@ std::optional<std::string> Worker::start() {
     common::log_info("resuming partition", {{"partition", std::int64_t{partition}}, {"offset", offset}});
     relay_.pump(partition, *state.store);
   }
-  return env_.consumer->assign(assignments);
+  auto error = env_.consumer->assign(assignments);
+  ready_ = !error.has_value();
+  return error;
 }
 
 std::int64_t Worker::resume_offset(std::int32_t partition, const PartitionState& state) const {
@@ -174,9 +177,18 @@ void Worker::commit_group_offsets() {
   }
 }
 
+void Worker::prune() {
+  const std::int64_t cutoff = common::now_ms() - env_.retention.count();
+  for (auto& [partition, state] : partitions_) {
+    const auto deleted = state.store->prune(cutoff);
+    if (deleted > 0) common::log_info("pruned", {{"partition", std::int64_t{partition}}, {"rows", deleted}});
+  }
+}
+
 std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
   auto next_sweep = std::chrono::steady_clock::now();
   auto next_commit = std::chrono::steady_clock::now() + kCommitInterval;
+  auto next_prune = std::chrono::steady_clock::now();
   std::set<std::int32_t> retry;
   auto next_retry = std::chrono::steady_clock::now();
   try {
@@ -189,7 +201,10 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
         if (it != partitions_.end()) it->second.at_end = true;
       } else if (auto* error = std::get_if<kafka::PollError>(&polled)) {
         common::log_warn("consumer error", {{"error", error->message}, {"fatal", error->fatal}});
-        if (error->fatal) return "fatal consumer error: " + error->message;
+        if (error->fatal) {
+          ready_ = false;
+          return "fatal consumer error: " + error->message;
+        }
       }
 
       const auto now = std::chrono::steady_clock::now();
@@ -208,12 +223,17 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
         drop_expired(common::now_ms());
         next_sweep = now + 500ms;
       }
+      if (now >= next_prune) {
+        prune();
+        next_prune = now + kPruneInterval;
+      }
       if (now >= next_commit) {
         commit_group_offsets();
         next_commit = now + kCommitInterval;
       }
     }
   } catch (const std::exception& e) {
+    ready_ = false;
     return std::string("storage failure: ") + e.what();
   }
   // Give in-flight outbox rows a chance to be acknowledged and marked, so a restart republishes less.

@@ -24,6 +24,8 @@ struct WorkerEnvironment {
   const domain::PortalDirectory* portals = nullptr;
   std::string link_secret;
   common::Registry* metrics = nullptr;
+  // Sent outbox rows, applied request ids and day counters older than this are pruned (hourly).
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 7)};
 };
 
 class Worker {
@@ -35,6 +37,8 @@ class Worker {
   std::optional<std::string> start();
   // Runs until stop is set; returns an error when the loop cannot go on (SQLite failure, fatal Kafka error).
   std::optional<std::string> run(const std::atomic<bool>& stop);
+  // Partitions assigned and the loop running without a fatal error (for /readyz).
+  bool ready() const { return ready_.load(); }
 
  private:
   struct PartitionState {
@@ -51,11 +55,13 @@ class Worker {
   std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;
   void drop_expired(std::int64_t now_ms);
   void commit_group_offsets();
+  void prune();
 
   WorkerEnvironment env_;
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores_;
   std::map<std::int32_t, PartitionState> partitions_;
   std::map<std::int32_t, store::PartitionStore*> store_views_;
+  std::atomic<bool> ready_{false};
   RequestAssembler assembler_;
   OutboxRelay relay_;
   common::Counter& requests_applied_;
