@@ -13,6 +13,7 @@
 #include "invite/domain/portal.hpp"
 #include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/runtime/startup.hpp"
 #include "http_replies.hpp"
 #include "invite_endpoint.hpp"
 #include "ops_endpoints.hpp"
@@ -46,26 +47,12 @@ common::Flags make_flags() {
       });
 }
 
-int fail(const std::string& message) {
-  common::log_error(message);
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   common::block_termination_signals();
   auto flags = make_flags();
-  if (auto error = flags.parse(argc, argv)) {
-    std::cerr << *error << "\n\n" << flags.usage();
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::cout << flags.usage();
-    return 0;
-  }
-  const auto level = common::parse_log_level(flags.get("log-level"));
-  common::log_init("invite-gateway", level.value_or(common::LogLevel::Info));
+  if (auto exit_code = runtime::parse_command_line(flags, argc, argv, "invite-gateway")) return *exit_code;
 
   const auto port = flags.get_int("port");
   const auto threads = flags.get_int("threads");
@@ -78,41 +65,33 @@ int main(int argc, char** argv) {
   if (!port || *port < 0 || *port > 65535 || !threads || *threads < 1 || !reply_partition || *reply_partition < 0 ||
       !request_timeout || !delivery_timeout || !max_in_flight || *max_in_flight < 1 || !max_invitations ||
       *max_invitations < 0 || !max_body || *max_body < 1) {
-    std::cerr << "invalid numeric or duration flag value\n\n" << flags.usage();
-    return 2;
+    return runtime::usage_error(flags, "invalid numeric or duration flag value");
   }
   if (flags.get("portals-file").empty() || flags.get("token-secret-file").empty()) {
-    std::cerr << "--portals-file and --token-secret-file are required\n\n" << flags.usage();
-    return 2;
+    return runtime::usage_error(flags, "--portals-file and --token-secret-file are required");
   }
 
+  auto portals_or = runtime::load_portals(flags.get("portals-file"));
+  if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
+  const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
   std::string error;
-  const auto portals_text = common::read_file(flags.get("portals-file"), &error);
-  if (!portals_text) return fail("cannot read portals file: " + error);
-  auto parsed_portals = domain::PortalDirectory::parse(*portals_text);
-  if (auto* message = std::get_if<std::string>(&parsed_portals)) return fail("bad portals file: " + *message);
-  const auto portals = std::get<domain::PortalDirectory>(std::move(parsed_portals));
   const auto token_secret = common::read_secret(flags.get("token-secret-file"), &error);
-  if (!token_secret) return fail("cannot read token secret: " + error);
-
-  kafka::Properties kafka_config;
-  for (const auto& entry : flags.get_all("kafka-config")) {
-    auto kv = common::parse_key_value(entry);
-    if (!kv) return fail("--kafka-config expects key=value, got: " + entry);
-    kafka_config.push_back(*kv);
-  }
+  if (!token_secret) return runtime::fail("cannot read token secret: " + error);
+  auto kafka_config_or = runtime::kafka_properties(flags);
+  if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
+  const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
   const std::string brokers = flags.get("kafka-brokers");
   auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-gateway");
-  if (auto* message = std::get_if<std::string>(&producer_or)) return fail("kafka producer: " + *message);
+  if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
   auto consumer_or = kafka::Consumer::create(brokers, "", kafka_config, "invite-gateway-replies");
-  if (auto* message = std::get_if<std::string>(&consumer_or)) return fail("kafka consumer: " + *message);
+  if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
   auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
 
   common::Registry metrics;
   gateway::PendingRequests pending(static_cast<std::size_t>(*max_in_flight));
   gateway::ReplyListener replies(*consumer, pending, metrics, static_cast<std::int32_t>(*reply_partition));
-  if (auto message = replies.start()) return fail("reply partition: " + *message);
+  if (auto message = replies.start()) return runtime::fail("reply partition: " + *message);
 
   http::ServerOptions options;
   options.address = flags.get("listen-address");
@@ -157,11 +136,8 @@ int main(int argc, char** argv) {
   server = std::make_unique<http::Server>(options, [&router](http::Request request, http::Respond respond) {
     router(std::move(request), std::move(respond));
   });
-  if (auto message = server->listen()) return fail("listen: " + *message);
-  if (!flags.get("port-file").empty() &&
-      !common::write_file_atomic(flags.get("port-file"), std::to_string(server->port()) + "\n", 0644, &error)) {
-    return fail("cannot write port file: " + error);
-  }
+  if (auto message = server->listen()) return runtime::fail("listen: " + *message);
+  if (auto message = runtime::write_port_file(flags.get("port-file"), server->port())) return runtime::fail(*message);
   common::log_info("listening", {{"address", options.address},
                                  {"port", std::int64_t{server->port()}},
                                  {"replyPartition", *reply_partition}});

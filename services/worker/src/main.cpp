@@ -17,6 +17,7 @@
 #include "invite/http/ops.hpp"
 #include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/runtime/startup.hpp"
 #include "invite/store/partition_store.hpp"
 #include "partition_ownership.hpp"
 #include "worker.hpp"
@@ -49,25 +50,12 @@ common::Flags make_flags() {
       });
 }
 
-int fail(const std::string& message) {
-  common::log_error(message);
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   common::block_termination_signals();
   auto flags = make_flags();
-  if (auto error = flags.parse(argc, argv)) {
-    std::cerr << *error << "\n\n" << flags.usage();
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::cout << flags.usage();
-    return 0;
-  }
-  common::log_init("invite-worker", common::parse_log_level(flags.get("log-level")).value_or(common::LogLevel::Info));
+  if (auto exit_code = runtime::parse_command_line(flags, argc, argv, "invite-worker")) return *exit_code;
 
   const auto replica_count = flags.get_int("replica-count");
   const auto replica_index = flags.get_int("replica-index");
@@ -78,35 +66,27 @@ int main(int argc, char** argv) {
   const auto wanted = worker::parse_partition_list(flags.get("partitions"));
   if (!replica_count || *replica_count < 1 || !replica_index || *replica_index < 0 || *replica_index >= *replica_count ||
       !delivery_timeout || !topic_wait || !retention || !wanted || !port || *port < 0 || *port > 65535) {
-    std::cerr << "invalid --partitions, --replica-count, --replica-index, --port or duration value\n\n" << flags.usage();
-    return 2;
+    return runtime::usage_error(flags, "invalid --partitions, --replica-count, --replica-index, --port or duration value");
   }
   if (flags.get("data-dir").empty() || flags.get("portals-file").empty() || flags.get("link-secret-file").empty()) {
-    std::cerr << "--data-dir, --portals-file and --link-secret-file are required\n\n" << flags.usage();
-    return 2;
+    return runtime::usage_error(flags, "--data-dir, --portals-file and --link-secret-file are required");
   }
 
+  auto portals_or = runtime::load_portals(flags.get("portals-file"));
+  if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
+  const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
   std::string error;
-  const auto portals_text = common::read_file(flags.get("portals-file"), &error);
-  if (!portals_text) return fail("cannot read portals file: " + error);
-  auto parsed_portals = domain::PortalDirectory::parse(*portals_text);
-  if (auto* message = std::get_if<std::string>(&parsed_portals)) return fail("bad portals file: " + *message);
-  const auto portals = std::get<domain::PortalDirectory>(std::move(parsed_portals));
   const auto link_secret = common::read_secret(flags.get("link-secret-file"), &error);
-  if (!link_secret) return fail("cannot read link secret: " + error);
-
-  kafka::Properties kafka_config;
-  for (const auto& entry : flags.get_all("kafka-config")) {
-    auto kv = common::parse_key_value(entry);
-    if (!kv) return fail("--kafka-config expects key=value, got: " + entry);
-    kafka_config.push_back(*kv);
-  }
+  if (!link_secret) return runtime::fail("cannot read link secret: " + error);
+  auto kafka_config_or = runtime::kafka_properties(flags);
+  if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
+  const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
   const std::string brokers = flags.get("kafka-brokers");
   auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-worker");
-  if (auto* message = std::get_if<std::string>(&producer_or)) return fail("kafka producer: " + *message);
+  if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
   auto consumer_or = kafka::Consumer::create(brokers, flags.get("group-id"), kafka_config, "invite-worker");
-  if (auto* message = std::get_if<std::string>(&consumer_or)) return fail("kafka consumer: " + *message);
+  if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
   auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
 
   // The topic may be created after the worker starts (an operator or Strimzi creates it): wait for it.
@@ -117,16 +97,16 @@ int main(int argc, char** argv) {
     common::log_info("waiting for topic", {{"topic", topic}});
     std::this_thread::sleep_for(1s);
   }
-  if (!partition_count) return fail("topic " + topic + " not found");
+  if (!partition_count) return runtime::fail("topic " + topic + " not found");
 
   const auto owned = worker::owned_partitions(*partition_count, *wanted, static_cast<int>(*replica_count),
                                               static_cast<int>(*replica_index));
-  if (owned.empty()) return fail("this replica owns no partition of " + topic);
+  if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
   for (std::int32_t partition : owned) {
     const auto file = store::PartitionStore::file_for(flags.get("data-dir"), partition);
     auto opened = store::PartitionStore::open(file);
-    if (auto* message = std::get_if<std::string>(&opened)) return fail("cannot open " + file.string() + ": " + *message);
+    if (auto* message = std::get_if<std::string>(&opened)) return runtime::fail("cannot open " + file.string() + ": " + *message);
     stores.emplace(partition, std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened)));
   }
   std::ostringstream owned_text;
@@ -148,11 +128,8 @@ int main(int argc, char** argv) {
   http::Server server(options, [&router](http::Request request, http::Respond respond) {
     router(std::move(request), std::move(respond));
   });
-  if (auto message = server.listen()) return fail("listen: " + *message);
-  if (!flags.get("port-file").empty() &&
-      !common::write_file_atomic(flags.get("port-file"), std::to_string(server.port()) + "\n", 0644, &error)) {
-    return fail("cannot write port file: " + error);
-  }
+  if (auto message = server.listen()) return runtime::fail("listen: " + *message);
+  if (auto message = runtime::write_port_file(flags.get("port-file"), server.port())) return runtime::fail(*message);
   std::thread http_thread([&server] { server.run(); });
   struct StopServer {
     http::Server& server;
@@ -163,7 +140,7 @@ int main(int argc, char** argv) {
     }
   } stop_server{server, http_thread};
 
-  if (auto message = worker.start()) return fail("start: " + *message);
+  if (auto message = worker.start()) return runtime::fail("start: " + *message);
   common::log_info("worker started", {{"partitions", owned_text.str()},
                                       {"partitionCount", std::int64_t{*partition_count}},
                                       {"port", std::int64_t{server.port()}}});

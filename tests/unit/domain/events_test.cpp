@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace invite::domain {
 namespace {
 
@@ -403,26 +405,7 @@ TEST(EventsDecode, ExtraFieldsAreIgnored) {
 
 // ---- contract: encode() output against proto/events/*.schema.json ----
 
-class TempDir {
- public:
-  TempDir() {
-    const auto base = std::filesystem::temp_directory_path();
-    for (int attempt = 0;; ++attempt) {
-      path_ = base / ("invite-events-test-" + std::to_string(::getpid()) + "-" + std::to_string(attempt));
-      if (std::filesystem::create_directory(path_)) break;
-    }
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using invite::testing::TempDir;
 
 std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
 

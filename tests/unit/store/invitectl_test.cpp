@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 #include "invite/auth/token.hpp"
 #include "invite/store/partition_store.hpp"
 
@@ -21,22 +23,7 @@ using invite::store::PartitionStore;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("invitectl-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using invite::testing::TempDir;
 
 struct RunResult {
   int exit_code = -1;

@@ -10,6 +10,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using invite::domain::ActivationStatus;
 using invite::domain::EmployeeStatus;
@@ -21,22 +23,7 @@ using invite::store::RequestCommit;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("invite-store-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using invite::testing::TempDir;
 
 std::unique_ptr<PartitionStore> open_ok(const fs::path& file) {
   auto opened = PartitionStore::open(file);

@@ -9,27 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace invite::worker {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("invite-worker-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using invite::testing::TempDir;
 
 // Holds delivery callbacks until the test acknowledges (or fails) them, as the broker would, later.
 class FakeProducer final : public kafka::Producer {

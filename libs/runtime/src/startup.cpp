@@ -1,0 +1,60 @@
+#include "invite/runtime/startup.hpp"
+
+#include <iostream>
+
+#include "invite/common/files.hpp"
+#include "invite/common/log.hpp"
+
+namespace invite::runtime {
+
+std::optional<int> parse_command_line(common::Flags& flags, int argc, char** argv, const std::string& service) {
+  if (auto error = flags.parse(argc, argv)) return usage_error(flags, *error);
+  if (flags.help_requested()) {
+    std::cout << flags.usage();
+    return 0;
+  }
+  const auto level = common::parse_log_level(flags.get("log-level"));
+  if (!level) return usage_error(flags, "--log-level must be debug, info, warn or error");
+  common::log_init(service, *level);
+  return std::nullopt;
+}
+
+int usage_error(const common::Flags& flags, const std::string& message) {
+  std::cerr << message << "\n\n" << flags.usage();
+  return 2;
+}
+
+int fail(const std::string& message) {
+  common::log_error(message);
+  return 2;
+}
+
+std::variant<domain::PortalDirectory, std::string> load_portals(const std::string& path) {
+  std::string error;
+  const auto text = common::read_file(path, &error);
+  if (!text) return "cannot read portals file " + path + ": " + error;
+  auto parsed = domain::PortalDirectory::parse(*text);
+  if (auto* message = std::get_if<std::string>(&parsed)) return "bad portals file " + path + ": " + *message;
+  return std::get<domain::PortalDirectory>(std::move(parsed));
+}
+
+std::variant<kafka::Properties, std::string> kafka_properties(const common::Flags& flags) {
+  kafka::Properties properties;
+  for (const auto& entry : flags.get_all("kafka-config")) {
+    auto kv = common::parse_key_value(entry);
+    if (!kv) return "--kafka-config expects key=value, got: " + entry;
+    properties.push_back(std::move(*kv));
+  }
+  return properties;
+}
+
+std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port) {
+  if (path.empty()) return std::nullopt;
+  std::string error;
+  if (!common::write_file_atomic(path, std::to_string(port) + "\n", 0644, &error)) {
+    return "cannot write port file " + path + ": " + error;
+  }
+  return std::nullopt;
+}
+
+}  // namespace invite::runtime
