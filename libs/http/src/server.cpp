@@ -245,7 +245,9 @@ class Session : public std::enable_shared_from_this<Session> {
           iequals(name, "Connection") || iequals(name, "Transfer-Encoding"))
         continue;
       // A line break in a header would let a value smuggle in headers of its own.
-      if (name.find_first_of("\r\n") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+      if (name.empty() || name.find_first_of("\r\n:") != std::string::npos ||
+          value.find_first_of("\r\n") != std::string::npos)
+        continue;
       res->insert(name, value);
     }
     res->set(bhttp::field::server, core_.options.server_name);
