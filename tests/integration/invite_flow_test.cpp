@@ -279,12 +279,20 @@ TEST_F(InviteFlow, UnknownPortalIs404) {
 }
 
 TEST_F(InviteFlow, OperationalEndpoints) {
+  // One answered request, so the per-status counter has a sample whichever tests ran before in this process.
+  EXPECT_EQ(stack().invite(invite_body({{email("metrics"), "User"}}), "").status, 401);
   EXPECT_EQ(stack().get("/healthz").status, 200);
   EXPECT_EQ(stack().get("/readyz").status, 200);
   const auto metrics = stack().get("/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("# TYPE invite_gateway_invite_requests_total counter"), std::string::npos)
       << metrics.body;
+  EXPECT_NE(metrics.body.find(R"(invite_gateway_invite_requests_total{code="401",outcome="unauthorized"} )"),
+            std::string::npos)
+      << metrics.body;
+  const auto not_allowed = stack().get("/api/2.0/people/invite");
+  EXPECT_EQ(not_allowed.status, 405);
+  EXPECT_EQ(not_allowed.header("Allow"), "POST");
 }
 
 TEST_F(InviteFlow, UserInvitedEventsAreDomainEvents) {
