@@ -1,6 +1,8 @@
 // What clients see when parts of the system are down, and that nothing is lost or doubled on the way back.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/domain/events.hpp"
@@ -156,6 +158,39 @@ TEST(BrokerRestart, EmptyNewTopicsAreReadFromTheStartAndUsersStayUnique) {
   EXPECT_EQ(count_email_jobs(stack, address), 0u);  // the new broker never saw a second job
   const auto log = common::read_file(stack.dir() / "worker.log").value_or("");
   EXPECT_NE(log.find("beyond the partition's end"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace invite::testing
+
+namespace invite::testing {
+namespace {
+
+TEST(GatewayShutdown, SigtermDrainsPublishedRequestsAndRefusesNewOnes) {
+  Stack stack({.partitions = 1, .request_timeout = 3s, .gateway_args = {}});
+  const auto token = stack.owner_token();
+  stack.stop_worker();  // keeps the first request pending until its deadline
+
+  std::optional<HttpReply> in_flight;
+  std::thread client([&] { in_flight = stack.invite(invite_body({{"draining@example.com", "User"}}), token); });
+  std::this_thread::sleep_for(500ms);
+  const auto signalled = std::chrono::steady_clock::now();
+  stack.signal_gateway(SIGTERM);
+  std::this_thread::sleep_for(200ms);
+
+  const auto refused = stack.invite(invite_body({{"late-comer@example.com", "User"}}), token);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["type"], "ShuttingDown");
+  EXPECT_EQ(refused.header("Retry-After"), "1");
+  EXPECT_EQ(stack.get("/readyz").status, 503);
+
+  client.join();
+  ASSERT_TRUE(in_flight.has_value());
+  EXPECT_EQ(in_flight->status, 504) << in_flight->body;  // answered, not cut off
+  const auto status = stack.stop_gateway_with(SIGTERM, 10s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(*status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 6s);
 }
 
 }  // namespace

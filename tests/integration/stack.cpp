@@ -74,6 +74,13 @@ void Stack::restart_cluster() {
   start_gateway();
 }
 
+std::optional<int> Stack::stop_gateway_with(int signo, std::chrono::milliseconds timeout) {
+  gateway_->signal(signo);
+  auto status = gateway_->wait_for(timeout);
+  if (status) gateway_.reset();
+  return status;
+}
+
 std::string Stack::worker_metrics() const {
   const auto port_text = common::read_file(dir_ / "worker.port");
   require(port_text.has_value(), "worker port file");

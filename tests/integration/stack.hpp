@@ -40,6 +40,9 @@ class Stack {
   void stop_cluster() { cluster_.reset(); }
   // Stops both services, replaces the cluster by a new, empty one (as a devstack restart does), restarts them.
   void restart_cluster();
+  // Signals the gateway and waits for its exit status (nullopt if it is still running after timeout).
+  std::optional<int> stop_gateway_with(int signo, std::chrono::milliseconds timeout);
+  void signal_gateway(int signo) { gateway_->signal(signo); }
   // GET /metrics of the worker.
   std::string worker_metrics() const;
   std::uint16_t port() const { return port_; }

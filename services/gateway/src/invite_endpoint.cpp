@@ -41,6 +41,11 @@ void InviteEndpoint::finish(const std::string& outcome, http::Respond& respond, 
 void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   const std::int64_t started_ms = env_.now_ms();
   const std::string media = negotiate_media_type(request.header("Accept"));
+  if (env_.draining != nullptr && env_.draining->load()) {
+    auto response = error_response(503, "The gateway is shutting down, retry", error_type::kShuttingDown, media);
+    response.set("Retry-After", "1");
+    return finish("shutting_down", respond, std::move(response));
+  }
 
   const domain::Portal* portal = env_.portals->find_by_host_header(request.header("Host"));
   if (portal == nullptr) {

@@ -1,5 +1,6 @@
 #pragma once
 // POST /api/2.0/people/invite: every check of the HTTP contract, then publish and wait for the worker's reply.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,9 @@ struct InviteEnvironment {
   std::function<std::int64_t()> now_ms;
   std::function<void(std::chrono::milliseconds, std::function<void()>)> schedule;
   std::function<std::string()> new_id;
+  // Set while the gateway shuts down: new invites get 503 so clients retry on another replica, while requests
+  // already published still get their answer.
+  const std::atomic<bool>* draining = nullptr;
 };
 
 class InviteEndpoint {

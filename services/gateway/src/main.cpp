@@ -121,13 +121,16 @@ int main(int argc, char** argv) {
     server->schedule(delay, std::move(fn));
   };
   env.new_id = &common::new_uuid;
+  std::atomic<bool> draining{false};
+  env.draining = &draining;
   gateway::InviteSettings settings;
   settings.request_timeout = *request_timeout;
   settings.max_invitations = static_cast<std::size_t>(*max_invitations);
   settings.reply_partition = static_cast<int>(*reply_partition);
   router.add("POST", "/api/2.0/people/invite", gateway::InviteEndpoint(std::move(env), settings));
-  gateway::add_ops_routes(router, metrics, [&producer, &replies] {
+  gateway::add_ops_routes(router, metrics, [&producer, &replies, &draining] {
     std::vector<std::string> reasons;
+    if (draining) reasons.emplace_back("shutting down");
     if (!producer->connected()) reasons.emplace_back("Kafka producer not connected");
     if (!replies.assigned()) reasons.emplace_back("reply partition not assigned");
     return reasons;
@@ -145,8 +148,16 @@ int main(int argc, char** argv) {
   std::atomic<bool> stopping{false};
   std::thread reply_thread([&] { replies.run(stopping); });
   std::thread signal_thread = common::on_termination_signal([&](int signo) {
-    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
-    stopping = true;
+    // Drain: refuse new invites, let published ones get their reply (or their 504), then close.
+    common::log_info("draining", {{"signal", std::int64_t{signo}}, {"pending", static_cast<std::int64_t>(pending.size())}});
+    draining = true;
+    const auto give_up = std::chrono::steady_clock::now() + *request_timeout + std::chrono::seconds(1);
+    while (pending.size() > 0 && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // Let the last responses leave the sockets before the connections close.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    common::log_info("stopping");
     server->stop();
   });
 
