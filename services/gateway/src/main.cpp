@@ -34,7 +34,7 @@ common::Flags make_flags() {
           {"port-file", "", "write the bound port to this file once listening"},
           {"threads", "2", "HTTP worker threads"},
           {"kafka-brokers", "localhost:9092", "Kafka bootstrap servers"},
-          {"kafka-config", "", "librdkafka property key=value (repeatable), e.g. security.protocol=SSL", true},
+          {"kafka-config", "", "librdkafka property key=value, e.g. security.protocol=SSL", true},
           {"portals-file", "", "portals JSON file (required)"},
           {"token-secret-file", "", "file holding the HS256 token secret (required)"},
           {"reply-partition", "0", "this gateway's partition of invite.replies.v1"},

@@ -32,7 +32,7 @@ common::Flags make_flags() {
       "invite-worker", "Invite worker: applies invitation requests to SQLite and queues invitation e-mails.",
       {
           {"kafka-brokers", "localhost:9092", "Kafka bootstrap servers"},
-          {"kafka-config", "", "librdkafka property key=value (repeatable)", true},
+          {"kafka-config", "", "librdkafka property key=value", true},
           {"data-dir", "", "directory of the partition files (required)"},
           {"portals-file", "", "portals JSON file (required)"},
           {"link-secret-file", "", "file holding the secret that signs confirmation links (required)"},
