@@ -21,10 +21,15 @@ void EventLogger::event_cb(RdKafka::Event& event) {
     case RdKafka::Event::EVENT_LOG: {
       // syslog severities: 0..3 error, 4 warning, 5..6 notice/info, 7 debug.
       const int severity = static_cast<int>(event.severity());
-      const LogLevel level = severity <= 3   ? LogLevel::Error
-                             : severity == 4 ? LogLevel::Warn
-                             : severity <= 6 ? LogLevel::Info
-                                             : LogLevel::Debug;
+      LogLevel level = severity <= 3   ? LogLevel::Error
+                       : severity == 4 ? LogLevel::Warn
+                       : severity <= 6 ? LogLevel::Info
+                                       : LogLevel::Debug;
+      // One --kafka-config list configures a service's producer and consumer alike, so librdkafka's note that a
+      // consumer property is ignored by the producer (and vice versa) is expected, not a warning.
+      if (event.fac() == "CONFWARN" && event.str().find("property and will be ignored by this") != std::string::npos) {
+        level = LogLevel::Debug;
+      }
       common::log(level, "librdkafka",
                   {{"client", client_id_}, {"facility", event.fac()}, {"detail", event.str()}});
       break;
