@@ -314,3 +314,41 @@ TEST_F(InviteFlow, UserInvitedEventsAreDomainEvents) {
 
 }  // namespace
 }  // namespace invite::testing
+
+namespace invite::testing {
+namespace {
+
+TEST_F(InviteFlow, ConcurrentClientsAllGetTheirOwnUsers) {
+  constexpr int kClients = 8;
+  constexpr int kRequestsEach = 10;
+  const auto token = stack().owner_token();
+  const std::string run = common::random_hex(4);
+  std::vector<std::thread> clients;
+  std::atomic<int> answered_right{0};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int r = 0; r < kRequestsEach; ++r) {
+        std::vector<std::pair<std::string, std::string>> invitations;
+        for (int i = 0; i < 3; ++i) {
+          invitations.emplace_back("c" + std::to_string(c) + "r" + std::to_string(r) + "i" + std::to_string(i) + "." +
+                                       run + "@example.com",
+                                   "User");
+        }
+        const auto reply = stack().invite(invite_body(invitations), token);
+        if (reply.status != 200) continue;
+        const auto body = json::parse(reply.body);
+        bool mine = body["count"] == 3;
+        for (int i = 0; i < 3 && mine; ++i) mine = body["response"][i]["displayName"] == invitations[i].first;
+        answered_right += mine;
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(answered_right.load(), kClients * kRequestsEach);
+  std::size_t stored = 0;
+  for (const auto& user : stack().users()) stored += user["email"].get<std::string>().find(run) != std::string::npos;
+  EXPECT_EQ(stored, static_cast<std::size_t>(kClients * kRequestsEach * 3));
+}
+
+}  // namespace
+}  // namespace invite::testing
