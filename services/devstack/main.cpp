@@ -24,6 +24,7 @@
 #include "invite/common/log.hpp"
 #include "invite/common/process.hpp"
 #include "invite/common/signals.hpp"
+#include "invite/common/text.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
@@ -74,12 +75,6 @@ std::vector<common::FlagSpec> flag_specs() {
   };
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 std::variant<Config, std::string> read_config(const common::Flags& flags) {
   Config config;
   config.data_dir = flags.get("data-dir");
@@ -93,7 +88,7 @@ std::variant<Config, std::string> read_config(const common::Flags& flags) {
   const auto partitions = flags.get_int("partitions");
   if (!partitions || *partitions < 1 || *partitions > 1000) return std::string("--partitions must be in 1..1000");
   config.partitions = static_cast<int>(*partitions);
-  config.portal = lower(flags.get("portal"));
+  config.portal = common::ascii_lower(flags.get("portal"));
   if (config.portal.empty()) return std::string("--portal must not be empty");
   config.bin_dir = flags.get("bin-dir").empty() ? common::executable_dir() : fs::path(flags.get("bin-dir"));
   for (const std::string& entry : flags.get_all("kafka-config")) {

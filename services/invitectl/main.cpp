@@ -1,7 +1,6 @@
 // invitectl: operator tool. Issues session tokens and inspects / edits the users of a worker's data directory.
 // Exit codes: 0 success, 1 the operation failed (e.g. user not found, unreadable store), 2 usage error.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -14,6 +13,7 @@
 #include "invite/common/files.hpp"
 #include "invite/common/flags.hpp"
 #include "invite/common/ids.hpp"
+#include "invite/common/text.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/domain/validation.hpp"
 #include "invite/store/partition_store.hpp"
@@ -43,12 +43,7 @@ constexpr const char* kTopUsage =
     "--data-dir is also read from INVITE_DATA_DIR, and so on.\n";
 
 // Host names compare case-insensitively; the services store and match them lower-cased.
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using invite::common::ascii_lower;
 
 // Parses a subcommand's flags. Returns an exit code when the command should stop here (help shown or bad flags).
 std::optional<int> parse_flags(Flags& flags, int argc, char** argv, int first) {
@@ -124,8 +119,8 @@ int cmd_token(int argc, char** argv) {
   }
 
   invite::auth::Claims claims;
-  claims.user_id = lower(user_id);
-  claims.portal = lower(flags.get("portal"));
+  claims.user_id = ascii_lower(user_id);
+  claims.portal = ascii_lower(flags.get("portal"));
   claims.role = *role;
   claims.issued_at = invite::common::now_ms() / 1000;
   claims.expires_at = claims.issued_at + std::chrono::duration_cast<std::chrono::seconds>(*ttl).count();
@@ -231,7 +226,7 @@ int cmd_users_list(int argc, char** argv) {
 
   auto stores = open_all(flags.get("data-dir"));
   if (!stores) return kFailed;
-  const std::string portal = lower(flags.get("portal"));
+  const std::string portal = ascii_lower(flags.get("portal"));
   std::vector<User> users;
   try {
     for (auto& store : *stores) {
@@ -270,7 +265,7 @@ int cmd_users_disable(int argc, char** argv) {
 
   auto stores = open_all(flags.get("data-dir"));
   if (!stores) return kFailed;
-  const std::string portal = lower(flags.get("portal"));
+  const std::string portal = ascii_lower(flags.get("portal"));
   const std::string email = flags.get("email");
   bool found = false;
   try {

@@ -1,7 +1,6 @@
 #include "http_client.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <limits>
 
 #include <boost/asio/connect.hpp>
@@ -10,6 +9,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+
+#include "invite/common/text.hpp"
 
 namespace invite::testing {
 
@@ -20,13 +21,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using common::iequals;
 
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return iequals(h.first, name); });

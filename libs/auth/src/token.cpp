@@ -6,11 +6,11 @@
 
 #include <array>
 #include <cassert>
-#include <cctype>
 #include <cmath>
 #include <limits>
 
 #include "invite/common/ids.hpp"
+#include "invite/common/text.hpp"
 
 namespace invite::auth {
 namespace {
@@ -81,14 +81,6 @@ std::string_view trim(std::string_view text) {
   const auto first = text.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
 }
 
 // Cookie values may be sent quoted (RFC 6265 cookie-value allows DQUOTE around it).
@@ -200,7 +192,7 @@ std::optional<ExtractedToken> extract_token(std::string_view cookie_header, std:
   }
   std::string_view value = trim(authorization_header);
   constexpr std::string_view kBearer = "bearer";
-  if (value.size() >= kBearer.size() && iequals(value.substr(0, kBearer.size()), kBearer) &&
+  if (value.size() >= kBearer.size() && common::iequals(value.substr(0, kBearer.size()), kBearer) &&
       (value.size() == kBearer.size() || value[kBearer.size()] == ' ' || value[kBearer.size()] == '\t')) {
     value = trim(value.substr(kBearer.size()));
   }

@@ -3,11 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <cctype>
 #include <cstdio>
 #include <mutex>
 
 #include "invite/common/ids.hpp"
+#include "invite/common/text.hpp"
 
 namespace invite::common {
 namespace {
@@ -39,8 +39,7 @@ void log_init(std::string service, LogLevel min_level) {
 }
 
 std::optional<LogLevel> parse_log_level(std::string_view name) {
-  std::string lower;
-  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const std::string lower = ascii_lower(name);
   if (lower == "debug") return LogLevel::Debug;
   if (lower == "info") return LogLevel::Info;
   if (lower == "warn" || lower == "warning") return LogLevel::Warn;

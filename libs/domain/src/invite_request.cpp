@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
 
 namespace invite::domain {
@@ -15,23 +16,11 @@ using Json = nlohmann::ordered_json;
 constexpr std::string_view kIncorrectEmail = "Incorrect email";
 constexpr std::string_view kBadType = "The JSON value could not be converted to EmployeeType.";
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // ASP.NET binds property names case-insensitively; when several spellings are present the last one wins.
 const Json* member(const Json& object, std::string_view name) {
   const Json* found = nullptr;
   for (const auto& item : object.items()) {
-    if (iequals(item.key(), name)) found = &item.value();
+    if (common::iequals(item.key(), name)) found = &item.value();
   }
   return found;
 }

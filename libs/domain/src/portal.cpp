@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
 
 namespace invite::domain {
@@ -13,13 +14,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using common::ascii_lower;
 
 bool starts_with_ci(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && ascii_lower(text.substr(0, prefix.size())) == prefix;

@@ -1,7 +1,8 @@
 #include "invite/domain/types.hpp"
 
 #include <array>
-#include <cctype>
+
+#include "invite/common/text.hpp"
 
 namespace invite::domain {
 namespace {
@@ -30,19 +31,11 @@ constexpr std::array<RoleName, 5> kRoleNames{{
     {Role::Guest, "Guest"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::optional<EmployeeType> employee_type_from_name(std::string_view name) {
   for (const auto& entry : kTypeNames) {
-    if (iequals(entry.name, name)) return entry.type;
+    if (common::iequals(entry.name, name)) return entry.type;
   }
   return std::nullopt;
 }

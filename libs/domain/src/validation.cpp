@@ -1,6 +1,6 @@
 #include "invite/domain/validation.hpp"
 
-#include <cctype>
+#include "invite/common/text.hpp"
 
 namespace invite::domain {
 namespace {
@@ -77,13 +77,7 @@ bool is_valid_email(std::string_view email) {
   return valid_local_part(email.substr(0, at)) && valid_domain(email.substr(at + 1));
 }
 
-std::string normalize_email(std::string_view email) {
-  std::string out(email);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string normalize_email(std::string_view email) { return common::ascii_lower(email); }
 
 std::string email_local_part(std::string_view email) {
   return std::string(email.substr(0, email.find('@')));

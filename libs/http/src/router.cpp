@@ -1,18 +1,14 @@
 #include "invite/http/server.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "invite/common/text.hpp"
 
 namespace invite::http {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using common::iequals;
 
 // The same envelope as every other error of the service, so that a client parsing errors needs one shape only.
 Response json_error(int status, std::string_view message, std::string_view type) {

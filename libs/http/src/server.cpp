@@ -4,7 +4,6 @@
 #include <array>
 #include <atomic>
 #include <cassert>
-#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -24,6 +23,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "invite/common/text.hpp"
+
 namespace invite::http {
 
 namespace {
@@ -33,6 +34,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using common::iequals;
 
 // IMF-fixdate (RFC 7231 7.1.1.1). Formatted by hand: strftime's %a/%b follow the process locale.
 std::string http_date(std::chrono::system_clock::time_point now) {
@@ -46,13 +48,6 @@ std::string http_date(std::chrono::system_clock::time_point now) {
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
                 kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 Response default_transport_error(int status) {

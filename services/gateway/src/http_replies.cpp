@@ -2,25 +2,19 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
 #include <vector>
 
 #include "invite/common/ids.hpp"
+#include "invite/common/text.hpp"
 #include "invite/domain/responses.hpp"
 
 namespace invite::gateway {
 namespace {
 
-std::string lower_trimmed(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // "text/json; charset=utf-8" -> "text/json"
-std::string media_type_of(std::string_view value) { return lower_trimmed(value.substr(0, value.find(';'))); }
+std::string media_type_of(std::string_view value) {
+  return common::ascii_lower(common::trim(value.substr(0, value.find(';'))));
+}
 
 bool is_lower_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });

@@ -18,6 +18,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "invite/common/text.hpp"
 #include "invite/http/server.hpp"
 #include "support/http_client.hpp"
 
@@ -131,12 +132,6 @@ class RawConnection {
   beast::flat_buffer buffer_;
   beast::error_code ec_;
 };
-
-bool iequals_for_test(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231 7.1.1.1).
 bool is_imf_fixdate(std::string_view d) {
@@ -252,7 +247,7 @@ TEST(ServerTest, Http10ClosesUnlessAskedToKeepAlive) {
   ASSERT_TRUE(kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
   auto k1 = kept.read_response();
   ASSERT_TRUE(k1);
-  EXPECT_TRUE(iequals_for_test((*k1)[bhttp::field::connection], "keep-alive"));
+  EXPECT_TRUE(common::iequals((*k1)[bhttp::field::connection], "keep-alive"));
   ASSERT_TRUE(kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
   EXPECT_TRUE(kept.read_response());
 }
