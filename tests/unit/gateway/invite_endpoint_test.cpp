@@ -83,6 +83,7 @@ class GatewayFixture : public ::testing::Test {
     env.schedule = [this](std::chrono::milliseconds delay, std::function<void()> fn) {
       scheduled_.push_back({delay, std::move(fn)});
     };
+    env.draining = &draining_;
     env.new_id = [this] {
       char buffer[40];
       std::snprintf(buffer, sizeof buffer, "00000000-0000-4000-8000-%012d", ++ids_);
@@ -153,6 +154,7 @@ class GatewayFixture : public ::testing::Test {
   }
 
   domain::PortalDirectory portals_ = two_portals();
+  std::atomic<bool> draining_{false};
   FakePublisher publisher_;
   PendingRequests pending_;
   common::Registry metrics_;
@@ -685,6 +687,33 @@ TEST_F(GatewayCapacityOne, FullPendingMapIs503OverloadedWithoutPublishing) {
   ack_and_reply(domain::InviteReply{});
   send(request(kOneUser));
   EXPECT_EQ(publisher_.calls.size(), 2u);
+}
+
+}  // namespace
+}  // namespace invite::gateway
+
+namespace invite::gateway {
+namespace {
+
+TEST_F(GatewayFixture, DrainingGatewayRefusesNewInvitesWith503AndPublishesNothing) {
+  draining_ = true;
+  send(request(kOneUser));
+  const auto& response = only_response();
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(header_of(response, "Retry-After"), "1");
+  EXPECT_NE(response.body.find(R"("type":"ShuttingDown")"), std::string::npos) << response.body;
+  EXPECT_TRUE(publisher_.calls.empty());
+  EXPECT_EQ(pending_.size(), 0u);
+}
+
+TEST_F(GatewayFixture, RequestPublishedBeforeDrainingStillGetsItsReply) {
+  send(request(kOneUser));
+  ASSERT_EQ(publisher_.calls.size(), 1u);
+  draining_ = true;
+  domain::InviteReply reply;
+  reply.outcome = domain::Outcome::Ok;
+  ack_and_reply(reply);
+  EXPECT_EQ(only_response().status, 200);
 }
 
 }  // namespace
