@@ -134,7 +134,9 @@ void Stack::start_gateway() {
   std::vector<std::string> args{"--kafka-brokers", brokers(), "--listen-address", "127.0.0.1", "--port", "0",
                                 "--port-file", port_file.string(), "--portals-file", (dir_ / "portals.json").string(),
                                 "--token-secret-file", (dir_ / "token.secret").string(), "--request-timeout",
-                                std::to_string(options_.request_timeout.count()) + "ms", "--log-level", "debug",
+                                std::to_string(options_.request_timeout.count()) + "ms", "--delivery-timeout",
+                                std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
+                                "--log-level", "debug",
                                 "--kafka-config", kFastFetch};
   args.insert(args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
   std::string error;

@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
       *max_invitations < 0 || !max_body || *max_body < 1) {
     return runtime::usage_error(flags, "invalid numeric or duration flag value");
   }
+  if (*delivery_timeout >= *request_timeout) {
+    // Otherwise a broker outage would surface as 504 "workers too slow" instead of 503 "broker unavailable".
+    return runtime::usage_error(flags, "--delivery-timeout must be shorter than --request-timeout");
+  }
   if (flags.get("portals-file").empty() || flags.get("token-secret-file").empty()) {
     return runtime::usage_error(flags, "--portals-file and --token-secret-file are required");
   }
