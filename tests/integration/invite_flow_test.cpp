@@ -25,25 +25,9 @@ class InviteFlow : public ::testing::Test {
   // A fresh address per test so tests sharing the stack never see each other's users.
   static std::string email(const std::string& name) { return name + "." + common::random_hex(4) + "@example.com"; }
 
-  static std::vector<json> users_with(const std::string& address) {
-    std::vector<json> found;
-    for (const auto& user : stack().users()) {
-      if (user["email"].get<std::string>() == address) found.push_back(user);
-    }
-    return found;
-  }
-
+  static std::vector<json> users_with(const std::string& address) { return stack().users_with(address); }
   static std::vector<domain::EmailJob> email_jobs_for(const std::string& address, std::size_t at_least = 0) {
-    std::vector<domain::EmailJob> jobs;
-    eventually([&] {
-      jobs.clear();
-      for (const auto& record : stack().read_topic(std::string(domain::topics::kEmails), 0, 5s)) {
-        auto job = domain::decode_email_job(record.value);
-        if (auto* j = std::get_if<domain::EmailJob>(&job); j && j->recipient_email == address) jobs.push_back(*j);
-      }
-      return jobs.size() >= at_least;
-    }, 10s);
-    return jobs;
+    return stack().email_jobs_for(address, at_least);
   }
 
   static Stack* stack_;

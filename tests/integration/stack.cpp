@@ -184,14 +184,52 @@ HttpReply Stack::get(const std::string& target) const {
 
 std::vector<kafka::InRecord> Stack::read_topic(const std::string& topic, std::size_t expected,
                                                std::chrono::milliseconds timeout) const {
-  auto created = kafka::Consumer::create(brokers(), "", {}, "integration-reader");
+  return testing::read_topic(brokers(), topic, expected, timeout);
+}
+
+std::pair<int, std::string> Stack::invitectl(const std::vector<std::string>& args) const {
+  return run_invitectl(args, dir_ / "invitectl.log");
+}
+
+nlohmann::json Stack::users() const {
+  auto [status, out] = invitectl({"users", "--data-dir", dir_.string(), "--json"});
+  require(status == 0, "invitectl users failed");
+  return nlohmann::json::parse(out);
+}
+
+std::vector<nlohmann::json> Stack::users_with(const std::string& email) const {
+  std::vector<nlohmann::json> found;
+  for (const auto& user : users()) {
+    if (user["email"] == email) found.push_back(user);
+  }
+  return found;
+}
+
+std::vector<domain::EmailJob> Stack::email_jobs_for(const std::string& email, std::size_t at_least) const {
+  std::vector<domain::EmailJob> jobs;
+  eventually([&] {
+    jobs.clear();
+    for (const auto& record : read_topic(std::string(domain::topics::kEmails), 0, 5s)) {
+      auto job = domain::decode_email_job(record.value);
+      if (auto* j = std::get_if<domain::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
+    }
+    return jobs.size() >= at_least;
+  }, 10s);
+  return jobs;
+}
+
+std::vector<kafka::InRecord> read_topic(const std::string& brokers, const std::string& topic, std::size_t expected,
+                                        std::chrono::milliseconds timeout) {
+  auto created = kafka::Consumer::create(brokers, "", {}, "integration-reader");
   require(std::holds_alternative<std::unique_ptr<kafka::Consumer>>(created), "reader");
   auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
+  const auto partitions = consumer->partition_count(topic, 5s);
+  require(partitions.has_value(), "partitions of " + topic);
   std::vector<kafka::Assignment> assignments;
-  for (int p = 0; p < options_.partitions; ++p) assignments.push_back({topic, p, kafka::kOffsetBeginning});
+  for (int p = 0; p < *partitions; ++p) assignments.push_back({topic, p, kafka::kOffsetBeginning});
   require(!consumer->assign(assignments), "assign reader");
   std::vector<kafka::InRecord> records;
-  std::vector<bool> at_end(static_cast<std::size_t>(options_.partitions), false);
+  std::vector<bool> at_end(static_cast<std::size_t>(*partitions), false);
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < until) {
     auto polled = consumer->poll(100ms);
@@ -208,10 +246,10 @@ std::vector<kafka::InRecord> Stack::read_topic(const std::string& topic, std::si
   return records;
 }
 
-std::pair<int, std::string> Stack::invitectl(const std::vector<std::string>& args) const {
+std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args, const std::filesystem::path& stderr_log) {
   std::string command = INVITECTL_BIN;
   for (const auto& arg : args) command += " '" + arg + "'";
-  command += " 2>>" + (dir_ / "invitectl.log").string();
+  command += " 2>>'" + stderr_log.string() + "'";
   FILE* pipe = ::popen(command.c_str(), "r");
   require(pipe != nullptr, "popen invitectl");
   std::string out;
@@ -219,12 +257,6 @@ std::pair<int, std::string> Stack::invitectl(const std::vector<std::string>& arg
   while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
   const int status = ::pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 128, out};
-}
-
-nlohmann::json Stack::users() const {
-  auto [status, out] = invitectl({"users", "--data-dir", dir_.string(), "--json"});
-  require(status == 0, "invitectl users failed");
-  return nlohmann::json::parse(out);
 }
 
 std::string invite_body(const std::vector<std::pair<std::string, std::string>>& invitations,

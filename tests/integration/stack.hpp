@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "invite/common/process.hpp"
+#include "invite/domain/events.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/kafka/client.hpp"
 #include "support/http_client.hpp"
@@ -60,8 +61,7 @@ class Stack {
                    std::vector<std::pair<std::string, std::string>> extra = {}) const;
   HttpReply get(const std::string& target) const;
 
-  // Every record of a topic, all partitions, read from the beginning until `expected` records were seen and
-  // every partition reported its end (or the timeout passed).
+  // Every record of a topic on this stack's cluster; see the free read_topic().
   std::vector<kafka::InRecord> read_topic(const std::string& topic, std::size_t expected = 0,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
@@ -69,6 +69,10 @@ class Stack {
   std::pair<int, std::string> invitectl(const std::vector<std::string>& args) const;
   // `invitectl users --data-dir <dir> --json`, as parsed JSON.
   nlohmann::json users() const;
+  // The stored users with exactly this e-mail.
+  std::vector<nlohmann::json> users_with(const std::string& email) const;
+  // The e-mail jobs on invite.emails.v1 for this recipient, read until there are at least `at_least` (or 10 s).
+  std::vector<domain::EmailJob> email_jobs_for(const std::string& email, std::size_t at_least = 0) const;
 
  private:
   StackOptions options_;
@@ -81,6 +85,14 @@ class Stack {
   void start_cluster();
   std::uint16_t port_ = 0;
 };
+
+// Every record of a topic, all partitions, read from the beginning until `expected` records were seen and
+// every partition reported its end (or the timeout passed).
+std::vector<kafka::InRecord> read_topic(const std::string& brokers, const std::string& topic, std::size_t expected = 0,
+                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// The built invitectl with the arguments; returns its exit status and stdout (stderr is appended to stderr_log).
+std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args, const std::filesystem::path& stderr_log);
 
 // Builds {"invitations":[{"email":e,"type":t}...]} (type omitted when empty).
 std::string invite_body(const std::vector<std::pair<std::string, std::string>>& invitations,
