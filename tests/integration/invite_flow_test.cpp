@@ -183,6 +183,8 @@ TEST_F(InviteFlow, PaidSeatsExhaustedRejectsTheWholeRequest) {
   const auto reply = stack().invite(invite_body({{a, "RoomAdmin"}, {b, "DocSpaceAdmin"}}), token, "seats.test");
   ASSERT_EQ(reply.status, 402) << reply.body;
   EXPECT_EQ(json::parse(reply.body)["error"]["message"], "The number of admins exceeds the limit: 2/1.");
+  EXPECT_NE(stack().worker_metrics().find(R"(invite_worker_requests_total{outcome="paid_seats_exceeded"})"),
+            std::string::npos);
   EXPECT_TRUE(users_with(a).empty());
   EXPECT_TRUE(users_with(b).empty());
 

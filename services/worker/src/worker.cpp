@@ -26,10 +26,6 @@ Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<sto
     : env_(std::move(env)),
       stores_(std::move(stores)),
       relay_(*env_.producer, *env_.metrics),
-      requests_applied_(env_.metrics->counter("invite_worker_requests_total", "Requests decided, by outcome",
-                                              {{"outcome", "ok"}})),
-      requests_rejected_(env_.metrics->counter("invite_worker_requests_total", "Requests decided, by outcome",
-                                               {{"outcome", "rejected"}})),
       requests_dropped_(env_.metrics->counter("invite_worker_incomplete_requests_dropped_total",
                                               "Requests dropped because their records stopped arriving before the deadline")),
       records_skipped_(env_.metrics->counter("invite_worker_records_skipped_total",
@@ -115,7 +111,10 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
   state.dirty = true;
 
   apply_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  (plan.outcome == domain::Outcome::Ok ? requests_applied_ : requests_rejected_).inc();
+  env_.metrics
+      ->counter("invite_worker_requests_total", "Requests decided, by outcome (the reply's outcome names)",
+                {{"outcome", std::string(domain::to_string(plan.outcome))}})
+      .inc();
   users_created_.inc(static_cast<double>(plan.created.size()));
   common::log_info("request applied", {{"requestId", first.request_id},
                                        {"portal", first.portal},

@@ -64,8 +64,6 @@ class Worker {
   std::atomic<bool> ready_{false};
   RequestAssembler assembler_;
   OutboxRelay relay_;
-  common::Counter& requests_applied_;
-  common::Counter& requests_rejected_;
   common::Counter& requests_dropped_;
   common::Counter& records_skipped_;
   common::Counter& records_dlq_;
