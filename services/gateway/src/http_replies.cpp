@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <vector>
 
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"

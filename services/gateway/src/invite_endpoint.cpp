@@ -1,7 +1,6 @@
 #include "invite_endpoint.hpp"
 
 #include <cassert>
-#include <memory>
 
 #include "http_replies.hpp"
 #include "invite/auth/token.hpp"

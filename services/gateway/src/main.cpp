@@ -1,6 +1,5 @@
 // invite-gateway: wires the HTTP server, the Kafka producer and reply consumer, and the invite endpoint.
 #include <atomic>
-#include <cstdlib>
 #include <iostream>
 #include <thread>
 

@@ -4,7 +4,6 @@
 
 #include "invite/common/ids.hpp"
 #include "invite/domain/invite_link.hpp"
-#include "invite/domain/validation.hpp"
 
 namespace invite::worker {
 namespace {
