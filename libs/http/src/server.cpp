@@ -145,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void next_request() {
+    head_ = false;
     parser_.emplace();
     parser_->body_limit(static_cast<std::uint64_t>(core_.options.body_limit));
     if (first_ || buffer_.size() > 0) {
@@ -209,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
+    head_ = msg.method() == bhttp::verb::head;
 
     Request request;
     request.method = std::string(msg.method_string());
@@ -252,6 +254,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!bodiless) res->body() = std::move(r.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    // The answer to HEAD keeps the Content-Length a GET would get but sends no body: the client reads none.
+    if (head_) res->body().clear();
 
     stream_.expires_after(core_.options.read_timeout);
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, linger](error_code ec, std::size_t) {
@@ -332,6 +336,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_ = true;
   bool keep_alive_ = false;
   unsigned version_ = 11;
+  bool head_ = false;  // the request being answered is a HEAD
   std::uint64_t seq_ = 0;
   bool awaiting_ = false;
   bool closed_ = false;

@@ -97,8 +97,11 @@ class RawConnection {
     return !ec_;
   }
 
-  std::optional<bhttp::response<bhttp::string_body>> read_response(std::chrono::milliseconds limit = 5s) {
+  // to_head: the answer to a HEAD request, which has no body whatever its Content-Length says.
+  std::optional<bhttp::response<bhttp::string_body>> read_response(std::chrono::milliseconds limit = 5s,
+                                                                   bool to_head = false) {
     bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(to_head);
     stream_.expires_after(limit);
     bhttp::async_read(stream_, buffer_, parser, [this](beast::error_code ec, std::size_t) { ec_ = ec; });
     run();
@@ -250,6 +253,24 @@ TEST(ServerTest, Http10ClosesUnlessAskedToKeepAlive) {
   EXPECT_TRUE(common::iequals((*k1)[bhttp::field::connection], "keep-alive"));
   ASSERT_TRUE(kept.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
   EXPECT_TRUE(kept.read_response());
+}
+
+TEST(ServerTest, HeadResponseHasNoBodySoTheConnectionStaysInStep) {
+  Running srv(test_options(), [](Request req, Respond respond) { respond(text(200, req.method + " body")); });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("HEAD /x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto head = conn.read_response(5s, /*to_head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->result_int(), 200u);
+  // The length a GET would have had, as RFC 9110 9.3.2 allows.
+  EXPECT_EQ((*head)[bhttp::field::content_length], "9");
+
+  // Body bytes after the HEAD answer would be read as the start of this response.
+  ASSERT_TRUE(conn.send(get("/x")));
+  auto after = conn.read_response();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->result_int(), 200u);
+  EXPECT_EQ(after->body(), "GET body");
 }
 
 TEST(ServerTest, Http11ConnectionCloseIsHonoured) {
