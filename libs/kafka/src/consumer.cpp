@@ -40,7 +40,6 @@ class ConsumerImpl final : public Consumer {
   std::optional<std::string> init(const std::string& brokers, const std::string& group_id, const Properties& extra,
                                   const std::string& client_id) {
     commits_ = !group_id.empty();
-    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     const Properties defaults = {
         {"bootstrap.servers", brokers},
         {"client.id", client_id},
@@ -52,19 +51,11 @@ class ConsumerImpl final : public Consumer {
         // Eager strategies only: librdkafka 2.0.2's cooperative-sticky has known bugs.
         {"partition.assignment.strategy", "range,roundrobin"},
     };
-    for (const auto& [k, v] : defaults) {
-      if (auto error = detail::set_property(*conf, k, v)) return error;
-    }
-    for (const auto& [k, v] : extra) {
-      if (auto error = detail::set_property(*conf, k, v)) return error;
-    }
     // Our services store their offsets themselves (SQLite); an automatic commit would only mislead lag monitoring.
-    if (auto error = detail::set_property(*conf, "enable.auto.commit", "false")) return error;
+    auto made = detail::make_conf(defaults, extra, {{"enable.auto.commit", "false"}}, events_);
+    if (auto* error = std::get_if<std::string>(&made)) return *error;
     std::string error;
-    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), error) != RdKafka::Conf::CONF_OK) {
-      return "kafka consumer callbacks: " + error;
-    }
-    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+    consumer_.reset(RdKafka::KafkaConsumer::create(std::get<std::unique_ptr<RdKafka::Conf>>(made).get(), error));
     if (!consumer_) return "kafka consumer: " + error;
     return std::nullopt;
   }

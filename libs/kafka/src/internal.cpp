@@ -1,5 +1,3 @@
-#include <atomic>
-
 #include "internal.hpp"
 #include "invite/common/log.hpp"
 #include "invite/kafka/client.hpp"
@@ -47,12 +45,19 @@ void EventLogger::event_cb(RdKafka::Event& event) {
   }
 }
 
-std::optional<std::string> set_property(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
+std::variant<std::unique_ptr<RdKafka::Conf>, std::string> make_conf(const Properties& defaults, const Properties& extra,
+                                                                   const Properties& required, EventLogger& events) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
-  if (conf.set(key, value, error) != RdKafka::Conf::CONF_OK) {
-    return "kafka property " + key + ": " + error;
+  for (const Properties* properties : {&defaults, &extra, &required}) {
+    for (const auto& [key, value] : *properties) {
+      if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) return "kafka property " + key + ": " + error;
+    }
   }
-  return std::nullopt;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), error) != RdKafka::Conf::CONF_OK) {
+    return "kafka event callback: " + error;
+  }
+  return conf;
 }
 
 std::optional<std::int32_t> partition_count(RdKafka::Handle& handle, const std::string& topic,

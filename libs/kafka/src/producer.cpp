@@ -17,7 +17,6 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
 
   std::optional<std::string> init(const std::string& brokers, const Properties& extra,
                                   std::chrono::milliseconds delivery_timeout, const std::string& client_id) {
-    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     const Properties defaults = {
         {"bootstrap.servers", brokers},
         {"client.id", client_id},
@@ -28,18 +27,13 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
         {"linger.ms", "5"},
         {"message.timeout.ms", std::to_string(delivery_timeout.count())},
     };
-    for (const auto& [k, v] : defaults) {
-      if (auto error = detail::set_property(*conf, k, v)) return error;
-    }
-    for (const auto& [k, v] : extra) {
-      if (auto error = detail::set_property(*conf, k, v)) return error;
-    }
     // The design relies on idempotence (retries never duplicate or reorder records); it is not negotiable.
-    if (auto error = detail::set_property(*conf, "enable.idempotence", "true")) return error;
+    auto made = detail::make_conf(defaults, extra, {{"enable.idempotence", "true"}}, events_);
+    if (auto* error = std::get_if<std::string>(&made)) return *error;
+    const auto& conf = std::get<std::unique_ptr<RdKafka::Conf>>(made);
     std::string error;
-    if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this), error) != RdKafka::Conf::CONF_OK ||
-        conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events_), error) != RdKafka::Conf::CONF_OK) {
-      return "kafka producer callbacks: " + error;
+    if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this), error) != RdKafka::Conf::CONF_OK) {
+      return "kafka delivery callback: " + error;
     }
     producer_.reset(RdKafka::Producer::create(conf.get(), error));
     if (!producer_) return "kafka producer: " + error;

@@ -70,6 +70,26 @@ class KafkaTest : public ::testing::Test {
     return std::nullopt;
   }
 
+  // The group's committed offset, read with librdkafka itself, independent of our adapter; OFFSET_INVALID when
+  // nothing was committed, nullopt when the query fails.
+  std::optional<std::int64_t> committed(const std::string& group, std::int32_t partition) const {
+    std::string error;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", brokers(), error);
+    conf->set("group.id", group, error);
+    std::unique_ptr<RdKafka::KafkaConsumer> observer(RdKafka::KafkaConsumer::create(conf.get(), error));
+    if (!observer) {
+      ADD_FAILURE() << error;
+      return std::nullopt;
+    }
+    std::vector<RdKafka::TopicPartition*> query{RdKafka::TopicPartition::create("t", partition)};
+    std::optional<std::int64_t> offset;
+    if (observer->committed(query, 5000) == RdKafka::ERR_NO_ERROR) offset = query[0]->offset();
+    RdKafka::TopicPartition::destroy(query);
+    observer->close();
+    return offset;
+  }
+
   std::unique_ptr<MockCluster> cluster_;
   std::unique_ptr<Producer> producer_;
 };
@@ -254,23 +274,26 @@ TEST_F(KafkaTest, CommitIsVisibleToTheGroup) {
     c->close();  // idempotent
     EXPECT_TRUE(std::holds_alternative<PollError>(c->poll(10ms)));
   }
-  // Read the group's offset with librdkafka itself, independent of our adapter.
-  std::string error;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", brokers(), error);
-  conf->set("group.id", "lag-group", error);
-  std::unique_ptr<RdKafka::KafkaConsumer> observer(RdKafka::KafkaConsumer::create(conf.get(), error));
-  ASSERT_NE(observer, nullptr) << error;
-  std::int64_t committed = -1;
+  std::optional<std::int64_t> offset;
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (committed != 2 && std::chrono::steady_clock::now() < deadline) {
-    std::vector<RdKafka::TopicPartition*> query{RdKafka::TopicPartition::create("t", 1)};
-    if (observer->committed(query, 5000) == RdKafka::ERR_NO_ERROR) committed = query[0]->offset();
-    RdKafka::TopicPartition::destroy(query);
-    if (committed != 2) std::this_thread::sleep_for(100ms);
+  while ((offset = committed("lag-group", 1)) != 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
   }
-  EXPECT_EQ(committed, 2);
-  observer->close();
+  EXPECT_EQ(offset, 2);
+}
+
+TEST_F(KafkaTest, CallerCannotTurnOnAutomaticCommits) {
+  ASSERT_TRUE(produce_sync({"t", 3, "k", "v", {}}).ok);
+  auto c = unwrap(Consumer::create(
+      brokers(), "auto-group",
+      {{"enable.auto.commit", "true"}, {"enable.auto.offset.store", "true"}, {"auto.commit.interval.ms", "50"}},
+      "auto-committer"));
+  ASSERT_NE(c, nullptr);
+  ASSERT_EQ(c->assign({{"t", 3, kOffsetBeginning}}), std::nullopt);
+  ASSERT_TRUE(next_record(*c));
+  std::this_thread::sleep_for(300ms);
+  c->close();  // an automatic committer commits what it stored here at the latest
+  EXPECT_EQ(committed("auto-group", 3), RdKafka::Topic::OFFSET_INVALID);
 }
 
 TEST_F(KafkaTest, ConsumerWithoutGroupReadsAndIgnoresCommits) {
