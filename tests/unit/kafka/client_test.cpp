@@ -263,6 +263,16 @@ TEST_F(KafkaTest, ProducerReportsConnectivity) {
   EXPECT_FALSE(lost->connected());
 }
 
+TEST_F(KafkaTest, ProducerNoticesTheClusterGoingAway) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!producer_->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(producer_->connected());
+  cluster_.reset();
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (producer_->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(producer_->connected());
+}
+
 TEST_F(KafkaTest, CommitIsVisibleToTheGroup) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(produce_sync({"t", 1, "k", "v", {}}).ok);
   {
