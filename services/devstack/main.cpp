@@ -1,11 +1,8 @@
 // invite-devstack: the whole service on one machine. An in-process Kafka (librdkafka's mock cluster) or a real
 // one, the topics, generated secrets and portals file, and the gateway and worker as child processes.
-#include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -130,11 +127,6 @@ std::string generated_portals(const std::string& portal, const std::string& port
   return domain::PortalDirectory({entry}).to_json();
 }
 
-std::string_view trim_end(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
 // The port an existing portals file was generated for, when the file is still exactly as we wrote it.
 std::optional<std::string> untouched_generated_port(const std::string& content, const std::string& portal) {
   auto parsed = domain::PortalDirectory::parse(content);
@@ -144,7 +136,7 @@ std::optional<std::string> untouched_generated_port(const std::string& content, 
   const std::string& base_url = directory->portals().front().base_url;
   if (!base_url.starts_with(prefix)) return std::nullopt;
   const std::string port = base_url.substr(prefix.size());
-  if (trim_end(generated_portals(portal, port)) != trim_end(content)) return std::nullopt;
+  if (common::trim(generated_portals(portal, port)) != common::trim(content)) return std::nullopt;
   return port;
 }
 
