@@ -1,4 +1,5 @@
-// A blocking HTTP GET with an overall timeout, for the devstack's readiness probe. Beast stays in this file.
+// A blocking HTTP GET with an overall timeout, for the devstack's readiness probe, and a free port for the
+// gateway. Beast and Asio stay in this file.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -44,10 +45,6 @@ std::optional<unsigned> http_get_status(const std::string& host, unsigned short 
   io.run_for(timeout + std::chrono::milliseconds(100));
   return status;
 }
-
-}  // namespace invite::devstack
-
-namespace invite::devstack {
 
 // A port that is free on address right now (bound to port 0, then released), or nullopt.
 std::optional<unsigned short> pick_free_port(const std::string& address) {
