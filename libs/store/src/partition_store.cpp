@@ -1,6 +1,7 @@
 #include "invite/store/partition_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
 
 #include <algorithm>
 #include <cassert>
@@ -100,10 +101,13 @@ std::vector<std::pair<std::string, std::string>> decode_headers(const std::strin
   return out;
 }
 
-// Cached statements are reused after failures too: start every use from a clean state.
-SQLite::Statement& fresh(SQLite::Statement& stmt) {
+// Binds args to ?1, ?2, ... of a cached statement. Cached statements are reused after failures too, so every use
+// starts from a clean state.
+template <class... Args>
+SQLite::Statement& bound(SQLite::Statement& stmt, const Args&... args) {
   stmt.tryReset();
   stmt.clearBindings();
+  SQLite::bind(stmt, args...);
   return stmt;
 }
 
@@ -164,7 +168,7 @@ class SqlitePartitionStore final : public PartitionStore {
         unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") {}
 
   std::optional<std::int64_t> stored_offset() override {
-    auto& q = fresh(select_offset_);
+    auto& q = bound(select_offset_);
     if (!q.executeStep()) return std::nullopt;
     const auto value = q.getColumn(0).getInt64();
     q.tryReset();
@@ -172,8 +176,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   bool request_applied(std::string_view request_id) override {
-    auto& q = fresh(select_applied_);
-    q.bind(1, std::string(request_id));
+    auto& q = bound(select_applied_, std::string(request_id));
     const bool found = q.executeStep();
     q.tryReset();
     return found;
@@ -187,9 +190,7 @@ class SqlitePartitionStore final : public PartitionStore {
     const std::string portal_text(portal);
     for (const auto& email : lower_emails) {
       if (found.count(email) != 0) continue;
-      auto& q = fresh(find_user_);
-      q.bind(1, portal_text);
-      q.bind(2, email);
+      auto& q = bound(find_user_, portal_text, email);
       if (q.executeStep()) found.emplace(email, read_user(q));
     }
     find_user_.tryReset();
@@ -197,11 +198,9 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::int64_t paid_seats_in_use(std::string_view portal) override {
-    auto& q = fresh(paid_seats_);
-    q.bind(1, std::string(portal));
-    q.bind(2, static_cast<int>(domain::EmployeeStatus::Terminated));
-    q.bind(3, static_cast<int>(domain::EmployeeType::RoomAdmin));
-    q.bind(4, static_cast<int>(domain::EmployeeType::DocSpaceAdmin));
+    auto& q = bound(paid_seats_, std::string(portal), static_cast<int>(domain::EmployeeStatus::Terminated),
+                    static_cast<int>(domain::EmployeeType::RoomAdmin),
+                    static_cast<int>(domain::EmployeeType::DocSpaceAdmin));
     q.executeStep();
     const auto n = q.getColumn(0).getInt64();
     q.tryReset();
@@ -209,9 +208,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::int64_t invited_on(std::string_view portal, std::string_view day) override {
-    auto& q = fresh(invited_on_);
-    q.bind(1, std::string(portal));
-    q.bind(2, std::string(day));
+    auto& q = bound(invited_on_, std::string(portal), std::string(day));
     const auto n = q.executeStep() ? q.getColumn(0).getInt64() : 0;
     q.tryReset();
     return n;
@@ -224,44 +221,21 @@ class SqlitePartitionStore final : public PartitionStore {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto now = wall_ms();
       for (const auto& u : commit.create) {
-        auto& s = fresh(insert_user_);
-        s.bind(1, u.id);
-        s.bind(2, u.portal);
-        s.bind(3, u.email);
-        s.bind(4, domain::normalize_email(u.email));
-        s.bind(5, u.first_name);
-        s.bind(6, u.last_name);
-        s.bind(7, u.user_name);
-        s.bind(8, static_cast<int>(u.type));
-        s.bind(9, static_cast<int>(u.activation_status));
-        s.bind(10, static_cast<int>(u.status));
-        s.bind(11, u.culture);
-        s.bind(12, u.created_by);
-        s.bind(13, u.created_at_ms);
-        s.exec();
+        bound(insert_user_, u.id, u.portal, u.email, domain::normalize_email(u.email), u.first_name, u.last_name,
+              u.user_name, static_cast<int>(u.type), static_cast<int>(u.activation_status), static_cast<int>(u.status),
+              u.culture, u.created_by, u.created_at_ms)
+            .exec();
       }
       for (const auto& u : commit.raise) {
-        auto& s = fresh(raise_user_);
-        s.bind(1, static_cast<int>(u.type));
-        s.bind(2, u.id);
-        if (s.exec() != 1) throw std::runtime_error("no user with id " + u.id + " to raise");
+        if (bound(raise_user_, static_cast<int>(u.type), u.id).exec() != 1) {
+          throw std::runtime_error("no user with id " + u.id + " to raise");
+        }
       }
-      if (!commit.request_id.empty()) {
-        auto& s = fresh(insert_applied_);
-        s.bind(1, commit.request_id);
-        s.bind(2, now);
-        s.exec();
-      }
-      if (commit.invited > 0) {
-        auto& s = fresh(add_invited_);
-        s.bind(1, commit.portal);
-        s.bind(2, commit.day);
-        s.bind(3, commit.invited);
-        s.exec();
-      }
+      if (!commit.request_id.empty()) bound(insert_applied_, commit.request_id, now).exec();
+      if (commit.invited > 0) bound(add_invited_, commit.portal, commit.day, commit.invited).exec();
       for (const auto& row : commit.outbox) {
-        auto& s = fresh(insert_outbox_);
-        s.bind(1, row.topic);
+        // Blobs and NULL need Statement's own overloads: bound() binds only the topic.
+        auto& s = bound(insert_outbox_, row.topic);
         if (row.partition) {
           s.bind(2, *row.partition);
         } else {
@@ -291,8 +265,7 @@ class SqlitePartitionStore final : public PartitionStore {
 
   std::vector<OutboxRow> unsent(std::size_t limit) override {
     std::vector<OutboxRow> rows;
-    auto& q = fresh(select_unsent_);
-    q.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    auto& q = bound(select_unsent_, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     while (q.executeStep()) {
       OutboxRow row;
       row.id = q.getColumn(0).getInt64();
@@ -313,10 +286,7 @@ class SqlitePartitionStore final : public PartitionStore {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto now = wall_ms();
       for (const auto id : ids) {
-        auto& s = fresh(mark_sent_);
-        s.bind(1, now);
-        s.bind(2, id);
-        s.exec();
+        bound(mark_sent_, now, id).exec();
       }
       tx.commit();
     } catch (const SQLite::Exception& e) {
@@ -325,7 +295,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::int64_t unsent_count() override {
-    auto& q = fresh(unsent_count_);
+    auto& q = bound(unsent_count_);
     q.executeStep();
     const auto n = q.getColumn(0).getInt64();
     q.tryReset();
@@ -376,9 +346,7 @@ class SqlitePartitionStore final : public PartitionStore {
 
  private:
   void write_offset(std::int64_t next_offset) {
-    auto& s = fresh(upsert_offset_);
-    s.bind(1, next_offset);
-    s.exec();
+    bound(upsert_offset_, next_offset).exec();
   }
 
   std::unique_ptr<SQLite::Database> db_;
