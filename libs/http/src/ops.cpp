@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_error.hpp"
+
 namespace invite::http {
 namespace {
 
@@ -23,10 +25,7 @@ void add_ops_routes(Router& router, std::function<std::string()> render_metrics,
     if (reasons.empty()) return respond(json(200, {{"status", "ready"}}));
     std::string joined;
     for (const auto& reason : reasons) joined += (joined.empty() ? "" : "; ") + reason;
-    // The service's usual error envelope, so one client-side parser reads every error body.
-    respond(json(503, {{"error", {{"message", "Not ready: " + joined}, {"type", "NotReady"}}},
-                       {"status", 1},
-                       {"statusCode", 503}}));
+    respond(detail::json_error(503, "Not ready: " + joined, "NotReady"));
   });
   router.add("GET", "/metrics", [render = std::move(render_metrics)](Request, Respond respond) {
     Response response;

@@ -24,6 +24,7 @@
 #include <boost/beast/http.hpp>
 
 #include "invite/common/text.hpp"
+#include "json_error.hpp"
 
 namespace invite::http {
 
@@ -51,14 +52,8 @@ std::string http_date(std::chrono::system_clock::time_point now) {
 }
 
 Response default_transport_error(int status) {
-  Response r;
-  r.status = status;
-  r.set("Content-Type", "application/json; charset=utf-8");
-  const char* message = status == 413 ? "Request entity too large" : "Bad request";
-  const char* type = status == 413 ? "PayloadTooLarge" : "BadRequest";
-  r.body = std::string("{\"error\":{\"message\":\"") + message + "\",\"type\":\"" + type +
-           "\"},\"status\":1,\"statusCode\":" + std::to_string(status) + "}";
-  return r;
+  return status == 413 ? detail::json_error(413, "Request entity too large", "PayloadTooLarge")
+                       : detail::json_error(status, "Bad request", "BadRequest");
 }
 
 // Shared by the server and every Respond it hands out, so that a Respond outliving the server can tell, under

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "invite/http/ops.hpp"
 #include "invite/http/server.hpp"
 
 namespace invite::http {
@@ -141,6 +142,41 @@ TEST(RouterTest, CustomFallbacksAreUsedAndAllowIsAddedWhenMissing) {
   EXPECT_EQ(na.response->body, "custom 405");
   EXPECT_EQ(seen_allow, "POST");
   EXPECT_EQ(header_of(*na.response, "Allow"), "POST");
+}
+
+TEST(OpsRoutesTest, HealthReadinessAndMetrics) {
+  std::vector<std::string> missing;
+  Router router;
+  add_ops_routes(router, [] { return std::string("up 1\n"); }, [&] { return missing; });
+
+  Captured health;
+  router(make("GET", "/healthz"), health.respond());
+  ASSERT_TRUE(health.response);
+  EXPECT_EQ(health.response->status, 200);
+  EXPECT_EQ(health.response->body, R"({"status":"ok"})");
+
+  Captured ready;
+  router(make("GET", "/readyz"), ready.respond());
+  ASSERT_TRUE(ready.response);
+  EXPECT_EQ(ready.response->status, 200);
+  EXPECT_EQ(ready.response->body, R"({"status":"ready"})");
+
+  missing = {"producer \"main\" not connected", "no partitions"};
+  Captured not_ready;
+  router(make("GET", "/readyz"), not_ready.respond());
+  ASSERT_TRUE(not_ready.response);
+  EXPECT_EQ(not_ready.response->status, 503);
+  EXPECT_EQ(header_of(*not_ready.response, "Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(not_ready.response->body,
+            R"({"error":{"message":"Not ready: producer \"main\" not connected; no partitions","type":"NotReady"},)"
+            R"("status":1,"statusCode":503})");
+
+  Captured metrics;
+  router(make("GET", "/metrics"), metrics.respond());
+  ASSERT_TRUE(metrics.response);
+  EXPECT_EQ(metrics.response->status, 200);
+  EXPECT_EQ(header_of(*metrics.response, "Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(metrics.response->body, "up 1\n");
 }
 
 }  // namespace

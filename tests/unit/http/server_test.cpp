@@ -404,7 +404,16 @@ TEST(ServerTest, DefaultTransportErrorIsTheJsonEnvelope) {
   auto r = http_request("127.0.0.1", srv.port(), "POST", "/", {}, std::string(11, 'x'));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
-  EXPECT_NE(r->body.find("\"statusCode\":413"), std::string::npos) << r->body;
+  EXPECT_EQ(r->header("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(r->body,
+            R"({"error":{"message":"Request entity too large","type":"PayloadTooLarge"},"status":1,"statusCode":413})");
+
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("THIS IS NOT HTTP\r\n\r\n"));
+  auto bad = conn.read_response();
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->result_int(), 400u);
+  EXPECT_EQ(bad->body(), R"({"error":{"message":"Bad request","type":"BadRequest"},"status":1,"statusCode":400})");
 }
 
 TEST(ServerTest, RespondFromAnotherThreadAfterDelay) {
