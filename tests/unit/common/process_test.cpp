@@ -1,0 +1,77 @@
+#include "invite/common/process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <pthread.h>
+
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+
+#include "invite/common/files.hpp"
+#include "support/temp_dir.hpp"
+
+namespace invite::common {
+namespace {
+
+using namespace std::chrono_literals;
+
+ChildProcess spawn_shell(const std::string& script, ChildProcess::Options options = {}) {
+  options.program = "/bin/sh";
+  options.args = {"-c", script};
+  std::string error;
+  auto child = ChildProcess::spawn(options, &error);
+  if (!child) throw std::runtime_error("spawn: " + error);
+  return std::move(*child);
+}
+
+TEST(ChildProcess, ExecFailureIsAnErrorNotAChildThatExits) {
+  ChildProcess::Options options;
+  options.program = "/nonexistent/invite-gateway";
+  std::string error;
+  auto child = ChildProcess::spawn(options, &error);
+  EXPECT_FALSE(child.has_value());
+  EXPECT_NE(error.find("/nonexistent/invite-gateway"), std::string::npos) << error;
+}
+
+TEST(ChildProcess, ReportsExitStatusAndSignals) {
+  auto exits = spawn_shell("exit 3");
+  EXPECT_EQ(exits.wait_for(10s), 3);
+  EXPECT_FALSE(exits.running());
+
+  auto killed = spawn_shell("kill -KILL $$");
+  EXPECT_EQ(killed.wait_for(10s), 128 + SIGKILL);
+}
+
+TEST(ChildProcess, PassesArgumentsAndEnvironmentAndWritesTheOutputFile) {
+  invite::testing::TempDir dir;
+  const auto log = dir.path() / "child.log";
+  ChildProcess::Options options;
+  options.env = {{"INVITE_PROCESS_TEST", "hello"}};
+  options.stderr_file = log;
+  auto child = spawn_shell("echo \"$INVITE_PROCESS_TEST $0\"; echo err >&2", options);
+  ASSERT_EQ(child.wait_for(10s), 0);
+  EXPECT_EQ(read_file(log), "hello /bin/sh\nerr\n");
+}
+
+// The services block SIGTERM in every thread; a child must not inherit that, or stop() could only kill it.
+TEST(ChildProcess, StopEndsAChildWithSigtermEvenWhenTheParentBlocksIt) {
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigset_t previous;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &term, &previous), 0);
+  auto child = spawn_shell("exec sleep 30");
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  EXPECT_TRUE(child.running());
+  EXPECT_EQ(child.stop(5s), 128 + SIGTERM);
+}
+
+TEST(ChildProcess, StopKillsAChildThatIgnoresSigterm) {
+  auto child = spawn_shell("trap '' TERM; while :; do sleep 0.05; done");
+  std::this_thread::sleep_for(200ms);  // let the shell install its trap
+  EXPECT_EQ(child.stop(300ms), 128 + SIGKILL);
+}
+
+}  // namespace
+}  // namespace invite::common
