@@ -78,7 +78,8 @@ class Server {
   std::uint16_t port() const;
   // Serves on options.threads threads until stop(); returns when all of them have finished.
   void run();
-  // Thread- and signal-handler-safe request to stop: stops accepting, closes connections.
+  // Request to stop, from any thread (not from a signal handler: it allocates and locks). Stops accepting and
+  // ends run(); connections still open, answered or not, are closed as run() returns.
   void stop();
   // Runs fn after `delay` on the server's threads (used by handlers for deadlines). Safe from any thread.
   void schedule(std::chrono::milliseconds delay, std::function<void()> fn);
