@@ -4,7 +4,6 @@
 #include <SQLiteCpp/VariadicBind.h>
 
 #include <algorithm>
-#include <cassert>
 #include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -363,23 +362,21 @@ int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_versi
 std::optional<std::string> migrate(SQLite::Database& db) {
   const auto& steps = migrations();
   const int known = static_cast<int>(steps.size());
+  const auto too_new = [known](int version) {
+    return "schema version " + std::to_string(version) + " is newer than this program supports (" +
+           std::to_string(known) + "); use a newer build";
+  };
   for (int target = 1; target <= known; ++target) {
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     const int current = user_version(db);
-    if (current > known) {
-      return "schema version " + std::to_string(current) + " is newer than this program supports (" +
-             std::to_string(known) + "); use a newer build";
-    }
+    if (current > known) return too_new(current);
     if (current >= target) continue;  // the transaction rolls back harmlessly
     db.exec(std::string(steps[static_cast<std::size_t>(target - 1)]));
     db.exec("PRAGMA user_version = " + std::to_string(target));
     tx.commit();
   }
-  const int final_version = user_version(db);
-  if (final_version != known) {
-    return "schema version " + std::to_string(final_version) + " is newer than this program supports (" +
-           std::to_string(known) + "); use a newer build";
-  }
+  // A newer build may have migrated the file further between our steps.
+  if (const int final_version = user_version(db); final_version != known) return too_new(final_version);
   return std::nullopt;
 }
 
@@ -436,9 +433,7 @@ std::variant<std::unique_ptr<PartitionStore>, std::string> PartitionStore::open(
     db->exec("PRAGMA foreign_keys = ON");
     if (auto error = migrate(*db)) return file.string() + ": " + *error;
     return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(db)));
-  } catch (const SQLite::Exception& e) {
-    return file.string() + ": " + e.what();
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // SQLite::Exception among them
     return file.string() + ": " + e.what();
   }
 }
