@@ -2,7 +2,6 @@
 // Exit codes: 0 success, 1 the operation failed (e.g. user not found, unreadable store), 2 usage error.
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,8 +44,11 @@ constexpr const char* kTopUsage =
 // Host names compare case-insensitively; the services store and match them lower-cased.
 using invite::common::ascii_lower;
 
-// Parses a subcommand's flags. Returns an exit code when the command should stop here (help shown or bad flags).
-std::optional<int> parse_flags(Flags& flags, int argc, char** argv, int first) {
+// Parses a subcommand's flags (argv from `first`) and checks that every `required` one has a value. Returns an exit
+// code when the command should stop here: help shown, a bad flag, or a missing one (named first in `required`
+// order).
+std::optional<int> parse_flags(Flags& flags, int argc, char** argv, int first,
+                               std::initializer_list<const char*> required) {
   if (auto error = flags.parse(argc, argv, first)) {
     std::cerr << "invitectl: " << *error << "\n\n" << flags.usage();
     return kUsage;
@@ -55,12 +57,7 @@ std::optional<int> parse_flags(Flags& flags, int argc, char** argv, int first) {
     std::cout << flags.usage();
     return kOk;
   }
-  return std::nullopt;
-}
-
-// Names the first of `names` that has no value, for a uniform "missing flag" message.
-std::optional<int> require(const Flags& flags, std::initializer_list<const char*> names) {
-  for (const char* name : names) {
+  for (const char* name : required) {
     if (flags.get(name).empty()) {
       std::cerr << "invitectl: --" << name << " is required\n\n" << flags.usage();
       return kUsage;
@@ -81,8 +78,7 @@ int cmd_token(int argc, char** argv) {
                   // The gateway's own flag name, so INVITE_TOKEN_SECRET_FILE set for a gateway works here too.
                   {"token-secret-file", "", "same as --secret-file; used when --secret-file is empty"},
               });
-  if (auto code = parse_flags(flags, argc, argv, 2)) return *code;
-  if (auto code = require(flags, {"portal", "role"})) return *code;
+  if (auto code = parse_flags(flags, argc, argv, 2, {"portal", "role"})) return *code;
 
   std::string secret_file = flags.get("secret-file");
   if (secret_file.empty()) secret_file = flags.get("token-secret-file");
@@ -221,8 +217,7 @@ int cmd_users_list(int argc, char** argv) {
                   {"portal", "", "only this portal's users"},
                   {"json", "", "print a JSON array instead of a table", false, true},
               });
-  if (auto code = parse_flags(flags, argc, argv, 2)) return *code;
-  if (auto code = require(flags, {"data-dir"})) return *code;
+  if (auto code = parse_flags(flags, argc, argv, 2, {"data-dir"})) return *code;
 
   auto stores = open_all(flags.get("data-dir"));
   if (!stores) return kFailed;
@@ -260,8 +255,7 @@ int cmd_users_disable(int argc, char** argv) {
                   {"portal", "", "the user's portal host (required)"},
                   {"email", "", "the user's e-mail, any case (required)"},
               });
-  if (auto code = parse_flags(flags, argc, argv, 3)) return *code;
-  if (auto code = require(flags, {"data-dir", "portal", "email"})) return *code;
+  if (auto code = parse_flags(flags, argc, argv, 3, {"data-dir", "portal", "email"})) return *code;
 
   auto stores = open_all(flags.get("data-dir"));
   if (!stores) return kFailed;

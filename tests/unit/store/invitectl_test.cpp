@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -234,4 +233,28 @@ TEST_F(InvitectlTest, HelpAndUnknownCommand) {
 
   r = run({"users", "--no-such-flag"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(InvitectlTest, MissingFlagsAreUsageErrorsAMissingDataDirAFailure) {
+  auto r = run({"users"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("--data-dir is required"), std::string::npos) << r.err;
+
+  // The first missing flag in the command's own order is named.
+  r = run({"users", "disable", "--email", "a@example.com"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--data-dir is required"), std::string::npos) << r.err;
+  r = run({"users", "disable", "--data-dir", data_dir().string(), "--portal", "a.example.com"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--email is required"), std::string::npos) << r.err;
+
+  r = run({"token", "--role", "Owner"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--portal is required"), std::string::npos) << r.err;
+
+  r = run({"users", "--data-dir", (dir_.path() / "missing").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 }
