@@ -18,11 +18,14 @@ std::string dump(const ordered& document) {
   return document.dump(-1, ' ', false, ordered::error_handler_t::replace);
 }
 
-ordered envelope_head(std::string_view event_id, std::int64_t occurred_at_ms) {
+// The fields every event starts with; each event struct names them event_id, occurred_at_ms and request_id.
+template <class Event>
+ordered envelope_head(const Event& event) {
   ordered out = ordered::object();
   out["schemaVersion"] = kSchemaVersion;
-  out["eventId"] = event_id;
-  out["occurredAt"] = common::rfc3339_utc(occurred_at_ms);
+  out["eventId"] = event.event_id;
+  out["occurredAt"] = common::rfc3339_utc(event.occurred_at_ms);
+  out["requestId"] = event.request_id;
   return out;
 }
 
@@ -201,6 +204,14 @@ std::optional<json> parse_document(std::string_view text, Reader& reader) {
   return document;
 }
 
+// Reads what envelope_head() writes after the version (checked by parse_document).
+template <class Event>
+void read_envelope_head(const json& doc, Reader& reader, Event& event) {
+  event.event_id = reader.string(doc, "", "eventId");
+  event.occurred_at_ms = reader.time(doc, "", "occurredAt");
+  event.request_id = reader.string(doc, "", "requestId");
+}
+
 User decode_user(const json& object, const std::string& prefix, std::string_view portal, Reader& reader) {
   User user;
   user.id = reader.string(object, prefix, "id");
@@ -232,8 +243,7 @@ constexpr std::string_view kEmailTemplate = "invitation";
 // ---- invite.requested.v1 ----
 
 std::string encode(const RequestedInvitation& event) {
-  ordered out = envelope_head(event.event_id, event.occurred_at_ms);
-  out["requestId"] = event.request_id;
+  ordered out = envelope_head(event);
   out["index"] = event.index;
   out["count"] = event.count;
   out["deadline"] = common::rfc3339_utc(event.deadline_ms);
@@ -253,9 +263,7 @@ std::variant<RequestedInvitation, std::string> decode_requested(std::string_view
   constexpr auto kIntMax = std::numeric_limits<int>::max();
 
   RequestedInvitation event;
-  event.event_id = reader.string(doc, "", "eventId");
-  event.occurred_at_ms = reader.time(doc, "", "occurredAt");
-  event.request_id = reader.string(doc, "", "requestId");
+  read_envelope_head(doc, reader, event);
   const auto index = reader.integer(doc, "", "index", 0, kIntMax);
   const auto count = reader.integer(doc, "", "count");
   if (reader.ok() && count < 1) reader.fail("count", "must be at least 1");
@@ -295,8 +303,7 @@ std::string_view to_string(Outcome outcome) {
 std::string encode(const InviteReply& reply) {
   // The schema ties the optional parts to the outcome; a reply breaking that is a programming error upstream.
   assert(reply.rate_limit.has_value() == (reply.outcome == Outcome::DailyBudgetExceeded));
-  ordered out = envelope_head(reply.event_id, reply.occurred_at_ms);
-  out["requestId"] = reply.request_id;
+  ordered out = envelope_head(reply);
   out["portal"] = reply.portal;
   out["outcome"] = to_string(reply.outcome);
   if (reply.outcome != Outcome::Ok) out["message"] = reply.message;
@@ -320,9 +327,7 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
   const json& doc = *document;
 
   InviteReply reply;
-  reply.event_id = reader.string(doc, "", "eventId");
-  reply.occurred_at_ms = reader.time(doc, "", "occurredAt");
-  reply.request_id = reader.string(doc, "", "requestId");
+  read_envelope_head(doc, reader, reply);
   reply.portal = reader.string(doc, "", "portal");
   const auto outcome_name = reader.string(doc, "", "outcome");
   if (reader.ok()) {
@@ -363,8 +368,7 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
 // ---- invite.emails.v1 ----
 
 std::string encode(const EmailJob& job) {
-  ordered out = envelope_head(job.event_id, job.occurred_at_ms);
-  out["requestId"] = job.request_id;
+  ordered out = envelope_head(job);
   out["portal"] = job.portal;
   out["portalName"] = job.portal_name;
   out["recipient"] = ordered{{"email", job.recipient_email}, {"userId", job.recipient_user_id}};
@@ -384,9 +388,7 @@ std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text)
   const json& doc = *document;
 
   EmailJob job;
-  job.event_id = reader.string(doc, "", "eventId");
-  job.occurred_at_ms = reader.time(doc, "", "occurredAt");
-  job.request_id = reader.string(doc, "", "requestId");
+  read_envelope_head(doc, reader, job);
   job.portal = reader.string(doc, "", "portal");
   job.portal_name = reader.string(doc, "", "portalName");
   if (const json* recipient = reader.object(doc, "", "recipient")) {
@@ -411,8 +413,7 @@ std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text)
 // ---- people.user-invited.v1 ----
 
 std::string encode(const UserInvited& event) {
-  ordered out = envelope_head(event.event_id, event.occurred_at_ms);
-  out["requestId"] = event.request_id;
+  ordered out = envelope_head(event);
   out["portal"] = event.portal;
   out["user"] = ordered{{"id", event.user.id},
                         {"email", event.user.email},
@@ -431,9 +432,7 @@ std::variant<UserInvited, std::string> decode_user_invited(std::string_view json
   const json& doc = *document;
 
   UserInvited event;
-  event.event_id = reader.string(doc, "", "eventId");
-  event.occurred_at_ms = reader.time(doc, "", "occurredAt");
-  event.request_id = reader.string(doc, "", "requestId");
+  read_envelope_head(doc, reader, event);
   event.portal = reader.string(doc, "", "portal");
   if (const json* user = reader.object(doc, "", "user")) {
     event.user.id = reader.string(*user, "user", "id");
