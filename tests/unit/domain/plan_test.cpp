@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <string>
 #include <vector>
+
+#include "invite/domain/validation.hpp"
 
 namespace invite::domain {
 namespace {
@@ -53,15 +54,10 @@ class PlanTest : public ::testing::Test {
     return in;
   }
 
-  void add_existing(PlanInput& in, const User& user) { in.existing.emplace(normalize(user.email), user); }
+  void add_existing(PlanInput& in, const User& user) { in.existing.emplace(normalize_email(user.email), user); }
 
   Plan plan(const PlanInput& in) {
     return plan_request(in, [this] { return "new-" + std::to_string(++ids_issued_); });
-  }
-
-  static std::string normalize(std::string email) {
-    for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return email;
   }
 
   static std::vector<std::string> emails(const std::vector<User>& users) {

@@ -40,8 +40,9 @@ struct Plan {
 // 2. paid seats: needed = new users of a paid type + existing users raised from an unpaid to a paid type;
 //    when portal.paid_seats is set and needed > free (free = max(0, paid_seats - paid_seats_in_use)) ->
 //    PaidSeatsExceeded, "The number of admins exceeds the limit: <needed>/<free>.";
-// 3. daily budget: when set and invited_today + new users > budget -> DailyBudgetExceeded,
-//    "The daily invitation limit of the portal is reached.", rate_limit {budget, remaining, next UTC midnight}.
+// 3. daily budget: when set, new users > 0 and invited_today + new users > budget -> DailyBudgetExceeded,
+//    "The daily invitation limit of the portal is reached.", rate_limit {budget, max(0, budget - invited_today),
+//    next UTC midnight}. A request creating nobody passes even when a lowered budget is already exceeded.
 // A repeated e-mail in the request behaves like an existing user (first occurrence creates it, later ones
 // may raise its type). Existing users keep their type unless the invited type ranks higher.
 // new_id supplies ids for created users (a uuid generator in production, a counter in tests).
