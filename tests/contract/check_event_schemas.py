@@ -64,12 +64,14 @@ def _load_schemas(schema_dir):
 
 
 def _documents(text):
+    """(number, document text) pairs: the whole text as #1 when it is one JSON document, else every non-blank line
+    as JSON Lines, numbered by its line so that a bad one is easy to find."""
     try:
-        return [json.loads(text)]
+        json.loads(text)
+        return [(1, text)]
     except json.JSONDecodeError:
         pass
-    # JSON Lines: a bad line is reported by the caller as an invalid document, with its line number.
-    return [line for line in text.splitlines() if line.strip()]
+    return [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
 def _topic_for(path, schemas):
@@ -108,15 +110,18 @@ def main(argv):
             print(f"{path}: {error}", file=sys.stderr)
             return 2
         validator = Draft202012Validator(schemas[topic], format_checker=checker)
-        for number, document in enumerate(_documents(text), start=1):
+        documents = _documents(text)
+        if not documents:  # else an empty file would pass as valid
+            print(f"{path} ({topic}): no document")
+            failed = True
+        for number, document_text in documents:
             where = f"{path}#{number} ({topic})"
-            if isinstance(document, str):
-                try:
-                    document = json.loads(document)
-                except json.JSONDecodeError as error:
-                    print(f"{where}: not JSON: {error}")
-                    failed = True
-                    continue
+            try:
+                document = json.loads(document_text)
+            except json.JSONDecodeError as error:
+                print(f"{where}: not JSON: {error}")
+                failed = True
+                continue
             errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
             for error in errors:
                 location = "/".join(str(part) for part in error.absolute_path) or "$"

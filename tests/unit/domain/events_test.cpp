@@ -480,5 +480,17 @@ TEST_F(EventSchemas, SchemasRejectWhatEncodeNeverProduces) {
   }
 }
 
+TEST_F(EventSchemas, EmptyFilesFailAndBadLinesAreNamedByTheirLineNumber) {
+  // An empty file (an encoder or a capture that produced nothing) must not pass as valid.
+  EXPECT_EQ(check({write("invite.requested.v1.empty.json", "")}), 1) << output_;
+  EXPECT_NE(output_.find("no document"), std::string::npos) << output_;
+
+  const auto event = encode(sample_requested());
+  EXPECT_EQ(check({write("invite.requested.v1.lines.json", event + "\n\n" + event + "\n{broken\n")}), 1) << output_;
+  EXPECT_NE(output_.find("lines.json#1 (invite.requested.v1): ok"), std::string::npos) << output_;
+  EXPECT_NE(output_.find("lines.json#3 (invite.requested.v1): ok"), std::string::npos) << output_;
+  EXPECT_NE(output_.find("lines.json#4 (invite.requested.v1): not JSON"), std::string::npos) << output_;
+}
+
 }  // namespace
 }  // namespace invite::domain
