@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "invite/common/text.hpp"
+
 namespace invite::common {
 namespace {
 
@@ -108,14 +110,12 @@ bool write_file_atomic(const std::filesystem::path& path, std::string_view conte
 std::optional<std::string> read_secret(const std::filesystem::path& path, std::string* error) {
   auto content = read_file(path, error);
   if (!content) return std::nullopt;
-  constexpr std::string_view kSpace = " \t\r\n\f\v";
-  const auto first = content->find_first_not_of(kSpace);
-  if (first == std::string::npos) {
+  const auto secret = trim(*content);
+  if (secret.empty()) {
     if (error) *error = "secret file " + path.string() + " is empty";
     return std::nullopt;
   }
-  const auto last = content->find_last_not_of(kSpace);
-  return content->substr(first, last - first + 1);
+  return std::string(secret);
 }
 
 }  // namespace invite::common

@@ -12,17 +12,8 @@
 namespace invite::common {
 namespace {
 
-// Narrower than common::trim on purpose: \f and \v stay part of a flag value, as they always have.
-std::string_view trim_value(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(kSpace);
-  return text.substr(first, last - first + 1);
-}
-
 std::optional<bool> parse_bool(std::string_view text) {
-  const std::string v = ascii_lower(trim_value(text));
+  const std::string v = ascii_lower(trim(text));
   if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
   if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) return false;
   return std::nullopt;
@@ -156,7 +147,7 @@ std::vector<std::string> Flags::get_all(std::string_view name) const {
   }
   while (!source.empty()) {
     const auto comma = source.find(',');
-    const auto item = trim_value(source.substr(0, comma));
+    const auto item = trim(source.substr(0, comma));
     if (!item.empty()) values.emplace_back(item);
     if (comma == std::string_view::npos) break;
     source.remove_prefix(comma + 1);
@@ -168,7 +159,7 @@ bool Flags::get_switch(std::string_view name) const { return parse_bool(get(name
 
 std::optional<int64_t> Flags::get_int(std::string_view name) const {
   const std::string text = get(name);
-  const std::string_view v = trim_value(text);
+  const std::string_view v = trim(text);
   int64_t out = 0;
   const auto result = std::from_chars(v.data(), v.data() + v.size(), out);
   if (v.empty() || result.ec != std::errc() || result.ptr != v.data() + v.size()) return std::nullopt;
@@ -180,7 +171,7 @@ std::optional<std::chrono::milliseconds> Flags::get_duration(std::string_view na
 }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  text = trim_value(text);
+  text = trim(text);
   int64_t number = 0;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), number);
   if (result.ec != std::errc() || number < 0) return std::nullopt;

@@ -204,6 +204,19 @@ TEST(Flags, ParseStartsAtFirst) {
   EXPECT_EQ(flags.get_int("port"), 5);
 }
 
+// Values pasted into manifests or env files often carry stray blanks or a line end.
+TEST(Flags, TypedValuesIgnoreSurroundingWhitespace) {
+  ScopedEnv port("FLAGSTEST_PORT", " \t9000\r\n");
+  ScopedEnv verbose("FLAGSTEST_VERBOSE", " Yes\n");
+  auto flags = make_flags();
+  Argv args{"prog", "--deadline", " 15s "};
+  ASSERT_EQ(flags.parse(args.argc(), args.argv()), std::nullopt);
+  EXPECT_EQ(flags.get_int("port"), 9000);
+  EXPECT_EQ(flags.get_duration("deadline"), 15s);
+  EXPECT_TRUE(flags.get_switch("verbose"));
+  EXPECT_EQ(flags.get("deadline"), " 15s ");  // the raw value is left as given
+}
+
 TEST(Flags, MalformedTypedValuesAreNullopt) {
   auto flags = make_flags();
   Argv args{"prog", "--port", "80x", "--deadline", "soon"};
