@@ -251,10 +251,10 @@ class Devstack {
 
     std::vector<std::string> kafka_args;
     if (config_.brokers.empty()) {
-      // The mock cluster holds an empty fetch for the whole fetch.wait.max.ms (500 ms by default) even when records
-      // arrive meanwhile, where a real broker answers at once; without this every invite would take about a second.
-      // Given first, so a --kafka-config of the user's overrides it.
-      kafka_args.insert(kafka_args.end(), {"--kafka-config", "fetch.wait.max.ms=10"});
+      // Given first, so a --kafka-config of the user's overrides them.
+      for (const auto& [key, value] : kafka::MockCluster::client_properties()) {
+        kafka_args.insert(kafka_args.end(), {"--kafka-config", key + "=" + value});
+      }
     }
     for (const auto& entry : config_.kafka_config) {
       kafka_args.push_back("--kafka-config");

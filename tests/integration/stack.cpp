@@ -30,9 +30,14 @@ constexpr const char* kPortals = R"({"portals":[
   {"host":"closed.test","displayName":"Closed","baseUrl":"https://closed.test","defaultCulture":"en-US",
    "paidSeats":null,"allowInvitingMembers":false,"dailyInvitationBudget":null}]})";
 
-// The mock cluster holds an empty fetch for the whole fetch.wait.max.ms (500 ms) even when records arrive, where a
-// real broker answers at once; a short wait keeps each hop fast, as the devstack does.
-constexpr const char* kFastFetch = "fetch.wait.max.ms=10";
+// The services run on a mock cluster, with the client settings it needs (as in the devstack).
+std::vector<std::string> mock_client_args() {
+  std::vector<std::string> args;
+  for (const auto& [key, value] : kafka::MockCluster::client_properties()) {
+    args.insert(args.end(), {"--kafka-config", key + "=" + value});
+  }
+  return args;
+}
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);
@@ -108,16 +113,14 @@ Stack::~Stack() {
 
 void Stack::start_worker() {
   std::filesystem::remove(dir_ / "worker.port");
+  std::vector<std::string> args{"--kafka-brokers", brokers(), "--data-dir", dir_.string(), "--portals-file",
+                                (dir_ / "portals.json").string(), "--link-secret-file", (dir_ / "link.secret").string(),
+                                "--log-level", "debug", "--listen-address", "127.0.0.1", "--port", "0", "--port-file",
+                                (dir_ / "worker.port").string()};
+  const auto mock = mock_client_args();
+  args.insert(args.end(), mock.begin(), mock.end());
   std::string error;
-  auto child = common::ChildProcess::spawn(
-      {INVITE_WORKER_BIN,
-       {"--kafka-brokers", brokers(), "--data-dir", dir_.string(), "--portals-file", (dir_ / "portals.json").string(),
-        "--link-secret-file", (dir_ / "link.secret").string(), "--log-level", "debug", "--kafka-config",
-        kFastFetch, "--listen-address", "127.0.0.1", "--port", "0", "--port-file", (dir_ / "worker.port").string()},
-       {},
-       dir_ / "worker.log",
-       false},
-      &error);
+  auto child = common::ChildProcess::spawn({INVITE_WORKER_BIN, args, {}, dir_ / "worker.log", false}, &error);
   require(child.has_value(), "spawn worker: " + error);
   worker_ = std::move(child);
   require(eventually([&] { return common::read_file(dir_ / "worker.port").has_value(); }, 30s), "worker port file");
@@ -136,8 +139,9 @@ void Stack::start_gateway() {
                                 "--token-secret-file", (dir_ / "token.secret").string(), "--request-timeout",
                                 std::to_string(options_.request_timeout.count()) + "ms", "--delivery-timeout",
                                 std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
-                                "--log-level", "debug",
-                                "--kafka-config", kFastFetch};
+                                "--log-level", "debug"};
+  const auto mock = mock_client_args();
+  args.insert(args.end(), mock.begin(), mock.end());
   args.insert(args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
   std::string error;
   auto child = common::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, {}, dir_ / "gateway.log", false}, &error);

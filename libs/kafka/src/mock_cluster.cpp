@@ -38,6 +38,8 @@ class MockClusterImpl final : public MockCluster {
 
 }  // namespace
 
+Properties MockCluster::client_properties() { return {{"fetch.wait.max.ms", "10"}}; }
+
 std::variant<std::unique_ptr<MockCluster>, std::string> MockCluster::create(int brokers) {
   if (brokers < 1) return std::string("mock cluster needs at least one broker");
   char error[512] = {};

@@ -118,6 +118,11 @@ class MockCluster {
   virtual ~MockCluster() = default;
   virtual std::string bootstrap_servers() const = 0;  // "127.0.0.1:port,..."
   virtual std::optional<std::string> create_topic(const std::string& topic, int partitions) = 0;
+
+  // Properties for the clients of a mock cluster (pass them before the user's own --kafka-config). The mock holds
+  // an empty fetch for the whole fetch.wait.max.ms (500 ms by default) even when records arrive meanwhile, where a
+  // real broker answers at once; without a short wait every hop of a request would cost half a second.
+  static Properties client_properties();
 };
 
 }  // namespace invite::kafka
