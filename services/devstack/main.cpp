@@ -1,6 +1,7 @@
 // invite-devstack: the whole service on one machine. An in-process Kafka (librdkafka's mock cluster) or a real
 // one, the topics, generated secrets and portals file, and the gateway and worker as child processes.
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "address.hpp"
 #include "invite/auth/token.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/flags.hpp"
@@ -384,12 +386,11 @@ class Devstack {
     const auto deadline = std::chrono::steady_clock::now() + kPortFileWait;
     while (!should_abort()) {
       if (auto text = common::read_file(port_file)) {
-        try {
-          const int port = std::stoi(*text);
-          if (port > 0 && port < 65536) return static_cast<unsigned short>(port);
-        } catch (const std::exception&) {
-          // being written: try again
-        }
+        // Written atomically, so a file that is there is whole; anything but a port is the gateway's bug.
+        unsigned short port = 0;
+        const auto digits = common::trim(*text);
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (ec == std::errc() && end == digits.data() + digits.size() && port > 0) return port;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         log_error("gateway did not write its port file", {{"file", port_file.string()}});
@@ -401,10 +402,7 @@ class Devstack {
   }
 
   bool wait_until_ready(unsigned short port) {
-    // 0.0.0.0 / :: mean "every address": probe over loopback.
-    std::string host = config_.listen_address;
-    if (host == "0.0.0.0") host = "127.0.0.1";
-    if (host == "::") host = "::1";
+    const std::string host = reachable_address(config_.listen_address);
     const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
     while (!should_abort()) {
       if (http_get_status(host, port, "/readyz", 2s) == 200u) return true;
@@ -419,12 +417,8 @@ class Devstack {
 
   void print_welcome(const std::string& url, unsigned short port, const std::string& token,
                      const fs::path& summary_file) const {
-    std::string resolve;
-    if (config_.portal != "localhost" && config_.portal != config_.listen_address) {
-      // The portal name need not resolve: tell curl where it lives.
-      const std::string address = config_.listen_address == "0.0.0.0" ? "127.0.0.1" : config_.listen_address;
-      resolve = " --resolve '" + config_.portal + ":" + std::to_string(port) + ":" + address + "'";
-    }
+    // The portal name need not resolve: the option tells curl where it lives.
+    const std::string resolve = curl_resolve_option(config_.portal, port, config_.listen_address);
     std::cout << "invite-devstack is ready: " << url << "\n"
               << "details (token, brokers, logs): " << summary_file.string() << "\n\n"
               << "curl -sS" << resolve << " -X POST '" << url << "/api/2.0/people/invite' \\\n"
