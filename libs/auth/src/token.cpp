@@ -15,6 +15,8 @@
 namespace invite::auth {
 namespace {
 
+using common::trim;
+
 constexpr std::string_view kAlgorithm = "HS256";
 
 bool is_base64url(std::string_view segment) {
@@ -74,13 +76,6 @@ std::optional<std::string> string_claim(const nlohmann::json& payload, const cha
   const auto it = payload.find(name);
   if (it == payload.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
-}
-
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t";
-  const auto first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
 }
 
 // Cookie values may be sent quoted (RFC 6265 cookie-value allows DQUOTE around it).
