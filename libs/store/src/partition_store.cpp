@@ -162,7 +162,7 @@ class SqlitePartitionStore final : public PartitionStore {
         invited_on_(*db_, "SELECT count FROM daily_invitations WHERE portal = ? AND day = ?"),
         select_unsent_(*db_,
                        "SELECT id, topic, \"partition\", key, value, headers FROM outbox "
-                       "WHERE sent_at_ms IS NULL ORDER BY id LIMIT ?"),
+                       "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
         mark_sent_(*db_, "UPDATE outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
         unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") {}
 
@@ -262,9 +262,9 @@ class SqlitePartitionStore final : public PartitionStore {
     }
   }
 
-  std::vector<OutboxRow> unsent(std::size_t limit) override {
+  std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id) override {
     std::vector<OutboxRow> rows;
-    auto& q = bound(select_unsent_, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    auto& q = bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     while (q.executeStep()) {
       OutboxRow row;
       row.id = q.getColumn(0).getInt64();

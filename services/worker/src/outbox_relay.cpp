@@ -1,5 +1,7 @@
 #include "outbox_relay.hpp"
 
+#include <algorithm>
+
 #include "invite/common/log.hpp"
 
 namespace invite::worker {
@@ -14,16 +16,17 @@ OutboxRelay::OutboxRelay(kafka::Producer& producer, common::Registry& metrics)
 
 void OutboxRelay::pump(std::int32_t partition, store::PartitionStore& store) {
   auto& sending = sending_[partition];
-  const std::size_t limit = kBatch + sending.size();
-  auto rows = store.unsent(limit);
+  auto& taken = taken_up_to_[partition];
+  auto rows = store.unsent(kBatch, taken);
   // Nothing else makes the worker pump an idle partition again, so drain() has to remember that rows remain.
-  if (rows.size() == limit) {
+  if (rows.size() == kBatch) {
     truncated_.insert(partition);
   } else {
     truncated_.erase(partition);
   }
   for (auto& row : rows) {
-    if (!sending.insert(row.id).second) continue;
+    taken = std::max(taken, row.id);
+    if (!sending.insert(row.id).second) continue;  // re-read after a failure, still on its way
     kafka::OutRecord record{std::move(row.topic), row.partition, std::move(row.key), std::move(row.value),
                             std::move(row.headers)};
     producer_.produce(std::move(record), [this, partition, id = row.id](const kafka::DeliveryReport& report) {
@@ -47,6 +50,8 @@ std::set<std::int32_t> OutboxRelay::drain(const std::map<std::int32_t, store::Pa
     if (r.ok) {
       sent[r.partition].push_back(r.row_id);
     } else {
+      auto& taken = taken_up_to_[r.partition];
+      taken = std::min(taken, r.row_id - 1);
       failed_partitions.insert(r.partition);
       failed_.inc();
     }

@@ -40,6 +40,9 @@ class OutboxRelay {
   std::vector<Result> results_;                            // guarded by mu_
   std::map<std::int32_t, std::set<std::int64_t>> sending_;  // worker thread only
   std::set<std::int32_t> truncated_;                        // worker thread only: last pump left rows behind
+  // Worker thread only: the highest row id handed to the producer per partition; rows above it are new. A failed
+  // delivery moves it back below the failed row, so the next pump reads that row again.
+  std::map<std::int32_t, std::int64_t> taken_up_to_;
 };
 
 }  // namespace invite::worker

@@ -353,6 +353,12 @@ TEST_F(StoreTest, OutboxUnsentInOrderAndMarkSent) {
   EXPECT_EQ(rows[3].topic, "people.user-invited.v1");
   for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_LT(rows[i - 1].id, rows[i].id);
 
+  // after_id skips what a relay already took: only rows above it, still oldest first.
+  const auto after_first = store_->unsent(10, rows[0].id);
+  ASSERT_EQ(after_first.size(), 3u);
+  EXPECT_EQ(after_first[0].id, rows[1].id);
+  EXPECT_TRUE(store_->unsent(10, rows[3].id).empty());
+
   const auto first_two = store_->unsent(2);
   ASSERT_EQ(first_two.size(), 2u);
   EXPECT_EQ(first_two[0].id, rows[0].id);

@@ -120,6 +120,30 @@ TEST_F(OutboxRelayTest, FailedDeliveryIsRetried) {
   EXPECT_EQ(store_->unsent_count(), 0);
 }
 
+TEST_F(OutboxRelayTest, OnlyTheFailedRowAndNewRowsArePublishedAgain) {
+  write_rows(*store_, 3, 1);
+  relay_.pump(0, *store_);
+  ASSERT_EQ(producer_.waiting.size(), 3u);
+  // row-0 and row-2 arrive, row-1 times out.
+  auto batch = std::move(producer_.waiting);
+  producer_.waiting.clear();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    kafka::DeliveryReport report;
+    report.ok = i != 1;
+    batch[i].on_delivery(report);
+  }
+  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  write_rows(*store_, 1, 2);  // a later request's row
+
+  producer_.produced.clear();
+  relay_.pump(0, *store_);
+  ASSERT_EQ(producer_.produced.size(), 2u);
+  EXPECT_EQ(producer_.produced[0].value, "row-1");
+  EXPECT_EQ(producer_.produced[1].value, "row-0");  // the new request's first row
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
+}
+
 TEST_F(OutboxRelayTest, LargeOutboxIsPublishedWithoutFurtherTraffic) {
   // One request of 1000 new users writes 2001 rows (reply, e-mail job and event per user). They must all go out
   // even if no other request ever arrives to make the partition dirty again.

@@ -62,7 +62,9 @@ class PartitionStore {
   virtual void apply(const RequestCommit& commit) = 0;
   virtual void store_offset(std::int64_t next_offset) = 0;
 
-  virtual std::vector<OutboxRow> unsent(std::size_t limit) = 0;  // oldest first
+  // Unsent rows with an id above after_id, oldest first. Rows never change once written, so a relay that remembers
+  // the last id it took reads each row once instead of re-reading the ones already on their way.
+  virtual std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id = 0) = 0;
   virtual void mark_sent(const std::vector<std::int64_t>& ids) = 0;
   virtual std::int64_t unsent_count() = 0;
 
