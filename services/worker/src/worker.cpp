@@ -100,7 +100,10 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
   emails.reserve(input.invitations.size());
   for (const auto& invitation : input.invitations) emails.push_back(domain::normalize_email(invitation.email));
   input.existing = state.store->find_users(portal->host, emails);
-  input.paid_seats_in_use = portal->paid_seats ? state.store->paid_seats_in_use(portal->host) : 0;
+  // The seat count scans the portal's users: only worth it when the request can take a seat at all.
+  const bool wants_seat = std::any_of(input.invitations.begin(), input.invitations.end(),
+                                      [](const domain::Invitation& i) { return domain::is_paid(i.type); });
+  input.paid_seats_in_use = portal->paid_seats && wants_seat ? state.store->paid_seats_in_use(portal->host) : 0;
   input.invited_today = portal->daily_invitation_budget ? state.store->invited_on(portal->host, common::utc_day(now)) : 0;
   const domain::Plan plan = domain::plan_request(input, &common::new_uuid);
 
