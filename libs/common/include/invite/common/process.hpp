@@ -21,6 +21,8 @@ class ChildProcess {
   };
 
   // nullopt and *error set when fork/exec fails (exec failure is reported, not a silent exit of the child).
+  // The child is killed when the *thread* that spawned it ends (PR_SET_PDEATHSIG follows the forking thread), so
+  // spawn from a thread that lives as long as the child should, such as main's.
   static std::optional<ChildProcess> spawn(const Options& options, std::string* error = nullptr);
 
   ChildProcess(ChildProcess&& other) noexcept;
