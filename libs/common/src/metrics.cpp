@@ -108,7 +108,6 @@ void Histogram::observe(double v) {
   const auto index = static_cast<std::size_t>(it - bounds_.begin());
   buckets_[index].fetch_add(1, std::memory_order_relaxed);
   atomic_add(sum_, v);
-  count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 Histogram::Snapshot Histogram::snapshot() const {
@@ -119,13 +118,12 @@ Histogram::Snapshot Histogram::snapshot() const {
     running += buckets_[i].load(std::memory_order_relaxed);
     s.cumulative.push_back(running);
   }
-  // Scrapers require _count to equal the +Inf bucket; count_ read separately could disagree mid-update.
+  // _count is the +Inf bucket by definition; no separate counter that could disagree mid-update.
   s.count = running;
   return s;
 }
 
-struct Registry::Family {
-  std::string name;
+struct Registry::Family {  // its name is the key in families_
   std::string help;
   Kind kind;
   std::map<Labels, std::unique_ptr<Counter>> counters;
@@ -142,13 +140,6 @@ auto& find_or_add(Map& map, const Labels& labels, Make make) {
   return *it->second;
 }
 
-}  // namespace
-
-Registry::Registry() = default;
-Registry::~Registry() = default;
-
-namespace {
-
 // Templated on the map so that it can work with the registry's private Family type without naming it.
 // A name registered again with another type is a programming error; the caller still gets a working object
 // (kept in the family but never rendered) rather than a crash in production.
@@ -158,7 +149,6 @@ auto& family_for(FamilyMap& families, std::string_view name, std::string_view he
   auto it = families.find(name);
   if (it == families.end()) {
     auto family = std::make_unique<Family>();
-    family->name = std::string(name);
     family->help = std::string(help);
     family->kind = kind;
     it = families.emplace(std::string(name), std::move(family)).first;
@@ -168,6 +158,9 @@ auto& family_for(FamilyMap& families, std::string_view name, std::string_view he
 }
 
 }  // namespace
+
+Registry::Registry() = default;
+Registry::~Registry() = default;
 
 Counter& Registry::counter(std::string_view name, std::string_view help, const Labels& labels) {
   std::lock_guard lock(mu_);

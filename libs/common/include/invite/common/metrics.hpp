@@ -41,7 +41,6 @@ class Histogram {
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // one per bound plus +Inf
   std::atomic<double> sum_{0.0};
-  std::atomic<uint64_t> count_{0};
 };
 
 class Registry {
