@@ -1,17 +1,20 @@
 #include "invite/domain/types.hpp"
 
 #include <array>
+#include <functional>
 
 #include "invite/common/text.hpp"
 
 namespace invite::domain {
 namespace {
 
-struct TypeName {
-  EmployeeType type;
+template <class Enum>
+struct Named {
+  Enum value;
   std::string_view name;
 };
-constexpr std::array<TypeName, 5> kTypeNames{{
+
+constexpr std::array<Named<EmployeeType>, 5> kTypeNames{{
     {EmployeeType::All, "All"},
     {EmployeeType::RoomAdmin, "RoomAdmin"},
     {EmployeeType::Guest, "Guest"},
@@ -19,11 +22,7 @@ constexpr std::array<TypeName, 5> kTypeNames{{
     {EmployeeType::User, "User"},
 }};
 
-struct RoleName {
-  Role role;
-  std::string_view name;
-};
-constexpr std::array<RoleName, 5> kRoleNames{{
+constexpr std::array<Named<Role>, 5> kRoleNames{{
     {Role::Owner, "Owner"},
     {Role::DocSpaceAdmin, "DocSpaceAdmin"},
     {Role::RoomAdmin, "RoomAdmin"},
@@ -31,13 +30,27 @@ constexpr std::array<RoleName, 5> kRoleNames{{
     {Role::Guest, "Guest"},
 }};
 
+template <class Enum, std::size_t N, class Same>
+std::optional<Enum> value_named(const std::array<Named<Enum>, N>& table, std::string_view name, Same same) {
+  for (const auto& entry : table) {
+    if (same(entry.name, name)) return entry.value;
+  }
+  return std::nullopt;
+}
+
+// `otherwise` only for a value outside the enumeration (a bad cast).
+template <class Enum, std::size_t N>
+std::string_view name_of(const std::array<Named<Enum>, N>& table, Enum value, std::string_view otherwise) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return otherwise;
+}
+
 }  // namespace
 
 std::optional<EmployeeType> employee_type_from_name(std::string_view name) {
-  for (const auto& entry : kTypeNames) {
-    if (common::iequals(entry.name, name)) return entry.type;
-  }
-  return std::nullopt;
+  return value_named(kTypeNames, name, common::iequals);
 }
 
 std::optional<EmployeeType> employee_type_from_number(std::int64_t number) {
@@ -45,12 +58,7 @@ std::optional<EmployeeType> employee_type_from_number(std::int64_t number) {
   return static_cast<EmployeeType>(number);
 }
 
-std::string_view to_string(EmployeeType type) {
-  for (const auto& entry : kTypeNames) {
-    if (entry.type == type) return entry.name;
-  }
-  return "All";  // unreachable for valid enum values
-}
+std::string_view to_string(EmployeeType type) { return name_of(kTypeNames, type, "All"); }
 
 int rank(EmployeeType type) {
   switch (type) {
@@ -71,17 +79,10 @@ EmployeeType effective_type(std::optional<EmployeeType> requested) {
 bool is_paid(EmployeeType type) { return type == EmployeeType::RoomAdmin || type == EmployeeType::DocSpaceAdmin; }
 
 std::optional<Role> role_from_name(std::string_view name) {
-  for (const auto& entry : kRoleNames) {
-    if (entry.name == name) return entry.role;
-  }
-  return std::nullopt;
+  return value_named(kRoleNames, name, std::equal_to<>{});
 }
 
-std::string_view to_string(Role role) {
-  for (const auto& entry : kRoleNames) {
-    if (entry.role == role) return entry.name;
-  }
-  return "Guest";
-}
+// An out-of-range value is named as the role that may do least.
+std::string_view to_string(Role role) { return name_of(kRoleNames, role, "Guest"); }
 
 }  // namespace invite::domain
