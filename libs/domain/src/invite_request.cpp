@@ -10,7 +10,7 @@
 namespace invite::domain {
 namespace {
 
-// Ordered so that errors come out in the order the client wrote the document.
+// Ordered: of several spellings of one property, member() must find the one written last.
 using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kIncorrectEmail = "Incorrect email";

@@ -68,6 +68,13 @@ TEST(InviteRequestParse, PropertyNamesAreCaseInsensitive) {
   EXPECT_EQ(request.culture, "de");
 }
 
+TEST(InviteRequestParse, OfSeveralSpellingsTheLastWrittenWins) {
+  EXPECT_EQ(accepted(R"({"invitations":[{"Email":"bad","email":"a@example.com"}]})").invitations.at(0).email,
+            "a@example.com");
+  const Errors expected{{"Invitations[0].Email", {"Incorrect email"}}};
+  EXPECT_EQ(rejected(R"({"invitations":[{"email":"a@example.com","EMAIL":"bad"}]})"), expected);
+}
+
 TEST(InviteRequestParse, EmptyListIsAllowed) {
   const auto request = accepted(R"({"invitations":[]})");
   EXPECT_TRUE(request.invitations.empty());
@@ -146,14 +153,17 @@ TEST(InviteRequestEmail, CrLfCannotReachAMailHeader) {
   EXPECT_EQ(rejected(R"({"invitations":[{"email":"a@example.com\r\nBcc: b@example.com"}]})"), expected);
 }
 
-TEST(InviteRequestErrors, AreCollectedInDocumentOrder) {
-  const auto errors = rejected(
-      R"({"invitations":[{"email":"bad","type":"Boss"},{"email":"ok@example.com","type":9}],"culture":"en_US"})");
+TEST(InviteRequestErrors, AreCollectedItemByItemThenCulture) {
   const Errors expected{{"Invitations[0].Email", {"Incorrect email"}},
                         {"$.invitations[0].type", {kBadType}},
                         {"$.invitations[1].type", {kBadType}},
                         {"Culture", {"Incorrect culture"}}};
-  EXPECT_EQ(errors, expected);
+  EXPECT_EQ(rejected(R"({"invitations":[{"email":"bad","type":"Boss"},{"email":"ok@example.com","type":9}],)"
+                     R"("culture":"en_US"})"),
+            expected);
+  EXPECT_EQ(rejected(R"({"culture":"en_US",)"
+                     R"("invitations":[{"type":"Boss","email":"bad"},{"email":"ok@example.com","type":9}]})"),
+            expected);
 }
 
 TEST(InviteRequestErrors, MissingOrNullInvitations) {

@@ -34,7 +34,7 @@ struct ValidationErrors {
 // Accepts {"invitations":[{"email":..,"type":..}],"culture":..} and the seed's wrapped item shape
 // {"invitations":[{"value":{"email":..,"type":..}}]}. Property names match case-insensitively (ASP.NET does).
 // type: a name (any case) or a number 0..4; unknown -> key "$.invitations[i].type".
-// Errors (all collected, in document order):
+// Errors (all collected; the invitations' in list order, then the culture's):
 //   body not JSON / not an object     -> "$": "The request body is not valid JSON."
 //   invitations missing or null       -> "Invitations": "The Invitations field is required."
 //   invitations not an array          -> "Invitations": "The Invitations field must be an array."
