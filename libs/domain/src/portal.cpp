@@ -15,9 +15,10 @@ namespace {
 using Json = nlohmann::json;
 
 using common::ascii_lower;
+using common::iequals;
 
 bool starts_with_ci(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && ascii_lower(text.substr(0, prefix.size())) == prefix;
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 // Letters, digits, '-', '.' for names; ':' only for bare IPv6 literals (two or more colons).
@@ -206,18 +207,13 @@ const Portal* PortalDirectory::find_by_host_header(std::string_view host_header)
   const auto host = host_without_port(host_header);
   if (host.empty()) return nullptr;
   for (const auto& portal : portals_) {
-    if (ascii_lower(portal.host) == host) return &portal;
+    if (iequals(portal.host, host)) return &portal;  // parsed hosts are lower-case, constructed ones may not be
   }
   return nullptr;
 }
 
 std::string host_without_port(std::string_view host_header) {
-  while (!host_header.empty() && (host_header.front() == ' ' || host_header.front() == '\t')) {
-    host_header.remove_prefix(1);
-  }
-  while (!host_header.empty() && (host_header.back() == ' ' || host_header.back() == '\t')) {
-    host_header.remove_suffix(1);
-  }
+  host_header = common::trim(host_header);
   if (!host_header.empty() && host_header.front() == '[') {
     const auto close = host_header.find(']');
     if (close == std::string_view::npos) return ascii_lower(host_header);

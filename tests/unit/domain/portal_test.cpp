@@ -208,6 +208,12 @@ TEST(PortalDirectoryLookup, MatchesHostHeaderIgnoringPortAndCase) {
   EXPECT_EQ(directory.find_by_host_header("other.example.com"), nullptr);
   EXPECT_EQ(directory.find_by_host_header("example.com"), nullptr);
   EXPECT_EQ(directory.find_by_host_header(""), nullptr);
+
+  // A directory built in code rather than parsed may hold a host in any case.
+  Portal mixed;
+  mixed.host = "Mixed.Example.com";
+  const PortalDirectory built({mixed});
+  EXPECT_NE(built.find_by_host_header("mixed.example.COM:80"), nullptr);
 }
 
 TEST(HostWithoutPort, StripsPortAndLowerCases) {
@@ -216,6 +222,7 @@ TEST(HostWithoutPort, StripsPortAndLowerCases) {
   EXPECT_EQ(host_without_port("[::1]:80"), "::1");
   EXPECT_EQ(host_without_port("[::1]"), "::1");
   EXPECT_EQ(host_without_port("localhost:"), "localhost");
+  EXPECT_EQ(host_without_port(" \tExample.com:8080 "), "example.com");
 }
 
 }  // namespace
