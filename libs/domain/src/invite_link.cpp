@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "invite/common/text.hpp"
 #include "invite/domain/responses.hpp"
 #include "invite/domain/validation.hpp"
 
@@ -114,16 +115,19 @@ std::string encrypt_email(std::string_view lower_email, std::string_view secret)
   Bytes out(kIvSize + lower_email.size() + kTagSize);
   std::memcpy(out.data(), iv.data(), kIvSize);
   int length = 0;
-  int ok = EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr);
-  ok &= EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvSize), nullptr);
-  ok &= EVP_EncryptInit_ex(context.get(), nullptr, nullptr, key.data(), iv.data());
-  ok &= EVP_EncryptUpdate(context.get(), out.data() + kIvSize, &length, bytes_of(lower_email),
-                          static_cast<int>(lower_email.size()));
   int final_length = 0;
-  ok &= EVP_EncryptFinal_ex(context.get(), out.data() + kIvSize + length, &final_length);
-  ok &= EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
-                            out.data() + kIvSize + lower_email.size());
-  assert(ok == 1 && static_cast<std::size_t>(length + final_length) == lower_email.size());
+  // Each step checked for exactly 1: some report failure as -1, which `&=` would let pass.
+  const bool ok =
+      EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvSize), nullptr) == 1 &&
+      EVP_EncryptInit_ex(context.get(), nullptr, nullptr, key.data(), iv.data()) == 1 &&
+      EVP_EncryptUpdate(context.get(), out.data() + kIvSize, &length, bytes_of(lower_email),
+                        static_cast<int>(lower_email.size())) == 1 &&
+      EVP_EncryptFinal_ex(context.get(), out.data() + kIvSize + length, &final_length) == 1 &&
+      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
+                          out.data() + kIvSize + lower_email.size()) == 1;
+  // AES-GCM over bytes in memory fails only when OpenSSL itself is broken.
+  assert(ok && static_cast<std::size_t>(length + final_length) == lower_email.size());
   (void)ok;
   return base64url(out.data(), out.size());
 }
@@ -134,7 +138,7 @@ std::string key_hash(std::string_view lower_email, EmployeeType type, std::strin
   message += "|LinkInvite|";
   message += std::to_string(static_cast<int>(type));
   message += '|';
-  message += normalize_email(portal_host);  // ASCII lower-case, like the portal directory's hosts
+  message += common::ascii_lower(portal_host);  // as the portal directory stores hosts
   message += '|';
   message += std::to_string(ms);
   const auto mac = hmac_sha256(secret, message);
