@@ -22,6 +22,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "invite/common/log.hpp"
 #include "invite/common/text.hpp"
 #include "json_error.hpp"
 
@@ -51,8 +52,9 @@ std::string http_date(std::chrono::system_clock::time_point now) {
 }
 
 Response default_transport_error(int status) {
-  return status == 413 ? detail::json_error(413, "Request entity too large", "PayloadTooLarge")
-                       : detail::json_error(status, "Bad request", "BadRequest");
+  if (status == 413) return detail::json_error(413, "Request entity too large", "PayloadTooLarge");
+  if (status == 500) return detail::json_error(500, "Internal server error", "Internal");
+  return detail::json_error(status, "Bad request", "BadRequest");
 }
 
 // Shared by the server and every Respond it hands out, so that a Respond outliving the server can tell, under
@@ -220,7 +222,15 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
 
     auto state = std::make_shared<RespondState>(core_.life, weak_from_this(), seq_);
-    core_.handler(std::move(request), [state](Response response) { state->respond(std::move(response)); });
+    auto respond = [state](Response response) { state->respond(std::move(response)); };
+    try {
+      core_.handler(std::move(request), respond);
+    } catch (const std::exception& e) {
+      // One request's failure must not take down the process and every other request in flight with it. If the
+      // handler had already answered, this second answer is ignored.
+      common::log_error("request handler failed", {{"error", std::string(e.what())}});
+      respond(core_.options.transport_error(500));
+    }
   }
 
   void write(Response r, bool keep_alive, bool linger) {

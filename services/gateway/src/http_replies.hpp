@@ -27,6 +27,7 @@ inline constexpr std::string_view kOverloaded = "Overloaded";
 inline constexpr std::string_view kBrokerUnavailable = "BrokerUnavailable";
 inline constexpr std::string_view kGatewayTimeout = "GatewayTimeout";
 inline constexpr std::string_view kShuttingDown = "ShuttingDown";
+inline constexpr std::string_view kInternal = "Internal";
 inline constexpr std::string_view kNotFound = "NotFound";
 inline constexpr std::string_view kMethodNotAllowed = "MethodNotAllowed";
 }  // namespace error_type

@@ -106,6 +106,9 @@ int main(int argc, char** argv) {
       return gateway::error_response(413, "The request body is larger than " + std::to_string(limit) + " bytes",
                                      gateway::error_type::kPayloadTooLarge, "application/json");
     }
+    if (status == 500) {
+      return gateway::error_response(500, "Internal server error", gateway::error_type::kInternal, "application/json");
+    }
     return gateway::error_response(status, "Malformed HTTP request", gateway::error_type::kBadRequest,
                                    "application/json");
   };

@@ -2,6 +2,8 @@
 // connection reuse, closing, timeouts and chunked uploads.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -178,6 +180,20 @@ TEST(ServerTest, GetRoundTripSetsServerDateAndContentLength) {
   EXPECT_EQ(req.target, "/hello?x=1");
   EXPECT_EQ(req.path(), "/hello");
   EXPECT_EQ(req.remote_address, "127.0.0.1");
+}
+
+TEST(ServerTest, ThrowingHandlerGets500AndTheServerKeepsServing) {
+  Running srv(test_options(), [](Request req, Respond respond) {
+    if (req.path() == "/boom") throw std::runtime_error("boom");
+    respond(text(200, "fine"));
+  });
+  auto failed = http_request("127.0.0.1", srv.port(), "GET", "/boom");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  EXPECT_EQ(failed->body, R"({"error":{"message":"Internal server error","type":"Internal"},"status":1,"statusCode":500})");
+  auto next = http_request("127.0.0.1", srv.port(), "GET", "/fine");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
 }
 
 TEST(ServerTest, BodyAndHeadersReachTheHandlerIntact) {

@@ -62,7 +62,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};   // whole request, header and body
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};   // keep-alive connection with no request
   std::string server_name = "invite-gateway";
-  // Builds responses for errors found before a handler runs: 400 (unparseable request), 413 (body too large).
+  // Builds the responses the server gives itself: 400 (unparseable request), 413 (body too large) and 500 (the
+  // handler threw; the exception is logged).
   std::function<Response(int status)> transport_error;
 };
 
