@@ -26,14 +26,11 @@
 #include "invite/common/text.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/http/client.hpp"
 #include "invite/kafka/client.hpp"
 
 namespace invite::devstack {
 
-// Defined in readiness.cpp (the only file that sees Beast).
-std::optional<unsigned> http_get_status(const std::string& host, unsigned short port, const std::string& target,
-                                        std::chrono::milliseconds timeout);
-std::optional<unsigned short> pick_free_port(const std::string& address);
 
 namespace {
 
@@ -231,7 +228,7 @@ class Devstack {
     // moment between; the gateway then fails to bind and the devstack says so and exits.
     unsigned short port = config_.port;
     if (port == 0) {
-      const auto picked = pick_free_port(config_.listen_address);
+      const auto picked = http::free_port(config_.listen_address);
       if (!picked) {
         log_error("no free port", {{"address", config_.listen_address}});
         return 1;
@@ -405,7 +402,8 @@ class Devstack {
     const std::string host = reachable_address(config_.listen_address);
     const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
     while (!should_abort()) {
-      if (http_get_status(host, port, "/readyz", 2s) == 200u) return true;
+      const auto reply = http::send_request(host, port, "GET", "/readyz", {}, "", 2s);
+      if (reply && reply->status == 200) return true;
       if (std::chrono::steady_clock::now() >= deadline) {
         log_error("gateway did not become ready", {{"port", static_cast<std::int64_t>(port)}});
         return false;

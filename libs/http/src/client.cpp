@@ -1,4 +1,4 @@
-#include "http_client.hpp"
+#include "invite/http/client.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -12,7 +12,7 @@
 
 #include "invite/common/text.hpp"
 
-namespace invite::testing {
+namespace invite::http {
 
 namespace {
 
@@ -29,18 +29,18 @@ bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
 
 }  // namespace
 
-std::string HttpReply::header(std::string_view name) const {
+std::string ClientReply::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return value;
   }
   return {};
 }
 
-std::optional<HttpReply> http_request(const std::string& host, std::uint16_t port, const std::string& method,
-                                      const std::string& target,
-                                      const std::vector<std::pair<std::string, std::string>>& headers,
-                                      const std::string& body, std::chrono::milliseconds timeout,
-                                      std::string* error) {
+std::optional<ClientReply> send_request(const std::string& host, std::uint16_t port, const std::string& method,
+                                        const std::string& target,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        std::string* error) {
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
@@ -51,7 +51,10 @@ std::optional<HttpReply> http_request(const std::string& host, std::uint16_t por
   req.method_string(method);
   req.target(target);
   for (const auto& [name, value] : headers) req.insert(name, value);
-  if (!has_header(headers, "Host")) req.set(bhttp::field::host, host + ":" + std::to_string(port));
+  if (!has_header(headers, "Host")) {
+    const std::string name = host.find(':') == std::string::npos ? host : "[" + host + "]";
+    req.set(bhttp::field::host, name + ":" + std::to_string(port));
+  }
   const bool wants_length = !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
   if (wants_length && !has_header(headers, "Content-Length") && !has_header(headers, "Transfer-Encoding"))
     req.set(bhttp::field::content_length, std::to_string(body.size()));
@@ -93,7 +96,7 @@ std::optional<HttpReply> http_request(const std::string& host, std::uint16_t por
     return std::nullopt;
   }
   auto& res = parser.get();
-  HttpReply reply;
+  ClientReply reply;
   reply.status = static_cast<int>(res.result_int());
   for (const auto& field : res) reply.headers.emplace_back(field.name_string(), field.value());
   reply.body = std::move(res.body());
@@ -102,10 +105,19 @@ std::optional<HttpReply> http_request(const std::string& host, std::uint16_t por
   return reply;
 }
 
-std::uint16_t free_port() {
+std::optional<std::uint16_t> free_port(const std::string& address) {
   asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
+  error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  if (ec) return std::nullopt;
+  tcp::acceptor acceptor(ioc);
+  const tcp::endpoint endpoint(ip, 0);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (ec) return std::nullopt;
+  const auto port = acceptor.local_endpoint(ec).port();
+  if (ec) return std::nullopt;
+  return port;
 }
 
-}  // namespace invite::testing
+}  // namespace invite::http
