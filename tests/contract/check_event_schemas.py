@@ -10,57 +10,17 @@ Formats (uuid, date-time, email, uri) are enforced, not just annotated.
 Exit status: 0 all valid, 1 some document invalid, 2 usage or schema problems.
 """
 
-import datetime
 import json
 import os
-import re
 import sys
 
 try:
     import jsonschema
-    from jsonschema import Draft202012Validator
+
+    import event_schemas
 except ImportError:  # the caller (a C++ test) skips when this happens
     print("check_event_schemas: python3-jsonschema is not installed", file=sys.stderr)
     sys.exit(3)
-
-SCHEMA_SUFFIX = ".schema.json"
-
-# RFC 3339 section 5.6; jsonschema only checks date-time when an optional package is present, so do it here.
-_DATE_TIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$")
-
-
-def _format_checker():
-    checker = jsonschema.FormatChecker(formats=Draft202012Validator.FORMAT_CHECKER.checkers.keys())
-
-    @checker.checks("date-time", raises=ValueError)
-    def _is_date_time(instance):
-        if not isinstance(instance, str):
-            return True
-        match = _DATE_TIME.match(instance)
-        if not match:
-            return False
-        year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-        datetime.date(year, month, day)  # raises on 2026-02-30
-        if hour > 23 or minute > 59 or second > 60:
-            return False
-        if match.group(9) is not None and (int(match.group(9)) > 23 or int(match.group(10)) > 59):
-            return False
-        return True
-
-    return checker
-
-
-def _load_schemas(schema_dir):
-    schemas = {}
-    for name in sorted(os.listdir(schema_dir)):
-        if not name.endswith(SCHEMA_SUFFIX):
-            continue
-        with open(os.path.join(schema_dir, name), encoding="utf-8") as handle:
-            schema = json.load(handle)
-        Draft202012Validator.check_schema(schema)
-        schemas[name[: -len(SCHEMA_SUFFIX)]] = schema
-    return schemas
 
 
 def _documents(text):
@@ -85,11 +45,10 @@ def main(argv):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     try:
-        schemas = _load_schemas(argv[1])
+        schemas = event_schemas.load_schemas(argv[1])
     except (OSError, ValueError, jsonschema.SchemaError) as error:
         print(f"check_event_schemas: cannot load schemas from {argv[1]}: {error}", file=sys.stderr)
         return 2
-    checker = _format_checker()
     failed = False
     for argument in argv[2:]:
         topic, separator, path = argument.partition("=")
@@ -109,7 +68,7 @@ def main(argv):
         except OSError as error:
             print(f"{path}: {error}", file=sys.stderr)
             return 2
-        validator = Draft202012Validator(schemas[topic], format_checker=checker)
+        validator = event_schemas.validator(schemas[topic])
         documents = _documents(text)
         if not documents:  # else an empty file would pass as valid
             print(f"{path} ({topic}): no document")
@@ -122,10 +81,9 @@ def main(argv):
                 print(f"{where}: not JSON: {error}")
                 failed = True
                 continue
-            errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+            errors = event_schemas.errors(validator, document)
             for error in errors:
-                location = "/".join(str(part) for part in error.absolute_path) or "$"
-                print(f"{where}: {location}: {error.message}")
+                print(f"{where}: {error}")
             if errors:
                 failed = True
             else:
