@@ -18,7 +18,7 @@ try:
     import jsonschema
 
     import event_schemas
-except ImportError:  # the caller (a C++ test) skips when this happens
+except ImportError:  # scripts/install-deps installs python3-jsonschema for /usr/bin/python3
     print("check_event_schemas: python3-jsonschema is not installed", file=sys.stderr)
     sys.exit(3)
 
