@@ -127,6 +127,16 @@ std::string Flags::get(std::string_view name) const {
   return spec->default_value;
 }
 
+bool Flags::given(std::string_view name) const {
+  const FlagSpec* spec = find(name);
+  assert(spec && "flag read but never declared");
+  if (!spec) return false;
+  for (const auto& entry : given_) {
+    if (entry.first == name) return true;
+  }
+  return std::getenv(env_name(env_prefix_, name).c_str()) != nullptr;
+}
+
 std::vector<std::string> Flags::get_all(std::string_view name) const {
   const FlagSpec* spec = find(name);
   assert(spec && "flag read but never declared");

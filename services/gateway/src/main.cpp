@@ -12,6 +12,7 @@
 #include "invite/domain/portal.hpp"
 #include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/runtime/pod_ordinal.hpp"
 #include "invite/runtime/startup.hpp"
 #include "http_replies.hpp"
 #include "invite_endpoint.hpp"
@@ -37,6 +38,7 @@ common::Flags make_flags() {
           {"portals-file", "", "portals JSON file (required)"},
           {"token-secret-file", "", "file holding the HS256 token secret (required)"},
           {"reply-partition", "0", "this gateway's partition of invite.replies.v1"},
+          {"pod-name", "", "StatefulSet pod name (e.g. invite-gateway-2); its ordinal becomes --reply-partition"},
           {"request-timeout", "10s", "deadline for the workers' reply (then 504)"},
           {"delivery-timeout", "5s", "how long publishing may take before 503"},
           {"max-in-flight", "10000", "requests waiting for replies before new ones get 503"},
@@ -55,17 +57,19 @@ int main(int argc, char** argv) {
 
   const auto port = flags.get_int("port");
   const auto threads = flags.get_int("threads");
-  const auto reply_partition = flags.get_int("reply-partition");
   const auto request_timeout = flags.get_duration("request-timeout");
   const auto delivery_timeout = flags.get_duration("delivery-timeout");
   const auto max_in_flight = flags.get_int("max-in-flight");
   const auto max_invitations = flags.get_int("max-invitations-per-request");
   const auto max_body = flags.get_int("max-body-bytes");
-  if (!port || *port < 0 || *port > 65535 || !threads || *threads < 1 || !reply_partition || *reply_partition < 0 ||
+  if (!port || *port < 0 || *port > 65535 || !threads || *threads < 1 ||
       !request_timeout || !delivery_timeout || !max_in_flight || *max_in_flight < 1 || !max_invitations ||
       *max_invitations < 0 || !max_body || *max_body < 1) {
     return runtime::usage_error(flags, "invalid numeric or duration flag value");
   }
+  const auto reply_partition_or = runtime::index_from_pod_name(flags, "reply-partition");
+  if (auto* message = std::get_if<std::string>(&reply_partition_or)) return runtime::usage_error(flags, *message);
+  const std::int32_t reply_partition = std::get<std::int32_t>(reply_partition_or);
   if (*delivery_timeout >= *request_timeout) {
     // Otherwise a broker outage would surface as 504 "workers too slow" instead of 503 "broker unavailable".
     return runtime::usage_error(flags, "--delivery-timeout must be shorter than --request-timeout");
@@ -93,7 +97,7 @@ int main(int argc, char** argv) {
 
   common::Registry metrics;
   gateway::PendingRequests pending(static_cast<std::size_t>(*max_in_flight));
-  gateway::ReplyListener replies(*consumer, pending, metrics, static_cast<std::int32_t>(*reply_partition));
+  gateway::ReplyListener replies(*consumer, pending, metrics, reply_partition);
   if (auto message = replies.start()) return runtime::fail("reply partition: " + *message);
 
   http::ServerOptions options;
@@ -132,7 +136,7 @@ int main(int argc, char** argv) {
   gateway::InviteSettings settings;
   settings.request_timeout = *request_timeout;
   settings.max_invitations = static_cast<std::size_t>(*max_invitations);
-  settings.reply_partition = static_cast<int>(*reply_partition);
+  settings.reply_partition = static_cast<int>(reply_partition);
   router.add("POST", "/api/2.0/people/invite", gateway::InviteEndpoint(std::move(env), settings));
   gateway::add_ops_routes(router, metrics, [&producer, &replies, &draining] {
     std::vector<std::string> reasons;
@@ -149,7 +153,7 @@ int main(int argc, char** argv) {
   if (auto message = runtime::write_port_file(flags.get("port-file"), server->port())) return runtime::fail(*message);
   common::log_info("listening", {{"address", options.address},
                                  {"port", std::int64_t{server->port()}},
-                                 {"replyPartition", *reply_partition}});
+                                 {"replyPartition", std::int64_t{reply_partition}}});
 
   std::atomic<bool> stopping{false};
   std::thread reply_thread([&] { replies.run(stopping); });

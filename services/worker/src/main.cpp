@@ -17,6 +17,7 @@
 #include "invite/http/ops.hpp"
 #include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/runtime/pod_ordinal.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/store/partition_store.hpp"
 #include "partition_ownership.hpp"
@@ -39,6 +40,7 @@ common::Flags make_flags() {
           {"partitions", "all", "partitions of invite.requested.v1 to own: all, or a list like 0,1,5"},
           {"replica-count", "1", "number of worker replicas sharing the partitions"},
           {"replica-index", "0", "this replica's index (a StatefulSet ordinal): owns partitions p % count == index"},
+          {"pod-name", "", "StatefulSet pod name (e.g. invite-worker-1); its ordinal becomes --replica-index"},
           {"group-id", "invite-worker", "consumer group the worker commits to (for lag monitoring only)"},
           {"delivery-timeout", "30s", "how long one outbox publish may take before it is retried"},
           {"topic-wait", "60s", "how long to wait for invite.requested.v1 to exist at start"},
@@ -58,15 +60,21 @@ int main(int argc, char** argv) {
   if (auto exit_code = runtime::parse_command_line(flags, argc, argv, "invite-worker")) return *exit_code;
 
   const auto replica_count = flags.get_int("replica-count");
-  const auto replica_index = flags.get_int("replica-index");
   const auto delivery_timeout = flags.get_duration("delivery-timeout");
   const auto topic_wait = flags.get_duration("topic-wait");
   const auto retention = flags.get_duration("retention");
   const auto port = flags.get_int("port");
   const auto wanted = worker::parse_partition_list(flags.get("partitions"));
-  if (!replica_count || *replica_count < 1 || !replica_index || *replica_index < 0 || *replica_index >= *replica_count ||
-      !delivery_timeout || !topic_wait || !retention || !wanted || !port || *port < 0 || *port > 65535) {
-    return runtime::usage_error(flags, "invalid --partitions, --replica-count, --replica-index, --port or duration value");
+  if (!replica_count || *replica_count < 1 || !delivery_timeout || !topic_wait || !retention || !wanted || !port || *port < 0 || *port > 65535) {
+    return runtime::usage_error(flags, "invalid --partitions, --replica-count, --port or duration value");
+  }
+  const auto replica_index_or = runtime::index_from_pod_name(flags, "replica-index");
+  if (auto* message = std::get_if<std::string>(&replica_index_or)) return runtime::usage_error(flags, *message);
+  const std::int32_t replica_index = std::get<std::int32_t>(replica_index_or);
+  if (replica_index >= *replica_count) {
+    // A StatefulSet scaled up without raising --replica-count: its new pods would own nothing (or the wrong share).
+    return runtime::usage_error(flags, "replica index " + std::to_string(replica_index) + " is not below --replica-count " +
+                                           std::to_string(*replica_count));
   }
   if (flags.get("data-dir").empty() || flags.get("portals-file").empty() || flags.get("link-secret-file").empty()) {
     return runtime::usage_error(flags, "--data-dir, --portals-file and --link-secret-file are required");
@@ -100,7 +108,7 @@ int main(int argc, char** argv) {
   if (!partition_count) return runtime::fail("topic " + topic + " not found");
 
   const auto owned = worker::owned_partitions(*partition_count, *wanted, static_cast<int>(*replica_count),
-                                              static_cast<int>(*replica_index));
+                                              static_cast<int>(replica_index));
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
   for (std::int32_t partition : owned) {
@@ -142,6 +150,7 @@ int main(int argc, char** argv) {
 
   if (auto message = worker.start()) return runtime::fail("start: " + *message);
   common::log_info("worker started", {{"partitions", owned_text.str()},
+                                      {"replicaIndex", std::int64_t{replica_index}},
                                       {"partitionCount", std::int64_t{*partition_count}},
                                       {"port", std::int64_t{server.port()}}});
 

@@ -102,6 +102,17 @@ TEST(Flags, PrecedenceCommandLineOverEnvOverDefault) {
   EXPECT_EQ(flags.get("deadline"), "10s");         // default when neither
 }
 
+TEST(Flags, GivenTellsAnExplicitValueFromTheDefault) {
+  ScopedEnv brokers("FLAGSTEST_KAFKA_BROKERS", "localhost:9092");
+  auto flags = make_flags();
+  Argv args{"prog", "--port=8080"};
+  ASSERT_EQ(flags.parse(args.argc(), args.argv()), std::nullopt);
+  EXPECT_TRUE(flags.given("port"));           // on the command line, though equal to the default
+  EXPECT_TRUE(flags.given("kafka-brokers"));  // in the environment, though equal to the default
+  EXPECT_FALSE(flags.given("deadline"));
+  EXPECT_FALSE(flags.given("verbose"));
+}
+
 TEST(Flags, LastCommandLineValueWins) {
   auto flags = make_flags();
   Argv args{"prog", "--port", "1", "--port", "2"};

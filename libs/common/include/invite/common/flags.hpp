@@ -32,6 +32,9 @@ class Flags {
   std::string usage() const;  // program, summary, then one line per flag: name, env twin, default, help
 
   std::string get(std::string_view name) const;  // last value given, or the default
+  // True when the command line or the environment twin sets the flag (even to its default value), so that a
+  // setting derived from elsewhere (e.g. a pod name) can refuse to silently override an explicit one.
+  bool given(std::string_view name) const;
   std::vector<std::string> get_all(std::string_view name) const;
   bool get_switch(std::string_view name) const;
   const std::vector<std::string>& positional() const { return positional_; }

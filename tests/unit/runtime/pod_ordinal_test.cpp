@@ -1,0 +1,98 @@
+#include "invite/runtime/pod_ordinal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using invite::common::Flags;
+using invite::runtime::index_from_pod_name;
+using invite::runtime::pod_ordinal;
+
+namespace {
+
+class Argv {
+ public:
+  Argv(std::initializer_list<std::string> args) : storage_(args) {
+    for (auto& s : storage_) pointers_.push_back(s.data());
+  }
+  int argc() const { return static_cast<int>(pointers_.size()); }
+  char** argv() { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> storage_;
+  std::vector<char*> pointers_;
+};
+
+// A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests.
+Flags make_flags() {
+  return Flags("invite-test", "",
+               {{"reply-partition", "0", "partition"}, {"pod-name", "", "pod name"}}, "PODORDINALTEST_");
+}
+
+std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::string> args) {
+  auto flags = make_flags();
+  Argv argv(args);
+  EXPECT_EQ(flags.parse(argv.argc(), argv.argv()), std::nullopt);
+  return index_from_pod_name(flags, "reply-partition");
+}
+
+std::string error_of(const std::variant<std::int32_t, std::string>& result) {
+  const auto* message = std::get_if<std::string>(&result);
+  return message ? *message : "";
+}
+
+}  // namespace
+
+TEST(PodOrdinal, DigitsAfterTheLastDash) {
+  EXPECT_EQ(pod_ordinal("invite-gateway-0"), (std::variant<std::int32_t, std::string>(0)));
+  EXPECT_EQ(pod_ordinal("invite-gateway-2"), (std::variant<std::int32_t, std::string>(2)));
+  EXPECT_EQ(pod_ordinal("worker-17"), (std::variant<std::int32_t, std::string>(17)));
+  EXPECT_EQ(pod_ordinal("a-2147483647"), (std::variant<std::int32_t, std::string>(2147483647)));
+}
+
+TEST(PodOrdinal, NamesWithoutAnOrdinalAreErrors) {
+  for (const char* name : {"invite-gateway", "invite-gateway-", "gateway7", "-3", "invite-gateway-2a",
+                           "invite-gateway-+2", "invite-gateway- 2", "invite-gateway-7f9c4d-xk2pq"}) {
+    const auto message = error_of(pod_ordinal(name));
+    EXPECT_NE(message.find("has no ordinal"), std::string::npos) << name << ": " << message;
+    EXPECT_NE(message.find(name), std::string::npos) << message;
+  }
+}
+
+TEST(PodOrdinal, OrdinalBeyondInt32IsAnError) {
+  EXPECT_NE(error_of(pod_ordinal("a-2147483648")).find("too large"), std::string::npos);
+  EXPECT_NE(error_of(pod_ordinal("a-99999999999999999999999")).find("too large"), std::string::npos);
+}
+
+TEST(IndexFromPodName, FlagValueWithoutPodName) {
+  EXPECT_EQ(resolve({"prog"}), (std::variant<std::int32_t, std::string>(0)));
+  EXPECT_EQ(resolve({"prog", "--reply-partition", "3"}), (std::variant<std::int32_t, std::string>(3)));
+  EXPECT_EQ(resolve({"prog", "--pod-name="}), (std::variant<std::int32_t, std::string>(0)));
+}
+
+TEST(IndexFromPodName, PodOrdinalReplacesTheDefault) {
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2"}), (std::variant<std::int32_t, std::string>(2)));
+}
+
+TEST(IndexFromPodName, AgreeingExplicitValueIsAccepted) {
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2", "--reply-partition", "2"}),
+            (std::variant<std::int32_t, std::string>(2)));
+}
+
+TEST(IndexFromPodName, DisagreeingExplicitValueIsAnError) {
+  // Even the default's value, when given explicitly: the operator said 0 and the pod says 2.
+  const auto message = error_of(resolve({"prog", "--pod-name", "invite-gateway-2", "--reply-partition", "0"}));
+  EXPECT_NE(message.find("--pod-name invite-gateway-2 means --reply-partition 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("set only one"), std::string::npos) << message;
+}
+
+TEST(IndexFromPodName, PodNameWithoutOrdinalIsAnError) {
+  const auto message = error_of(resolve({"prog", "--pod-name", "invite-gateway-7f9c4d-xk2pq"}));
+  EXPECT_EQ(message.rfind("--pod-name: pod name 'invite-gateway-7f9c4d-xk2pq' has no ordinal", 0), 0u) << message;
+}
+
+TEST(IndexFromPodName, MalformedFlagValueIsAnError) {
+  EXPECT_NE(error_of(resolve({"prog", "--reply-partition", "-1"})).find("non-negative integer"), std::string::npos);
+  EXPECT_NE(error_of(resolve({"prog", "--reply-partition", "x"})).find("non-negative integer"), std::string::npos);
+}
