@@ -1,0 +1,300 @@
+"""Every record the running service writes keeps proto/asyncapi.yaml and the JSON Schemas it references.
+
+One devstack with two portals serves a scripted session (new users, an existing user, an e-mail repeated in one
+request, a trace context, requests rejected for a disabled user and for paid seats); then python3-kafka reads
+every topic from the beginning and each test checks one promise of the contract against all of it.
+"""
+
+import collections
+import dataclasses
+import json
+import secrets
+import unittest
+
+import kafka
+from kafka.partitioner.default import murmur2
+
+import asyncapi_contract
+import event_schemas
+import harness
+
+CONTRACT = asyncapi_contract.AsyncApi()
+
+PORTAL_A = "localhost"
+PORTAL_B = "portal-b.example"  # one paid seat, so a second admin is refused
+TRACEPARENT = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+@dataclasses.dataclass(frozen=True)
+class Scripted:
+    """One HTTP request of the session and what the contract says it must leave on the topics."""
+    portal: str
+    invitations: tuple  # (e-mail as sent, type)
+    status: int
+    outcome: str  # the reply's outcome
+    created: tuple = ()  # e-mails (lower-case) of the users it creates: one e-mail job and one event each
+    traceparent: str = None
+
+    @property
+    def emails(self):
+        return [email for email, _ in self.invitations]
+
+
+NEW_USERS = Scripted(PORTAL_A, (("anna@a.example", "User"), ("ben@a.example", "RoomAdmin"), ("Anna@A.example", "User")),
+                     200, "ok", created=("anna@a.example", "ben@a.example"))
+NEW_AND_EXISTING_TRACED = Scripted(PORTAL_A, (("cora@a.example", "DocSpaceAdmin"), ("anna@a.example", "User")),
+                                   200, "ok", created=("cora@a.example",), traceparent=TRACEPARENT)
+SECOND_PORTAL = Scripted(PORTAL_B, (("dan@b.example", "User"), ("eve@b.example", "RoomAdmin")),
+                         200, "ok", created=("dan@b.example", "eve@b.example"))
+PAID_SEATS = Scripted(PORTAL_B, (("fay@b.example", "User"), ("gus@b.example", "DocSpaceAdmin")),
+                      402, "paid_seats_exceeded")
+DISABLED_USER = Scripted(PORTAL_A, (("hal@a.example", "User"), ("ben@a.example", "User")), 400, "user_disabled")
+EXISTING_ONLY = Scripted(PORTAL_A, (("cora@a.example", "User"),), 200, "ok")
+SESSION = (NEW_USERS, NEW_AND_EXISTING_TRACED, SECOND_PORTAL, PAID_SEATS, DISABLED_USER, EXISTING_ONLY)
+
+
+def cluster_partitions(brokers):
+    """{topic: partition count} of every topic the cluster holds, from a metadata request that names none."""
+    consumer = kafka.KafkaConsumer(bootstrap_servers=brokers)
+    try:
+        return {topic: len(consumer.partitions_for_topic(topic)) for topic in consumer.topics()}
+    finally:
+        consumer.close()
+
+
+def key_partition(key, partitions):
+    """Where Kafka's default partitioner (Java's, murmur2) puts a keyed record."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def where(record):
+    return f"{record.topic}/{record.partition}/{record.offset}"
+
+
+class TheContractFile(unittest.TestCase):
+    """What a consumer team reads in proto/asyncapi.yaml matches the design's topic table."""
+
+    def test_every_topic_of_the_design_is_a_channel(self):
+        self.assertEqual(CONTRACT.topics, set(harness.TOPICS))
+
+    def test_keys_are_documented_as_the_design_says(self):
+        self.assertEqual(CONTRACT.key(harness.REQUESTED).payload_field, "portal")
+        self.assertEqual(CONTRACT.key(harness.REPLIES).payload_field, "requestId")
+        self.assertEqual(CONTRACT.key(harness.EMAILS).payload_field, "portal")
+        self.assertEqual(CONTRACT.key(harness.USER_INVITED).payload_field, "portal")
+        self.assertIsNone(CONTRACT.key(harness.REQUESTED_DLQ).payload_field, "dead letters keep the source's key")
+        self.assertEqual(CONTRACT.partitioning(harness.REPLIES), "reply-partition")
+        for topic in (harness.REQUESTED, harness.EMAILS, harness.USER_INVITED, harness.REQUESTED_DLQ):
+            self.assertEqual(CONTRACT.partitioning(topic), "key", topic)
+
+    def test_payloads_are_the_event_schemas(self):
+        schemas = event_schemas.load_schemas(harness.PROTO_DIR / "events")
+        for topic in CONTRACT.topics - {harness.REQUESTED_DLQ}:
+            self.assertEqual(CONTRACT.payload_schema(topic), schemas[topic], topic)
+            self.assertEqual(CONTRACT.content_type(topic), "application/json", topic)
+        self.assertIsNone(CONTRACT.payload_schema(harness.REQUESTED_DLQ))
+
+    def test_headers_documented_where_the_design_puts_them(self):
+        required = {topic: set(CONTRACT.headers_schema(topic).get("required", [])) for topic in CONTRACT.topics}
+        self.assertEqual(required[harness.REQUESTED], {"correlation-id", "reply-partition"})
+        for topic in (harness.REPLIES, harness.EMAILS, harness.USER_INVITED):
+            self.assertEqual(required[topic], {"correlation-id"}, topic)
+        self.assertEqual(required[harness.REQUESTED_DLQ], {"dlq-error", "dlq-source"})
+        for topic in CONTRACT.topics - {harness.REQUESTED_DLQ}:  # dead letters keep whatever headers they came with
+            self.assertIn("traceparent", CONTRACT.headers_schema(topic)["properties"], topic)
+        self.assertIs(CONTRACT.headers_schema(harness.REQUESTED_DLQ)["additionalProperties"], True)
+
+    def test_examples_keep_the_schemas(self):
+        for topic in CONTRACT.topics:
+            examples = CONTRACT.examples(topic)
+            self.assertTrue(examples, f"{topic} has no example")
+            headers = event_schemas.validator(CONTRACT.headers_schema(topic))
+            schema = CONTRACT.payload_schema(topic)
+            for example in examples:
+                self.assertEqual(event_schemas.errors(headers, example["headers"]), [], (topic, example["name"]))
+                if schema is not None:
+                    payload = event_schemas.validator(schema)
+                    self.assertEqual(event_schemas.errors(payload, example["payload"]), [], (topic, example["name"]))
+
+
+class TopicsOfASession(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        portals = [harness.default_portal(PORTAL_A, "{port}"),
+                   harness.default_portal(PORTAL_B, "{port}", paidSeats=1)]
+        cls.stack = cls.enterClassContext(harness.Devstack(portals=portals))
+        cls.tokens = {PORTAL_A: cls.stack.token, PORTAL_B: cls.stack.token_for("Owner", portal=PORTAL_B)}
+        for scripted in SESSION:
+            if scripted is DISABLED_USER:
+                cls.stack.disable(PORTAL_A, "ben@a.example")
+            cls._send(scripted)
+        cls.records = cls._read_every_topic()
+        cls.requests = cls._requests_by_scripted()
+
+    @classmethod
+    def _send(cls, scripted):
+        headers = {"Host": f"{scripted.portal}:{cls.stack.port}"}
+        if scripted.traceparent:
+            headers["traceparent"] = scripted.traceparent
+        body = {"invitations": [{"email": email, "type": kind} for email, kind in scripted.invitations]}
+        response = harness.invite(cls.stack.url, cls.tokens[scripted.portal], body, headers)
+        if response.status != scripted.status:
+            raise AssertionError(f"{scripted}: HTTP {response.status} {response.body!r}")
+
+    @classmethod
+    def _read_every_topic(cls):
+        """{topic: [record]}, waiting for as many records as the session must have produced."""
+        created = sum(len(scripted.created) for scripted in SESSION)
+        expected = {harness.REQUESTED: sum(len(scripted.invitations) for scripted in SESSION),
+                    harness.REPLIES: len(SESSION), harness.EMAILS: created, harness.USER_INVITED: created,
+                    harness.REQUESTED_DLQ: 0}
+        return {topic: harness.read_topic(cls.stack.brokers, topic, count) for topic, count in expected.items()}
+
+    @classmethod
+    def _requests_by_scripted(cls):
+        """{Scripted: request id}, recognised by the e-mails of a request's records in index order."""
+        by_request = collections.defaultdict(list)
+        for record in cls.records[harness.REQUESTED]:
+            value = json.loads(record.value)
+            by_request[value["requestId"]].append(value)
+        found = {}
+        for request_id, values in by_request.items():
+            emails = [value["invitation"]["email"] for value in sorted(values, key=lambda v: v["index"])]
+            portal = values[0]["portal"]
+            matches = [s for s in SESSION if s.emails == emails and s.portal == portal]
+            if len(matches) != 1:
+                raise AssertionError(f"request {request_id} ({portal}, {emails}) is not one of the session's")
+            found[matches[0]] = request_id
+        if len(found) != len(SESSION):
+            raise AssertionError(f"{len(found)} requests on {harness.REQUESTED}, the session sent {len(SESSION)}")
+        return found
+
+    def _all(self):
+        """(topic, record) of every topic whose values are JSON events (all but the dead letters)."""
+        for topic, records in self.records.items():
+            if CONTRACT.payload_schema(topic) is not None:
+                yield from ((topic, record) for record in records)
+
+    def _values(self, topic):
+        return [(record, json.loads(record.value)) for record in self.records[topic]]
+
+    # ---- the topics themselves ----
+
+    def test_the_cluster_holds_exactly_the_documented_topics(self):
+        topics = {topic for topic in cluster_partitions(self.stack.brokers) if not topic.startswith("__")}
+        self.assertEqual(topics, CONTRACT.topics)
+
+    def test_no_record_of_the_gateway_is_a_dead_letter(self):
+        self.assertEqual([where(record) for record in self.records[harness.REQUESTED_DLQ]], [])
+
+    # ---- values and headers ----
+
+    def test_every_value_keeps_its_topic_schema(self):
+        for topic in CONTRACT.topics - {harness.REQUESTED_DLQ}:
+            validator = event_schemas.validator(CONTRACT.payload_schema(topic))
+            for record in self.records[topic]:
+                with self.subTest(record=where(record)):
+                    self.assertEqual(event_schemas.errors(validator, json.loads(record.value)), [])
+
+    def test_every_record_headers_keep_the_topic_headers_schema(self):
+        validators = {topic: event_schemas.validator(CONTRACT.headers_schema(topic)) for topic in CONTRACT.topics}
+        for topic, record in ((t, r) for t, records in self.records.items() for r in records):
+            with self.subTest(record=where(record)):
+                self.assertEqual(event_schemas.errors(validators[topic], harness.headers_of(record)), [])
+
+    def test_correlation_id_is_the_request_id(self):
+        for topic, record in self._all():
+            with self.subTest(record=where(record)):
+                self.assertEqual(harness.headers_of(record).get("correlation-id"), json.loads(record.value)["requestId"])
+
+    def test_reply_partition_header_repeats_the_value(self):
+        for record, value in self._values(harness.REQUESTED):
+            with self.subTest(record=where(record)):
+                self.assertEqual(harness.headers_of(record).get("reply-partition"), str(value["replyPartition"]))
+
+    def test_traceparent_passes_from_the_http_request_to_everything_it_causes(self):
+        traceparent_of = {request_id: scripted.traceparent for scripted, request_id in self.requests.items()}
+        for topic, record in self._all():
+            with self.subTest(record=where(record)):
+                expected = traceparent_of[json.loads(record.value)["requestId"]]
+                self.assertEqual(harness.headers_of(record).get("traceparent"), expected)
+
+    # ---- keys and partitions ----
+
+    def test_keys_are_what_the_contract_says(self):
+        for topic, record in self._all():
+            field = CONTRACT.key(topic).payload_field
+            with self.subTest(record=where(record)):
+                self.assertEqual(record.key, json.loads(record.value)[field].encode())
+
+    def test_keyed_records_are_where_kafkas_default_partitioner_puts_their_key(self):
+        partitions = cluster_partitions(self.stack.brokers)
+        for topic, record in self._all():
+            if CONTRACT.partitioning(topic) != "key":
+                continue
+            with self.subTest(record=where(record)):
+                self.assertEqual(record.partition, key_partition(record.key, partitions[topic]))
+        # The two portals hash to different partitions (0 and 1 of 4), so a constant partition would fail too.
+        self.assertGreater(len({record.partition for record in self.records[harness.REQUESTED]}), 1)
+
+    def test_replies_land_on_the_partition_the_request_named(self):
+        named = {}
+        for record, value in self._values(harness.REQUESTED):
+            named[value["requestId"]] = int(harness.headers_of(record)["reply-partition"])
+        replies = self._values(harness.REPLIES)
+        for record, value in replies:
+            with self.subTest(record=where(record)):
+                self.assertEqual(record.partition, named[value["requestId"]])
+
+    def test_a_requests_records_are_on_one_partition_in_index_order(self):
+        by_request = collections.defaultdict(list)
+        for record, value in self._values(harness.REQUESTED):
+            by_request[value["requestId"]].append((record, value))
+        for scripted, request_id in self.requests.items():
+            records = by_request[request_id]
+            with self.subTest(request=scripted.emails):
+                self.assertEqual(len({record.partition for record, _ in records}), 1)
+                self.assertEqual([value["index"] for _, value in sorted(records, key=lambda r: r[0].offset)],
+                                 list(range(len(scripted.invitations))))
+                self.assertEqual({value["count"] for _, value in records}, {len(scripted.invitations)})
+
+    # ---- what each request produced ----
+
+    def test_one_reply_per_request_with_its_outcome(self):
+        outcomes = collections.defaultdict(list)
+        for _, value in self._values(harness.REPLIES):
+            outcomes[value["requestId"]].append(value["outcome"])
+        for scripted, request_id in self.requests.items():
+            with self.subTest(request=scripted.emails):
+                self.assertEqual(outcomes[request_id], [scripted.outcome])
+
+    def test_every_new_user_gets_one_email_job_and_one_event_and_nobody_else_does(self):
+        expected = collections.Counter()
+        for scripted, request_id in self.requests.items():
+            for email in scripted.created:
+                expected[(request_id, scripted.portal, email)] += 1
+        jobs = collections.Counter((v["requestId"], v["portal"], v["recipient"]["email"].lower())
+                                   for _, v in self._values(harness.EMAILS))
+        events = collections.Counter((v["requestId"], v["portal"], v["user"]["email"].lower())
+                                     for _, v in self._values(harness.USER_INVITED))
+        self.assertEqual(jobs, expected)
+        self.assertEqual(events, expected)
+
+    def test_email_jobs_and_events_name_the_user_the_reply_returned(self):
+        reply_users = {}
+        for _, value in self._values(harness.REPLIES):
+            for user in value.get("users", []):
+                reply_users[(value["requestId"], user["email"].lower())] = user["id"]
+        for _, value in self._values(harness.EMAILS):
+            self.assertEqual(value["recipient"]["userId"],
+                             reply_users[(value["requestId"], value["recipient"]["email"].lower())])
+        for _, value in self._values(harness.USER_INVITED):
+            self.assertEqual(value["user"]["id"], reply_users[(value["requestId"], value["user"]["email"].lower())])
+
+    def test_event_ids_are_unique_across_all_topics(self):
+        ids = collections.Counter(json.loads(record.value)["eventId"] for _, record in self._all())
+        self.assertEqual([event_id for event_id, n in ids.items() if n > 1], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
