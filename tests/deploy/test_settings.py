@@ -1,6 +1,8 @@
 """Every environment variable the manifests and the compose file set is a setting the binary in that container
 accepts (read from its --help), and every setting a deployment must give is given."""
 
+import os
+import subprocess
 import unittest
 
 import yaml
@@ -66,6 +68,22 @@ class Settings(unittest.TestCase):
         specs = {t["spec"]["topicName"]: t["spec"] for t in ds.find(ds.render("topics"), "KafkaTopic")}
         self.assertEqual(created, {name: (spec["partitions"], int(spec["config"]["retention.ms"]))
                                    for name, spec in specs.items()})
+
+    def test_a_pod_name_without_ordinal_or_against_an_explicit_index_stops_the_start(self):
+        # Checked before anything is read or connected, so no files or broker are needed.
+        base = {k: v for k, v in os.environ.items() if not k.startswith("INVITE_")}
+        cases = [("invite-gateway", {"INVITE_POD_NAME": "invite-gateway-7f9c4d-xk2pq"}, "has no ordinal"),
+                 ("invite-gateway", {"INVITE_POD_NAME": "invite-gateway-2", "INVITE_REPLY_PARTITION": "0"},
+                  "set only one"),
+                 ("invite-worker", {"INVITE_POD_NAME": "invite-worker"}, "has no ordinal"),
+                 ("invite-worker", {"INVITE_POD_NAME": "invite-worker-3", "INVITE_REPLICA_COUNT": "3"},
+                  "not below --replica-count 3")]
+        for binary, env, message in cases:
+            with self.subTest(binary=binary, env=env):
+                done = subprocess.run([str(ds.binary(binary))], env={**base, **env}, capture_output=True, text=True,
+                                      timeout=30)
+                self.assertEqual(done.returncode, 2)
+                self.assertIn(message, done.stderr)
 
 
 if __name__ == "__main__":
