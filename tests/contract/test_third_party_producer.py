@@ -165,10 +165,17 @@ class ThirdPartyProducer(unittest.TestCase):
         missing = requested_value(str(uuid.uuid4()), unique_email("missing"))
         del missing["culture"]
         wrong_version = dict(requested_value(str(uuid.uuid4()), unique_email("version")), schemaVersion=2)
+        # Values the HTTP API would refuse must not become users, e-mail headers or ids through the back door.
+        bad_email = requested_value(str(uuid.uuid4()), "not an email")
+        header_injection = requested_value(str(uuid.uuid4()), "a@b.example\r\nBcc: victim@example.com")
+        bad_request_id = requested_value("request-1", unique_email("request-id"))
         garbage = [
             (b"this is not JSON {", "JSON"),
             (json.dumps(missing).encode(), "culture"),
             (json.dumps(wrong_version).encode(), "schemaVersion"),
+            (json.dumps(bad_email).encode(), "invitation.email"),
+            (json.dumps(header_injection).encode(), "invitation.email"),
+            (json.dumps(bad_request_id).encode(), "requestId"),
         ]
         published = []
         for value_bytes, reason in garbage:
@@ -187,15 +194,20 @@ class ThirdPartyProducer(unittest.TestCase):
             with self.subTest(reason=reason):
                 self.assert_dead_letter(metadata, value_bytes, headers, reason)
         self.assert_applied(request_id, [email])
-        for request in (missing, wrong_version):
+        stored = [u["email"] for u in self.stack.users()]
+        for request in (missing, wrong_version, bad_email, header_injection, bad_request_id):
             self.assert_no_reply(request["requestId"])
-            self.assertNotIn(request["invitation"]["email"], [u["email"] for u in self.stack.users()])
+            self.assertNotIn(request["invitation"]["email"], stored)
 
     def test_records_the_schema_allows_but_the_worker_cannot_use_are_dead_lettered(self):
-        # The AsyncAPI file names two rules JSON Schema cannot state: index below count, a portal the worker serves.
+        # The AsyncAPI file names rules JSON Schema cannot state: index below count, a portal the worker serves, a
+        # reply partition that exists (else the reply could never be delivered, and no gateway waits for it).
         index_too_big = requested_value(str(uuid.uuid4()), unique_email("index"), index=1, count=1)
         unknown_portal = requested_value(str(uuid.uuid4()), unique_email("portal"), portal="unknown.example")
-        for value, reason in ((index_too_big, "index"), (unknown_portal, "unknown.example")):
+        no_such_reply_partition = dict(requested_value(str(uuid.uuid4()), unique_email("reply")), replyPartition=99)
+        cases = ((index_too_big, "index"), (unknown_portal, "unknown.example"),
+                 (no_such_reply_partition, "replyPartition: 99 is not a partition of invite.replies.v1"))
+        for value, reason in cases:
             with self.subTest(reason=reason):
                 headers = producer_headers(value["requestId"])
                 metadata = self.publish_valid(value, headers)
@@ -205,6 +217,15 @@ class ThirdPartyProducer(unittest.TestCase):
                 self.assertEqual(letter.key, value["portal"].encode())
                 self.assertIn(reason, harness.headers_of(letter)["dlq-error"])
                 self.assert_no_reply(value["requestId"])
+
+    def test_a_malformed_traceparent_is_not_passed_on(self):
+        # The request is fine and applied; only its trace context is dropped, so that what the worker publishes
+        # keeps the headers schema of every topic.
+        request_id, email = str(uuid.uuid4()), unique_email("trace")
+        headers = producer_headers(request_id) + [("traceparent", "00-not-a-trace-context-01")]
+        self.assertNotEqual(event_schemas.errors(self.headers_validator, dict(headers)), [])
+        self.publish_raw(json.dumps(requested_value(request_id, email)).encode(), headers)
+        self.assert_applied(request_id, [email])  # compares every event's headers: no traceparent among them
 
     def schema_errors(self, value_bytes):
         try:

@@ -97,6 +97,21 @@ class Reader {
     return value->get<std::string>();
   }
 
+  std::string uuid(const json& parent, std::string_view prefix, std::string_view key) {
+    auto text = string(parent, prefix, key);
+    if (ok() && !common::is_uuid(text)) fail(join(prefix, key), "not a uuid");
+    return text;
+  }
+
+  // A string that `valid` accepts; `what` says what it must be ("not a valid e-mail").
+  template <typename Predicate>
+  std::string checked(const json& parent, std::string_view prefix, std::string_view key, Predicate valid,
+                      std::string_view what) {
+    auto text = string(parent, prefix, key);
+    if (ok() && !valid(text)) fail(join(prefix, key), what);
+    return text;
+  }
+
   std::int64_t integer(const json& parent, std::string_view prefix, std::string_view key,
                        std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                        std::int64_t max = std::numeric_limits<std::int64_t>::max()) {
@@ -207,9 +222,9 @@ std::optional<json> parse_document(std::string_view text, Reader& reader) {
 // Reads what envelope_head() writes after the version (checked by parse_document).
 template <class Event>
 void read_envelope_head(const json& doc, Reader& reader, Event& event) {
-  event.event_id = reader.string(doc, "", "eventId");
+  event.event_id = reader.uuid(doc, "", "eventId");
   event.occurred_at_ms = reader.time(doc, "", "occurredAt");
-  event.request_id = reader.string(doc, "", "requestId");
+  event.request_id = reader.uuid(doc, "", "requestId");
 }
 
 User decode_user(const json& object, const std::string& prefix, std::string_view portal, Reader& reader) {
@@ -272,14 +287,16 @@ std::variant<RequestedInvitation, std::string> decode_requested(std::string_view
   event.index = static_cast<int>(index);
   event.count = static_cast<int>(count);
   event.deadline_ms = reader.time(doc, "", "deadline");
-  event.portal = reader.string(doc, "", "portal");
+  // Other producers may write this topic too, and what the worker accepts here flows into users, e-mail headers
+  // and the events it publishes: so every value is held to the gateway's own validation, not only to its type.
+  event.portal = reader.checked(doc, "", "portal", [](std::string_view p) { return !p.empty(); }, "must not be empty");
   if (const json* inviter = reader.object(doc, "", "inviter")) {
-    event.inviter_id = reader.string(*inviter, "inviter", "userId");
+    event.inviter_id = reader.uuid(*inviter, "inviter", "userId");
     event.inviter_role = reader.role(*inviter, "inviter", "role");
   }
-  event.culture = reader.string(doc, "", "culture");
+  event.culture = reader.checked(doc, "", "culture", is_valid_culture, "not a culture like en or en-US");
   if (const json* invitation = reader.object(doc, "", "invitation")) {
-    event.invitation.email = reader.string(*invitation, "invitation", "email");
+    event.invitation.email = reader.checked(*invitation, "invitation", "email", is_valid_email, "not a valid e-mail");
     event.invitation.type = reader.type(*invitation, "invitation", "type");
   }
   event.reply_partition = static_cast<int>(reader.integer(doc, "", "replyPartition", 0, kIntMax));

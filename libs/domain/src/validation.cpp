@@ -1,5 +1,7 @@
 #include "invite/domain/validation.hpp"
 
+#include <algorithm>
+
 #include "invite/common/text.hpp"
 
 namespace invite::domain {
@@ -91,6 +93,17 @@ bool is_valid_culture(std::string_view culture) {
     return lower(culture[0]) && lower(culture[1]) && culture[2] == '-' && upper(culture[3]) && upper(culture[4]);
   }
   return false;
+}
+
+bool is_valid_traceparent(std::string_view header) {
+  const auto lower_hex = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  };
+  if (header.size() != 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return false;
+  const auto version = header.substr(0, 2), trace = header.substr(3, 32), parent = header.substr(36, 16),
+             flags = header.substr(53, 2);
+  if (!lower_hex(version) || !lower_hex(trace) || !lower_hex(parent) || !lower_hex(flags)) return false;
+  return version != "ff" && trace != std::string(32, '0') && parent != std::string(16, '0');
 }
 
 }  // namespace invite::domain

@@ -6,6 +6,7 @@
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
 #include "invite/domain/responses.hpp"
+#include "invite/domain/validation.hpp"
 
 namespace invite::gateway {
 namespace {
@@ -13,10 +14,6 @@ namespace {
 // "text/json; charset=utf-8" -> "text/json"
 std::string media_type_of(std::string_view value) {
   return common::ascii_lower(common::trim(value.substr(0, value.find(';'))));
-}
-
-bool is_lower_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -82,12 +79,7 @@ http::Response reply_response(const domain::InviteReply& reply, const domain::Po
 }
 
 std::optional<std::string> valid_traceparent(std::string_view header) {
-  // version(2)-traceid(32)-parentid(16)-flags(2), lower-case hex, ids not all zero.
-  if (header.size() != 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return std::nullopt;
-  const auto version = header.substr(0, 2), trace = header.substr(3, 32), parent = header.substr(36, 16),
-             flags = header.substr(53, 2);
-  if (!is_lower_hex(version) || !is_lower_hex(trace) || !is_lower_hex(parent) || !is_lower_hex(flags)) return std::nullopt;
-  if (version == "ff" || trace == std::string(32, '0') || parent == std::string(16, '0')) return std::nullopt;
+  if (!domain::is_valid_traceparent(header)) return std::nullopt;
   return std::string(header);
 }
 

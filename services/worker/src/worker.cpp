@@ -140,18 +140,41 @@ void Worker::on_record(const kafka::InRecord& record) {
   if (env_.portals->find_by_host_header(event.portal) == nullptr) {
     return send_to_dlq(state, record, "unknown portal: " + event.portal);
   }
+  if (!reply_partition_exists(event.reply_partition)) {
+    // Its reply could never be delivered, and no gateway can be waiting for it: refuse the request whole rather
+    // than apply it and retry an undeliverable reply for ever.
+    return send_to_dlq(state, record,
+                       "replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
+                           std::string(domain::topics::kReplies) + " (" + std::to_string(reply_partitions_) +
+                           " partitions)");
+  }
   if (state.store->request_applied(event.request_id)) {
     records_skipped_.inc();
     return;
   }
-  const std::string traceparent =
-      kafka::header(record.headers, domain::headers::kTraceparent).value_or("");
+  std::string traceparent = kafka::header(record.headers, domain::headers::kTraceparent).value_or("");
+  // Passed on to every event the request causes, so only a well-formed one (other producers write here too).
+  if (!domain::is_valid_traceparent(traceparent)) traceparent.clear();
   auto added = assembler_.add(record.partition, record.offset, std::move(event), traceparent);
   if (added.ignored) {
     common::log_warn("record ignored", {{"partition", std::int64_t{record.partition}},
                                         {"offset", record.offset}, {"reason", *added.ignored}});
   }
   if (added.complete) apply_request(state, record.partition, std::move(*added.complete));
+}
+
+bool Worker::reply_partition_exists(std::int32_t partition) {
+  if (partition < reply_partitions_) return true;
+  // Gateways may have grown the topic since the last look; re-read it, but at most once a second so that a stream
+  // of bad records cannot turn into a stream of metadata requests.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - reply_partitions_read_ >= 1s) {
+    reply_partitions_read_ = now;
+    const auto count = env_.producer->partition_count(std::string(domain::topics::kReplies), 2s);
+    if (!count) return true;  // cannot tell now; the outbox relay retries the reply until it can
+    reply_partitions_ = *count;
+  }
+  return partition < reply_partitions_;
 }
 
 void Worker::drop_expired(std::int64_t now_ms) {

@@ -53,6 +53,7 @@ class Worker {
   void apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request);
   void send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error);
   std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;
+  bool reply_partition_exists(std::int32_t partition);
   void drop_expired(std::int64_t now_ms);
   void commit_group_offsets();
   void prune();
@@ -62,6 +63,9 @@ class Worker {
   std::map<std::int32_t, PartitionState> partitions_;
   std::map<std::int32_t, store::PartitionStore*> store_views_;
   std::atomic<bool> ready_{false};
+  // Partitions of invite.replies.v1 as last read from the cluster (0 = not read yet).
+  std::int32_t reply_partitions_ = 0;
+  std::chrono::steady_clock::time_point reply_partitions_read_{};
   RequestAssembler assembler_;
   OutboxRelay relay_;
   common::Counter& requests_dropped_;

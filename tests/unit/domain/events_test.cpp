@@ -340,6 +340,25 @@ TEST(EventsDecode, RequestedChecksIndexAndCount) {
             "replyPartition: out of range");
 }
 
+TEST(EventsDecode, RequestedHoldsValuesToTheGatewaysValidation) {
+  // A third-party producer's record must not smuggle in what the HTTP API would refuse: it would become a user,
+  // an e-mail header, or an id that breaks the schemas of the events the worker publishes.
+  const auto text = encode(sample_requested());
+  const auto error_with = [&](auto change) { return decode_error(decode_requested(edited(text, change))); };
+  EXPECT_EQ(error_with([](auto& d) { d["eventId"] = "e-1"; }), "eventId: not a uuid");
+  EXPECT_EQ(error_with([](auto& d) { d["requestId"] = "not-a-uuid"; }), "requestId: not a uuid");
+  EXPECT_EQ(error_with([](auto& d) { d["inviter"]["userId"] = "42"; }), "inviter.userId: not a uuid");
+  EXPECT_EQ(error_with([](auto& d) { d["invitation"]["email"] = "not an email"; }),
+            "invitation.email: not a valid e-mail");
+  EXPECT_EQ(error_with([](auto& d) { d["invitation"]["email"] = "a@b.com\r\nBcc: x@y.com"; }),
+            "invitation.email: not a valid e-mail");
+  EXPECT_EQ(error_with([](auto& d) { d["culture"] = "some text"; }), "culture: not a culture like en or en-US");
+  EXPECT_EQ(error_with([](auto& d) { d["portal"] = ""; }), "portal: must not be empty");
+  const std::string upper_case_id = "9F1C6D2E-8B7A-4C3D-9E2F-1A2B3C4D5E6F";
+  EXPECT_EQ(must_decode(decode_requested(edited(text, [&](auto& d) { d["eventId"] = upper_case_id; }))).event_id,
+            upper_case_id);
+}
+
 TEST(EventsDecode, ReplyDefects) {
   const auto ok = encode(sample_ok_reply());
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["outcome"] = "maybe"; }))),

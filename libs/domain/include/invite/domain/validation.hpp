@@ -15,5 +15,8 @@ std::string normalize_email(std::string_view email);
 std::string email_local_part(std::string_view email);
 // "ll" or "ll-CC" (two lower-case letters, optionally '-' and two upper-case letters), e.g. "en", "en-US".
 bool is_valid_culture(std::string_view culture);
+// W3C trace context header: version(2)-trace id(32)-parent id(16)-flags(2), lower-case hex, ids not all zero,
+// version not ff. Only such a value is passed on from a request to the events it causes.
+bool is_valid_traceparent(std::string_view header);
 
 }  // namespace invite::domain
