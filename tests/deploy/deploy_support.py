@@ -47,16 +47,19 @@ def _objects(text):
     return [doc for doc in yaml.safe_load_all(text) if doc is not None]
 
 
+def _render_with(argv, kustomization):
+    done = subprocess.run(argv + [str(K8S_DIR / kustomization)], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(argv)} {kustomization} failed:\n{done.stderr}")
+    return _objects(done.stdout)
+
+
 def render(kustomization):
     """The objects `kustomize build deploy/k8s/<kustomization>` prints."""
     tool = kustomize_binary()
     if tool is None:
         raise AssertionError(f"kustomize is not installed in {TOOLS_DIR}: run scripts/install-deps")
-    done = subprocess.run([str(tool), "build", str(K8S_DIR / kustomization)], capture_output=True, text=True,
-                          timeout=60)
-    if done.returncode != 0:
-        raise AssertionError(f"kustomize build {kustomization} failed:\n{done.stderr}")
-    return _objects(done.stdout)
+    return _render_with([str(tool), "build"], kustomization)
 
 
 def render_with_kubectl(kustomization):
@@ -64,11 +67,7 @@ def render_with_kubectl(kustomization):
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         return None
-    done = subprocess.run([kubectl, "kustomize", str(K8S_DIR / kustomization)], capture_output=True, text=True,
-                          timeout=60)
-    if done.returncode != 0:
-        raise AssertionError(f"kubectl kustomize {kustomization} failed:\n{done.stderr}")
-    return _objects(done.stdout)
+    return _render_with([kubectl, "kustomize"], kustomization)
 
 
 def validate_with_models(objects):

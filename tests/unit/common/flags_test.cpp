@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "support/argv.hpp"
+
 using invite::common::FlagSpec;
 using invite::common::Flags;
 using invite::common::parse_duration;
@@ -14,19 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// argv as main() sees it; keeps the strings alive for the parse call.
-class Argv {
- public:
-  Argv(std::initializer_list<std::string> args) : storage_(args) {
-    for (auto& s : storage_) pointers_.push_back(s.data());
-  }
-  int argc() const { return static_cast<int>(pointers_.size()); }
-  char** argv() { return pointers_.data(); }
-
- private:
-  std::vector<std::string> storage_;
-  std::vector<char*> pointers_;
-};
+using invite::testing::Argv;
 
 // Sets an environment variable for one test and restores the previous state afterwards.
 class ScopedEnv {

@@ -5,24 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "support/argv.hpp"
+
 using invite::common::Flags;
 using invite::runtime::index_from_pod_name;
 using invite::runtime::pod_ordinal;
 
 namespace {
 
-class Argv {
- public:
-  Argv(std::initializer_list<std::string> args) : storage_(args) {
-    for (auto& s : storage_) pointers_.push_back(s.data());
-  }
-  int argc() const { return static_cast<int>(pointers_.size()); }
-  char** argv() { return pointers_.data(); }
-
- private:
-  std::vector<std::string> storage_;
-  std::vector<char*> pointers_;
-};
+using invite::testing::Argv;
 
 // A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests.
 Flags make_flags() {
