@@ -292,6 +292,24 @@ TEST_F(KafkaTest, CommitIsVisibleToTheGroup) {
   EXPECT_EQ(offset, 2);
 }
 
+TEST_F(KafkaTest, StoredOffsetResumesWhereTheGroupCommitted) {
+  for (const char* value : {"a", "b", "c"}) ASSERT_TRUE(produce_sync({"t", 2, "k", value, {}}).ok);
+  {
+    auto c = consumer("resume-group");
+    ASSERT_EQ(c->assign({{"t", 2, kOffsetStored}}), std::nullopt);  // nothing committed yet: from the beginning
+    auto first = next_record(*c);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->value, "a");
+    c->commit("t", 2, first->offset + 1);
+    c->close();
+  }
+  auto c = consumer("resume-group");
+  ASSERT_EQ(c->assign({{"t", 2, kOffsetStored}}), std::nullopt);
+  auto next = next_record(*c);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->value, "b");
+}
+
 TEST_F(KafkaTest, CallerCannotTurnOnAutomaticCommits) {
   ASSERT_TRUE(produce_sync({"t", 3, "k", "v", {}}).ok);
   auto c = unwrap(Consumer::create(

@@ -79,11 +79,14 @@ using PollResult = std::variant<InRecord, PartitionEof, PollTimeout, PollError>;
 
 inline constexpr std::int64_t kOffsetBeginning = -2;
 inline constexpr std::int64_t kOffsetEnd = -1;
+// The offset the consumer's group committed last (librdkafka's RD_KAFKA_OFFSET_STORED); auto.offset.reset
+// (earliest) when the group has none. For consumers whose group offsets are their resume point (the mailer).
+inline constexpr std::int64_t kOffsetStored = -1000;
 
 struct Assignment {
   std::string topic;
   std::int32_t partition = 0;
-  std::int64_t offset = kOffsetBeginning;  // absolute, or kOffsetBeginning / kOffsetEnd
+  std::int64_t offset = kOffsetBeginning;  // absolute, or kOffsetBeginning / kOffsetEnd / kOffsetStored
 };
 
 class Consumer {
