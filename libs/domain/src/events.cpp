@@ -253,6 +253,13 @@ std::optional<Outcome> outcome_from_name(std::string_view name) {
 
 constexpr std::string_view kEmailTemplate = "invitation";
 
+std::optional<DeliveryStatus> delivery_status_from_name(std::string_view name) {
+  for (auto status : {DeliveryStatus::Sent, DeliveryStatus::Retrying, DeliveryStatus::Failed}) {
+    if (to_string(status) == name) return status;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // ---- invite.requested.v1 ----
@@ -470,6 +477,71 @@ std::variant<UserInvited, std::string> decode_user_invited(std::string_view json
   event.user.user_name = email_local_part(event.user.email);
   event.user.created_by = event.inviter_id;
   event.user.created_at_ms = event.occurred_at_ms;
+  return event;
+}
+
+// ---- invite.email-status.v1 ----
+
+std::string_view to_string(DeliveryStatus status) {
+  switch (status) {
+    case DeliveryStatus::Sent: return "sent";
+    case DeliveryStatus::Retrying: return "retrying";
+    case DeliveryStatus::Failed: return "failed";
+  }
+  return "failed";
+}
+
+std::string encode(const EmailStatus& event) {
+  // What a status promises: only a retry has a next attempt, and a sent e-mail needs no reason.
+  assert((event.status == DeliveryStatus::Retrying) == event.next_attempt_at_ms.has_value());
+  assert(event.status == DeliveryStatus::Sent || !event.reason.empty());
+  ordered out = envelope_head(event);
+  out["portal"] = event.portal;
+  out["jobEventId"] = event.job_event_id;
+  out["recipient"] = ordered{{"email", event.recipient_email}, {"userId", event.recipient_user_id}};
+  out["status"] = to_string(event.status);
+  out["attempt"] = event.attempt;
+  out["messageId"] = event.message_id;
+  out["culture"] = event.culture;
+  if (event.smtp_code) out["smtpCode"] = *event.smtp_code;
+  if (event.status != DeliveryStatus::Sent) out["reason"] = event.reason;
+  if (event.next_attempt_at_ms) out["nextAttemptAt"] = common::rfc3339_utc(*event.next_attempt_at_ms);
+  return dump(out);
+}
+
+std::variant<EmailStatus, std::string> decode_email_status(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return reader.error();
+  const json& doc = *document;
+
+  EmailStatus event;
+  read_envelope_head(doc, reader, event);
+  event.portal = reader.string(doc, "", "portal");
+  event.job_event_id = reader.uuid(doc, "", "jobEventId");
+  if (const json* recipient = reader.object(doc, "", "recipient")) {
+    event.recipient_email = reader.string(*recipient, "recipient", "email");
+    event.recipient_user_id = reader.string(*recipient, "recipient", "userId");
+  }
+  const auto status_name = reader.string(doc, "", "status");
+  if (reader.ok()) {
+    if (const auto status = delivery_status_from_name(status_name)) {
+      event.status = *status;
+    } else {
+      reader.fail("status", "unknown status '" + status_name + "'");
+    }
+  }
+  event.attempt = static_cast<int>(reader.integer(doc, "", "attempt", 1, std::numeric_limits<int>::max()));
+  event.message_id = reader.string(doc, "", "messageId");
+  event.culture = reader.string(doc, "", "culture");
+  if (reader.ok() && doc.contains("smtpCode")) {
+    event.smtp_code = static_cast<int>(reader.integer(doc, "", "smtpCode", 200, 599));
+  }
+  if (reader.ok() && event.status != DeliveryStatus::Sent) event.reason = reader.string(doc, "", "reason");
+  if (reader.ok() && event.status == DeliveryStatus::Retrying) {
+    event.next_attempt_at_ms = reader.time(doc, "", "nextAttemptAt");
+  }
+  if (!reader.ok()) return reader.error();
   return event;
 }
 

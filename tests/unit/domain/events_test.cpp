@@ -121,6 +121,25 @@ EmailJob sample_email_job() {
   return job;
 }
 
+EmailStatus sample_email_status(DeliveryStatus status) {
+  EmailStatus event;
+  event.event_id = kEventId;
+  event.occurred_at_ms = kOccurredAt;
+  event.request_id = kRequestId;
+  event.portal = "docspace.example.com";
+  event.job_event_id = kUserId1;  // any uuid
+  event.recipient_email = "new@example.com";
+  event.recipient_user_id = kUserId1;
+  event.status = status;
+  event.attempt = status == DeliveryStatus::Sent ? 3 : 2;
+  event.message_id = "<" + std::string(kUserId1) + "@docspace.example.com>";
+  event.culture = "fr-FR";
+  if (status != DeliveryStatus::Sent) event.reason = "450 mailbox busy";
+  if (status != DeliveryStatus::Sent) event.smtp_code = 450;
+  if (status == DeliveryStatus::Retrying) event.next_attempt_at_ms = kOccurredAt + 4000;
+  return event;
+}
+
 UserInvited sample_user_invited() {
   UserInvited event;
   event.event_id = kEventId;
@@ -235,6 +254,27 @@ TEST(EventsRoundTrip, ReplyErrors) {
 TEST(EventsRoundTrip, EmailJob) {
   const auto job = sample_email_job();
   EXPECT_EQ(must_decode(decode_email_job(encode(job))), job);
+}
+
+TEST(EventsRoundTrip, EmailStatus) {
+  for (auto status : {DeliveryStatus::Sent, DeliveryStatus::Retrying, DeliveryStatus::Failed}) {
+    const auto event = sample_email_status(status);
+    EXPECT_EQ(must_decode(decode_email_status(encode(event))), event) << to_string(status);
+  }
+}
+
+TEST(EventsEncode, EmailStatusCarriesOnlyTheFieldsOfItsStatus) {
+  const auto sent = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Sent)));
+  EXPECT_EQ(sent["status"], "sent");
+  EXPECT_FALSE(sent.contains("reason"));
+  EXPECT_FALSE(sent.contains("nextAttemptAt"));
+  EXPECT_FALSE(sent.contains("smtpCode"));
+  const auto retrying = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Retrying)));
+  EXPECT_EQ(retrying["nextAttemptAt"], "2026-11-26T11:00:04.123Z");
+  EXPECT_EQ(retrying["smtpCode"], 450);
+  const auto failed = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Failed)));
+  EXPECT_EQ(failed["reason"], "450 mailbox busy");
+  EXPECT_FALSE(failed.contains("nextAttemptAt"));
 }
 
 TEST(EventsRoundTrip, UserInvited) {
@@ -401,6 +441,19 @@ TEST(EventsDecode, EmailJobDefects) {
             "expiresAt: not an RFC 3339 date-time");
   EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d.erase("confirmationLink"); }))),
             "confirmationLink: missing");
+}
+
+TEST(EventsDecode, EmailStatusDefects) {
+  const auto text = encode(sample_email_status(DeliveryStatus::Retrying));
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["status"] = "bounced"; }))),
+            "status: unknown status 'bounced'");
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d.erase("nextAttemptAt"); }))),
+            "nextAttemptAt: missing");
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["attempt"] = 0; }))), "attempt: out of range");
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["smtpCode"] = 99; }))),
+            "smtpCode: out of range");
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["jobEventId"] = "1"; }))),
+            "jobEventId: not a uuid");
 }
 
 TEST(EventsDecode, UserInvitedDefects) {

@@ -20,6 +20,7 @@ inline constexpr std::string_view kReplies = "invite.replies.v1";
 inline constexpr std::string_view kEmails = "invite.emails.v1";
 inline constexpr std::string_view kUserInvited = "people.user-invited.v1";
 inline constexpr std::string_view kRequestedDlq = "invite.requested.v1.dlq";
+inline constexpr std::string_view kEmailStatus = "invite.email-status.v1";
 }  // namespace topics
 
 namespace headers {
@@ -125,5 +126,35 @@ struct UserInvited {
 };
 std::string encode(const UserInvited& event);
 std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text);
+
+// invite.email-status.v1, key = portal: what the mailer did with an e-mail job, one event per attempt's outcome.
+// {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"jobEventId":..,
+//  "recipient":{"email":..,"userId":..},"status":"retrying","attempt":1,"messageId":"<..@..>","culture":"ru-RU",
+//  "smtpCode":421,                    (when a server answered)
+//  "reason":"...",                    (retrying and failed only)
+//  "nextAttemptAt":"<RFC 3339>"}      (retrying only)
+enum class DeliveryStatus { Sent, Retrying, Failed };
+std::string_view to_string(DeliveryStatus status);  // "sent", "retrying", "failed"
+
+struct EmailStatus {
+  std::string event_id;
+  std::int64_t occurred_at_ms = 0;
+  std::string request_id;
+  std::string portal;
+  std::string job_event_id;  // the e-mail job's eventId
+  std::string recipient_email;
+  std::string recipient_user_id;
+  DeliveryStatus status = DeliveryStatus::Sent;
+  int attempt = 1;           // 1 for the first try
+  std::string message_id;    // the e-mail's Message-ID header, angle brackets included
+  std::string culture;       // of the template set the e-mail was rendered with
+  std::optional<int> smtp_code;
+  std::string reason;
+  std::optional<std::int64_t> next_attempt_at_ms;
+
+  bool operator==(const EmailStatus&) const = default;
+};
+std::string encode(const EmailStatus& event);
+std::variant<EmailStatus, std::string> decode_email_status(std::string_view json_text);
 
 }  // namespace invite::domain
