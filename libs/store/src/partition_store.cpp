@@ -1,27 +1,26 @@
 #include "invite/store/partition_store.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <SQLiteCpp/VariadicBind.h>
-
 #include <algorithm>
 #include <charconv>
-#include <chrono>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
 
 #include "invite/common/ids.hpp"
 #include "invite/domain/validation.hpp"
+#include "sqlite_support.hpp"
 
 namespace invite::store {
 namespace {
 
+using detail::bind_bytes;
+using detail::bound;
+using detail::decode_headers;
+using detail::encode_headers;
+using detail::wall_ms;
 using domain::User;
 
-// Ordered schema steps: step i brings a file from user_version i to i+1. Never edit a released step - append a
-// new one, since files in the field have already run the old ones.
-const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> steps = {
+const detail::Migrations& migrations() {
+  static const detail::Migrations steps = {
       // v1
       R"sql(
         CREATE TABLE users (
@@ -68,46 +67,6 @@ const std::vector<std::string_view>& migrations() {
       )sql",
   };
   return steps;
-}
-
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Kafka keys, values and headers are bytes: DLQ rows carry whatever arrived, so blobs keep them unchanged.
-void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes) {
-  stmt.bind(index, bytes.data(), static_cast<int>(bytes.size()));
-}
-
-std::string encode_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto array = nlohmann::json::array();
-  for (const auto& [k, v] : headers) array.push_back(nlohmann::json::array({k, v}));
-  // Replacing invalid UTF-8 (a DLQ error quoting a broken record) beats throwing: a throw here would fail the
-  // transaction and stop the worker on the same record after every restart.
-  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::vector<std::pair<std::string, std::string>> decode_headers(const std::string& text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const auto array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return out;
-  for (const auto& item : array) {
-    if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_string()) {
-      out.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
-    }
-  }
-  return out;
-}
-
-// Binds args to ?1, ?2, ... of a cached statement. Cached statements are reused after failures too, so every use
-// starts from a clean state.
-template <class... Args>
-SQLite::Statement& bound(SQLite::Statement& stmt, const Args&... args) {
-  stmt.tryReset();
-  stmt.clearBindings();
-  SQLite::bind(stmt, args...);
-  return stmt;
 }
 
 constexpr const char* kUserColumns =
@@ -354,32 +313,6 @@ class SqlitePartitionStore final : public PartitionStore {
   SQLite::Statement select_unsent_, mark_sent_, unsent_count_;
 };
 
-int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
-
-// Runs each missing step in its own transaction together with its version bump, so a crash mid-migration leaves
-// the file at a consistent earlier version. IMMEDIATE, and re-reading the version inside the transaction, keeps
-// two processes opening a new file at once (worker and invitectl) from running a step twice.
-std::optional<std::string> migrate(SQLite::Database& db) {
-  const auto& steps = migrations();
-  const int known = static_cast<int>(steps.size());
-  const auto too_new = [known](int version) {
-    return "schema version " + std::to_string(version) + " is newer than this program supports (" +
-           std::to_string(known) + "); use a newer build";
-  };
-  for (int target = 1; target <= known; ++target) {
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    const int current = user_version(db);
-    if (current > known) return too_new(current);
-    if (current >= target) continue;  // the transaction rolls back harmlessly
-    db.exec(std::string(steps[static_cast<std::size_t>(target - 1)]));
-    db.exec("PRAGMA user_version = " + std::to_string(target));
-    tx.commit();
-  }
-  // A newer build may have migrated the file further between our steps.
-  if (const int final_version = user_version(db); final_version != known) return too_new(final_version);
-  return std::nullopt;
-}
-
 }  // namespace
 
 int PartitionStore::schema_version() { return static_cast<int>(migrations().size()); }
@@ -415,27 +348,10 @@ std::vector<std::pair<std::int32_t, std::filesystem::path>> PartitionStore::list
 }
 
 std::variant<std::unique_ptr<PartitionStore>, std::string> PartitionStore::open(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (file.has_parent_path()) {
-    std::filesystem::create_directories(file.parent_path(), ec);
-    if (ec) return "cannot create directory " + file.parent_path().string() + ": " + ec.message();
-  }
-  try {
-    auto db = std::make_unique<SQLite::Database>(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                 /*busy timeout ms=*/5000);
-    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
-    if (mode != "wal") return file.string() + ": cannot switch to WAL journal (got '" + mode + "')";
-    // FULL, not NORMAL: with WAL, NORMAL stays consistent but may lose the last commits on power loss. By then the
-    // relay may already have published their outbox rows (replies naming user ids, invitation e-mails), and the
-    // worker would re-apply the requests with new ids and new e-mails - visible to clients. FULL costs one WAL
-    // fsync per request transaction, which the worker can afford.
-    db->exec("PRAGMA synchronous = FULL");
-    db->exec("PRAGMA foreign_keys = ON");
-    if (auto error = migrate(*db)) return file.string() + ": " + *error;
-    return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(db)));
-  } catch (const std::exception& e) {  // SQLite::Exception among them
-    return file.string() + ": " + e.what();
-  }
+  auto opened = detail::open_database(file, migrations());
+  if (auto* error = std::get_if<std::string>(&opened)) return *error;
+  return std::unique_ptr<PartitionStore>(
+      std::make_unique<SqlitePartitionStore>(std::move(std::get<std::unique_ptr<SQLite::Database>>(opened))));
 }
 
 }  // namespace invite::store

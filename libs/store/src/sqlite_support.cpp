@@ -1,0 +1,88 @@
+#include "sqlite_support.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+namespace invite::store::detail {
+namespace {
+
+int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+// Runs each missing step in its own transaction together with its version bump, so a crash mid-migration leaves
+// the file at a consistent earlier version. IMMEDIATE, and re-reading the version inside the transaction, keeps
+// two processes opening a new file at once (worker and invitectl) from running a step twice.
+std::optional<std::string> migrate(SQLite::Database& db, const Migrations& steps) {
+  const int known = static_cast<int>(steps.size());
+  const auto too_new = [known](int version) {
+    return "schema version " + std::to_string(version) + " is newer than this program supports (" +
+           std::to_string(known) + "); use a newer build";
+  };
+  for (int target = 1; target <= known; ++target) {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const int current = user_version(db);
+    if (current > known) return too_new(current);
+    if (current >= target) continue;  // the transaction rolls back harmlessly
+    db.exec(std::string(steps[static_cast<std::size_t>(target - 1)]));
+    db.exec("PRAGMA user_version = " + std::to_string(target));
+    tx.commit();
+  }
+  // A newer build may have migrated the file further between our steps.
+  if (const int final_version = user_version(db); final_version != known) return too_new(final_version);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<SQLite::Database>, std::string> open_database(const std::filesystem::path& file,
+                                                                          const Migrations& migrations) {
+  std::error_code ec;
+  if (file.has_parent_path()) {
+    std::filesystem::create_directories(file.parent_path(), ec);
+    if (ec) return "cannot create directory " + file.parent_path().string() + ": " + ec.message();
+  }
+  try {
+    auto db = std::make_unique<SQLite::Database>(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                                 /*busy timeout ms=*/5000);
+    const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") return file.string() + ": cannot switch to WAL journal (got '" + mode + "')";
+    // FULL, not NORMAL: with WAL, NORMAL stays consistent but may lose the last commits on power loss, while
+    // what they caused (published events, sent e-mails) has already left the process and cannot be taken back.
+    db->exec("PRAGMA synchronous = FULL");
+    db->exec("PRAGMA foreign_keys = ON");
+    if (auto error = migrate(*db, migrations)) return file.string() + ": " + *error;
+    return db;
+  } catch (const std::exception& e) {  // SQLite::Exception among them
+    return file.string() + ": " + e.what();
+  }
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes) {
+  stmt.bind(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+std::string encode_headers(const HeaderList& headers) {
+  auto array = nlohmann::json::array();
+  for (const auto& [k, v] : headers) array.push_back(nlohmann::json::array({k, v}));
+  // Replacing invalid UTF-8 (a DLQ error quoting a broken record) beats throwing: a throw here would fail the
+  // transaction and stop the service on the same record after every restart.
+  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+HeaderList decode_headers(const std::string& text) {
+  HeaderList out;
+  const auto array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!array.is_array()) return out;
+  for (const auto& item : array) {
+    if (item.is_array() && item.size() == 2 && item[0].is_string() && item[1].is_string()) {
+      out.emplace_back(item[0].get<std::string>(), item[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+}  // namespace invite::store::detail
