@@ -426,6 +426,25 @@ class HttpApiSession(unittest.TestCase):
         # The devstack's own gateway serves again once the broker is back; the retry is safe.
         harness.wait_until(lambda: self.invite(body).status == 200, 30, "the devstack to serve again")
 
+    def test_17_oversized_header_and_unknown_transfer_coding_close_the_connection(self):
+        head = (b"POST " + INVITE.encode() + b" HTTP/1.1\r\nHost: " + self.host_header(LOCAL).encode() +
+                b"\r\nContent-Type: application/json\r\n")
+        body = json.dumps({"invitations": [{"email": "transport@example.com", "type": "User"}]}).encode()
+        cookie = b"Cookie: asc_auth_key=" + self.token().encode() + b"; padding=" + b"p" * 40000 + b"\r\n"
+        fields = b"".join(b"X-Field-%d: v\r\n" % i for i in range(100))
+        gzip = b"Transfer-Encoding: gzip, chunked\r\n"
+        for name, extra, status, error_type in [("large cookie", cookie, 431, "RequestHeaderFieldsTooLarge"),
+                                                 ("101 fields", fields, 431, "RequestHeaderFieldsTooLarge"),
+                                                 ("gzip", gzip, 501, "NotImplemented")]:
+            with self.subTest(name):
+                data = head + extra + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+                if extra is gzip:
+                    data = head + extra + b"\r\n" + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+                response = self.judge("POST", INVITE, raw_exchange(self.stack.port, data))
+                self.assert_error(response, status, error_type)
+                self.assertEqual(response.header("connection"), "close")
+        self.assertNotIn("transport@example.com", self.users_by_email(LOCAL))
+
     def test_99_every_documented_status_was_exercised(self):
         session = {name for name in dir(self) if name.startswith("test_") and name != self._testMethodName}
         if not session <= self.ran:

@@ -107,6 +107,7 @@ std::string_view describe(TokenError error) {
     case TokenError::Malformed: return "the token is not a well-formed JWT";
     case TokenError::BadSignature: return "the token's signature is invalid";
     case TokenError::Expired: return "the token has expired";
+    case TokenError::NotYetValid: return "the token is not valid yet";
     case TokenError::WrongPortal: return "the token was issued for another portal";
     case TokenError::BadClaims: return "the token's claims are missing or invalid";
   }
@@ -151,8 +152,12 @@ std::variant<Claims, TokenError> verify_token(std::string_view token, std::strin
   const auto claimed_portal = string_claim(payload, "portal");
   const auto role_name = string_claim(payload, "role");
   if (!iat || !exp || !sub || !claimed_portal || !role_name) return TokenError::BadClaims;
+  const auto nbf = numeric_date(payload, "nbf");
+  if (!nbf && payload.contains("nbf")) return TokenError::BadClaims;
 
   if (*exp <= now_s) return TokenError::Expired;
+  // A token from the future was issued by a clock far ahead, or forged with a long life in mind.
+  if (*iat > now_s + kClockSkewS || (nbf && *nbf > now_s + kClockSkewS)) return TokenError::NotYetValid;
   if (*claimed_portal != portal) return TokenError::WrongPortal;
   if (!common::is_uuid(*sub)) return TokenError::BadClaims;
   const auto role = domain::role_from_name(*role_name);

@@ -6,6 +6,7 @@
 
 #include "invite/common/ids.hpp"
 #include "invite/domain/validation.hpp"
+#include "json_text.hpp"
 
 namespace invite::domain {
 namespace {
@@ -201,7 +202,7 @@ class Reader {
 
 // Parses the text and checks the fields every event shares. nullopt (with the reader's error set) otherwise.
 std::optional<json> parse_document(std::string_view text, Reader& reader) {
-  json document = json::parse(text, nullptr, false);
+  json document = detail::parse_json_text<json>(text);
   if (document.is_discarded()) {
     reader.fail("$", "not valid JSON");
     return std::nullopt;

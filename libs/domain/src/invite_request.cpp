@@ -6,6 +6,7 @@
 
 #include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
+#include "json_text.hpp"
 
 namespace invite::domain {
 namespace {
@@ -60,7 +61,7 @@ void ValidationErrors::add(std::string key, std::string message) {
 
 std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations) {
   ValidationErrors errors;
-  const Json document = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const Json document = detail::parse_json_text<Json>(body);
   if (document.is_discarded() || !document.is_object()) {
     errors.add("$", "The request body is not valid JSON.");
     return errors;

@@ -6,6 +6,7 @@
 #include <cassert>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -53,6 +54,8 @@ std::string http_date(std::chrono::system_clock::time_point now) {
 
 Response default_transport_error(int status) {
   if (status == 413) return detail::json_error(413, "Request entity too large", "PayloadTooLarge");
+  if (status == 431) return detail::json_error(431, "Request header fields too large", "RequestHeaderFieldsTooLarge");
+  if (status == 501) return detail::json_error(501, "Transfer-Encoding not implemented", "NotImplemented");
   if (status == 500) return detail::json_error(500, "Internal server error", "Internal");
   return detail::json_error(status, "Bad request", "BadRequest");
 }
@@ -65,6 +68,9 @@ struct Life {
 };
 
 class Session;
+
+// Room in the read buffer beyond a maximal header, for the reads that bring it in.
+constexpr std::size_t kReadSlack = 16 * 1024;
 
 struct Core {
   Core(ServerOptions opts, Handler h)
@@ -105,8 +111,10 @@ struct Core {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // The read buffer is bounded too: Beast buffers a chunk's size line with its extensions whole, and does not
+  // count them against the body limit, so an endless extension would otherwise grow it without end.
   Session(Core& core, tcp::socket socket, std::string remote)
-      : core_(core), stream_(std::move(socket)), remote_(std::move(remote)) {}
+      : core_(core), stream_(std::move(socket)), buffer_(core.options.header_limit + kReadSlack), remote_(std::move(remote)) {}
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
@@ -144,6 +152,8 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = false;
     parser_.emplace();
     parser_->body_limit(static_cast<std::uint64_t>(core_.options.body_limit));
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(core_.options.header_limit, std::numeric_limits<std::uint32_t>::max())));
     if (first_ || buffer_.size() > 0) {
       // A new connection exists to send a request: waiting for it is part of the read timeout.
       first_ = false;
@@ -166,6 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->on_read_error(ec);
       auto& msg = self->parser_->get();
+      if (const auto refused = self->refuse_head(msg)) return self->write_transport_error(*refused);
       // Clients like curl hold back larger bodies until told to go on; without this they stall for a second.
       if (iequals(msg[bhttp::field::expect], "100-continue") && !self->parser_->is_done()) {
         auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -179,6 +190,22 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // What Beast lets through but a server must not act on (RFC 9112 3.2, 6.1): the status to answer, if any.
+  std::optional<int> refuse_head(const bhttp::request<bhttp::string_body>& msg) const {
+    if (static_cast<std::size_t>(std::distance(msg.begin(), msg.end())) > core_.options.max_header_fields) return 431;
+    // The portal is the Host: with two of them, a proxy in front and this server could pick different tenants.
+    const auto hosts = std::distance(msg.equal_range(bhttp::field::host).first, msg.equal_range(bhttp::field::host).second);
+    if (hosts > 1 || (hosts == 0 && msg.version() >= 11)) return 400;
+    // Beast decodes "chunked" only. Another coding would hand the handler a body it cannot read; "chunked" not
+    // last leaves the body's end undefined, and whatever followed would be read as the next request (smuggling).
+    const auto codings = msg.equal_range(bhttp::field::transfer_encoding);
+    if (codings.first != codings.second &&
+        (std::next(codings.first) != codings.second || !iequals(common::trim(codings.first->value()), "chunked"))) {
+      return 501;
+    }
+    return std::nullopt;
+  }
+
   void read_body() {
     bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->on_read_error(ec);
@@ -188,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_error(error_code ec) {
     if (ec == bhttp::error::body_limit) return write_transport_error(413);
+    if (ec == bhttp::error::header_limit) return write_transport_error(431);
     const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
                              ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
                              ec != bhttp::error::short_read;

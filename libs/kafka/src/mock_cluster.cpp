@@ -31,6 +31,19 @@ class MockClusterImpl final : public MockCluster {
     return std::nullopt;
   }
 
+  void push_request_errors(Api api, const std::vector<int>& kafka_error_codes) override {
+    std::vector<rd_kafka_resp_err_t> errors;
+    errors.reserve(kafka_error_codes.size());
+    for (int code : kafka_error_codes) errors.push_back(static_cast<rd_kafka_resp_err_t>(code));
+    rd_kafka_mock_push_request_errors_array(cluster_, static_cast<std::int16_t>(api), errors.size(), errors.data());
+  }
+
+  void set_broker_down(std::int32_t broker_id) override { rd_kafka_mock_broker_set_down(cluster_, broker_id); }
+  void set_broker_up(std::int32_t broker_id) override { rd_kafka_mock_broker_set_up(cluster_, broker_id); }
+  void set_broker_rtt(std::int32_t broker_id, std::chrono::milliseconds rtt) override {
+    rd_kafka_mock_broker_set_rtt(cluster_, broker_id, static_cast<int>(rtt.count()));
+  }
+
  private:
   rd_kafka_t* handle_;
   rd_kafka_mock_cluster_t* cluster_;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -75,6 +76,7 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
       DeliveryReport report;
       report.ok = false;
       report.error = RdKafka::err2str(err);
+      report.queue_full = err == RdKafka::ERR__QUEUE_FULL;
       report.partition = partition;
       finish(*callback, report);
       return;
@@ -82,6 +84,8 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
     headers.release();   // owned by the message now
     callback.release();  // freed in dr_cb
   }
+
+  std::size_t queued() const override { return static_cast<std::size_t>(std::max<std::int64_t>(pending_.load(), 0)); }
 
   bool connected() const override { return connected_.load() && !events_.fatal(); }
 

@@ -15,6 +15,13 @@ namespace {
 constexpr std::string_view kExpiredAuthCookie =
     "asc_auth_key=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; HttpOnly";
 
+// Too many requests waiting for replies, or too many records waiting for Kafka: this gateway is full, not broken.
+http::Response overloaded_response(std::string_view media) {
+  auto response = error_response(503, "Too many requests in flight, retry later", error_type::kOverloaded, media);
+  response.set("Retry-After", "1");
+  return response;
+}
+
 }  // namespace
 
 InviteEndpoint::InviteEndpoint(InviteEnvironment env, InviteSettings settings)
@@ -120,6 +127,7 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
     }
     if (auto* failed = std::get_if<PublishFailed>(&completion)) {
       common::log_warn("publish failed", {{"requestId", request_id}, {"error", failed->error}});
+      if (failed->queue_full) return finish("overloaded", respond, overloaded_response(media));
       auto response = error_response(503, "The message broker is unavailable, retry later",
                                      error_type::kBrokerUnavailable, media);
       response.set("Retry-After", "5");
@@ -130,10 +138,9 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
            error_response(504, "The invitation workers did not answer in time; retrying is safe",
                           error_type::kGatewayTimeout, media));
   };
-  if (!env_.pending->add(request_id, std::move(on_complete))) {
-    auto response = error_response(503, "Too many requests in flight, retry later", error_type::kOverloaded, media);
-    response.set("Retry-After", "1");
-    return finish("overloaded", respond, std::move(response));
+  // Both bounds are checked before anything is published, so a refused request leaves no record behind.
+  if (!env_.publisher->has_room(records.size()) || !env_.pending->add(request_id, std::move(on_complete))) {
+    return finish("overloaded", respond, overloaded_response(media));
   }
   pending_gauge_.set(static_cast<double>(env_.pending->size()));
 
@@ -141,9 +148,10 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
     pending->complete(request_id, TimedOut{});
   });
   invitations_published_.inc(static_cast<double>(records.size()));
-  env_.publisher->publish(records, traceparent.value_or(""), [pending = env_.pending, request_id](auto error) {
-    if (error) pending->complete(request_id, PublishFailed{*error});
-  });
+  env_.publisher->publish(records, traceparent.value_or(""),
+                          [pending = env_.pending, request_id](std::optional<PublishError> error) {
+                            if (error) pending->complete(request_id, PublishFailed{error->message, error->queue_full});
+                          });
 }
 
 }  // namespace invite::gateway

@@ -44,6 +44,10 @@ common::Flags make_flags() {
           {"max-in-flight", "10000", "requests waiting for replies before new ones get 503"},
           {"max-invitations-per-request", "1000", "invitations allowed in one request"},
           {"max-body-bytes", "1048576", "largest request body (then 413)"},
+          {"max-header-bytes", "32768", "largest request line and header fields together (then 431)"},
+          {"max-queued-records", "100000", "records waiting to be sent to Kafka before new requests get 503"},
+          {"read-timeout", "30s", "a request's header and body must arrive within this, else the connection closes"},
+          {"idle-timeout", "60s", "keep-alive connections without a request are closed after this"},
           {"log-level", "info", "debug, info, warn or error"},
       });
 }
@@ -62,9 +66,14 @@ int main(int argc, char** argv) {
   const auto max_in_flight = flags.get_int("max-in-flight");
   const auto max_invitations = flags.get_int("max-invitations-per-request");
   const auto max_body = flags.get_int("max-body-bytes");
+  const auto max_header = flags.get_int("max-header-bytes");
+  const auto max_queued = flags.get_int("max-queued-records");
+  const auto read_timeout = flags.get_duration("read-timeout");
+  const auto idle_timeout = flags.get_duration("idle-timeout");
   if (!port || *port < 0 || *port > 65535 || !threads || *threads < 1 ||
       !request_timeout || !delivery_timeout || !max_in_flight || *max_in_flight < 1 || !max_invitations ||
-      *max_invitations < 0 || !max_body || *max_body < 1) {
+      *max_invitations < 0 || !max_body || *max_body < 1 || !max_header || *max_header < 1 || !max_queued ||
+      *max_queued < 1 || !read_timeout || read_timeout->count() < 1 || !idle_timeout || idle_timeout->count() < 1) {
     return runtime::usage_error(flags, "invalid numeric or duration flag value");
   }
   const auto reply_partition_or = runtime::index_from_pod_name(flags, "reply-partition");
@@ -88,7 +97,11 @@ int main(int argc, char** argv) {
   if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
   const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
   const std::string brokers = flags.get("kafka-brokers");
-  auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-gateway");
+  // librdkafka's own queue bound backs ours up (an explicit --kafka-config still wins): past it a record is
+  // refused at once instead of growing the queue.
+  kafka::Properties producer_config{{"queue.buffering.max.messages", std::to_string(*max_queued)}};
+  producer_config.insert(producer_config.end(), kafka_config.begin(), kafka_config.end());
+  auto producer_or = kafka::Producer::create(brokers, producer_config, *delivery_timeout, "invite-gateway");
   if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
   auto consumer_or = kafka::Consumer::create(brokers, "", kafka_config, "invite-gateway-replies");
@@ -105,10 +118,24 @@ int main(int argc, char** argv) {
   options.port = static_cast<std::uint16_t>(*port);
   options.threads = static_cast<int>(*threads);
   options.body_limit = static_cast<std::size_t>(*max_body);
-  options.transport_error = [limit = *max_body](int status) {
+  options.header_limit = static_cast<std::size_t>(*max_header);
+  options.read_timeout = *read_timeout;
+  options.idle_timeout = *idle_timeout;
+  options.transport_error = [limit = *max_body, header_limit = *max_header,
+                             fields = options.max_header_fields](int status) {
     if (status == 413) {
       return gateway::error_response(413, "The request body is larger than " + std::to_string(limit) + " bytes",
                                      gateway::error_type::kPayloadTooLarge, "application/json");
+    }
+    if (status == 431) {
+      return gateway::error_response(431, "The request's header fields are larger than " +
+                                              std::to_string(header_limit) + " bytes or more than " +
+                                              std::to_string(fields) + " fields",
+                                     gateway::error_type::kRequestHeaderFieldsTooLarge, "application/json");
+    }
+    if (status == 501) {
+      return gateway::error_response(501, "Only the chunked Transfer-Encoding is implemented",
+                                     gateway::error_type::kNotImplemented, "application/json");
     }
     if (status == 500) {
       return gateway::error_response(500, "Internal server error", gateway::error_type::kInternal, "application/json");
@@ -117,7 +144,7 @@ int main(int argc, char** argv) {
                                    "application/json");
   };
 
-  gateway::KafkaRequestPublisher publisher(*producer);
+  gateway::KafkaRequestPublisher publisher(*producer, static_cast<std::size_t>(*max_queued));
   http::Router router;
   std::unique_ptr<http::Server> server;
   gateway::InviteEnvironment env;

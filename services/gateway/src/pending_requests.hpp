@@ -15,6 +15,7 @@ namespace invite::gateway {
 struct TimedOut {};
 struct PublishFailed {
   std::string error;
+  bool queue_full = false;
 };
 using Completion = std::variant<domain::InviteReply, TimedOut, PublishFailed>;
 

@@ -9,20 +9,20 @@ namespace {
 
 // Joins the delivery reports of one request into a single outcome.
 struct DeliveryJoin {
-  explicit DeliveryJoin(std::size_t n, std::function<void(std::optional<std::string>)> done)
+  explicit DeliveryJoin(std::size_t n, std::function<void(std::optional<PublishError>)> done)
       : remaining(n), on_done(std::move(done)) {}
   std::atomic<std::size_t> remaining;
   std::mutex mu;
-  std::optional<std::string> first_error;
-  std::function<void(std::optional<std::string>)> on_done;
+  std::optional<PublishError> first_error;
+  std::function<void(std::optional<PublishError>)> on_done;
 
   void report(const kafka::DeliveryReport& report) {
     if (!report.ok) {
       std::lock_guard lock(mu);
-      if (!first_error) first_error = report.error;
+      if (!first_error) first_error = PublishError{report.error, report.queue_full};
     }
     if (remaining.fetch_sub(1) == 1) {
-      std::optional<std::string> error;
+      std::optional<PublishError> error;
       {
         std::lock_guard lock(mu);
         error = first_error;
@@ -36,7 +36,7 @@ struct DeliveryJoin {
 
 void KafkaRequestPublisher::publish(const std::vector<domain::RequestedInvitation>& records,
                                     const std::string& traceparent,
-                                    std::function<void(std::optional<std::string> error)> on_done) {
+                                    std::function<void(std::optional<PublishError> error)> on_done) {
   if (records.empty()) {
     on_done(std::nullopt);
     return;

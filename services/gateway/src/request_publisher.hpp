@@ -1,6 +1,7 @@
 #pragma once
 // The gateway's only dependency on Kafka for the invite path: publish a request's records and learn whether all
 // of them were durably accepted. An interface so the endpoint can be tested without a broker.
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,24 +12,36 @@
 
 namespace invite::gateway {
 
+struct PublishError {
+  std::string message;
+  bool queue_full = false;  // the producer's queue was at its bound: the gateway is overloaded, Kafka may be fine
+};
+
 class RequestPublisher {
  public:
   virtual ~RequestPublisher() = default;
+  // False when `records` more would take the records waiting for Kafka past their bound: the caller refuses
+  // the request before publishing any of it.
+  virtual bool has_room(std::size_t records) const = 0;
   // on_done runs exactly once, after the last delivery report, with the first error (nullopt when all were acked).
   virtual void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
-                       std::function<void(std::optional<std::string> error)> on_done) = 0;
+                       std::function<void(std::optional<PublishError> error)> on_done) = 0;
 };
 
 // invite.requested.v1: key = portal (all of a request's records on one partition, in order), headers
 // correlation-id, reply-partition and, when the client sent one, traceparent.
 class KafkaRequestPublisher final : public RequestPublisher {
  public:
-  explicit KafkaRequestPublisher(kafka::Producer& producer) : producer_(producer) {}
+  // max_queued: records the producer may hold undelivered (queued or in flight) before has_room() says no.
+  KafkaRequestPublisher(kafka::Producer& producer, std::size_t max_queued)
+      : producer_(producer), max_queued_(max_queued) {}
+  bool has_room(std::size_t records) const override { return producer_.queued() + records <= max_queued_; }
   void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
-               std::function<void(std::optional<std::string> error)> on_done) override;
+               std::function<void(std::optional<PublishError> error)> on_done) override;
 
  private:
   kafka::Producer& producer_;
+  std::size_t max_queued_;
 };
 
 }  // namespace invite::gateway

@@ -106,6 +106,23 @@ TEST(Token, Expired) {
   EXPECT_TRUE(std::holds_alternative<Claims>(verify_token(token, kSecret, kPortal, kNow + 3599)));
 }
 
+TEST(Token, NotValidYetWhenNbfOrIatLieBeyondTheClockSkew) {
+  const auto verify = [](std::string_view times) {
+    return verify_token(hand_signed(kHs256Header, payload_json(kUser, "User", times)), kSecret, kPortal, kNow);
+  };
+  const std::string exp = ",\"exp\":" + std::to_string(kNow + 3600);
+  const auto at = [](std::int64_t s) { return std::to_string(s); };
+  EXPECT_EQ(error_of(verify(",\"iat\":" + at(kNow - 10) + ",\"nbf\":" + at(kNow + kClockSkewS + 1) + exp)),
+            TokenError::NotYetValid);
+  EXPECT_EQ(error_of(verify(",\"iat\":" + at(kNow + kClockSkewS + 1) + exp)), TokenError::NotYetValid);
+  // Within the skew both pass: the issuer's clock may be a little ahead of ours.
+  EXPECT_TRUE(std::holds_alternative<Claims>(
+      verify(",\"iat\":" + at(kNow + kClockSkewS) + ",\"nbf\":" + at(kNow + kClockSkewS) + exp)));
+  EXPECT_TRUE(std::holds_alternative<Claims>(verify(",\"iat\":" + at(kNow - 10) + ",\"nbf\":" + at(kNow - 10) + exp)));
+  EXPECT_EQ(error_of(verify(",\"iat\":" + at(kNow - 10) + ",\"nbf\":\"now\"" + exp)), TokenError::BadClaims);
+  EXPECT_NE(describe(TokenError::NotYetValid), describe(TokenError::Expired));
+}
+
 TEST(Token, WrongSignature) {
   const std::string token = issue_token(good_claims(), "another-secret-of-some-length");
   EXPECT_EQ(error_of(verify_token(token, kSecret, kPortal, kNow)), TokenError::BadSignature);
@@ -191,7 +208,7 @@ TEST(Token, EmptySecretNeverVerifies) {
 
 TEST(Token, DescribeIsHumanText) {
   for (TokenError e : {TokenError::Missing, TokenError::Malformed, TokenError::BadSignature, TokenError::Expired,
-                       TokenError::WrongPortal, TokenError::BadClaims}) {
+                       TokenError::NotYetValid, TokenError::WrongPortal, TokenError::BadClaims}) {
     EXPECT_FALSE(describe(e).empty());
   }
   EXPECT_NE(describe(TokenError::Expired), describe(TokenError::BadSignature));

@@ -299,6 +299,13 @@ TEST(EventsDecode, RejectsTextThatIsNotAJsonObject) {
   EXPECT_EQ(decode_error(decode_user_invited("null")), "$: not a JSON object");
 }
 
+TEST(EventsDecode, RejectsAValidEventFollowedByANulAndMore) {
+  const std::string valid = encode(sample_email_job());
+  ASSERT_TRUE(std::holds_alternative<EmailJob>(decode_email_job(valid)));
+  EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0') + "garbage")), "$: not valid JSON");
+  EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0'))), "$: not valid JSON");
+}
+
 TEST(EventsDecode, RejectsMissingOrForeignSchemaVersion) {
   const auto text = encode(sample_requested());
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("schemaVersion"); }))),

@@ -195,6 +195,16 @@ TEST(InviteRequestErrors, BodyThatIsNotAJsonObject) {
   }
 }
 
+TEST(InviteRequestErrors, ANulByteAnywhereIsNotJson) {
+  // The parser would stop at the NUL and take what came before for the whole body.
+  using namespace std::string_literals;
+  const Errors expected{{"$", {"The request body is not valid JSON."}}};
+  for (const std::string& body : {"{\"invitations\":[]}\0"s, "{\"invitations\":[]} \0{\"more\":1}"s,
+                                 "\0{\"invitations\":[]}"s, "{\"invitations\":[{\"email\":\"a\0@example.com\"}]}"s}) {
+    EXPECT_EQ(rejected(body), expected) << "NUL at " << body.find('\0');
+  }
+}
+
 TEST(InviteRequestCulture, WellFormedCulturesOnly) {
   EXPECT_EQ(accepted(R"({"invitations":[],"culture":"en"})").culture, "en");
   EXPECT_EQ(accepted(R"({"invitations":[],"culture":"en-US"})").culture, "en-US");

@@ -31,13 +31,15 @@ class FakePublisher final : public RequestPublisher {
   struct Call {
     std::vector<domain::RequestedInvitation> records;
     std::string traceparent;
-    std::function<void(std::optional<std::string>)> on_done;
+    std::function<void(std::optional<PublishError>)> on_done;
   };
+  bool has_room(std::size_t records) const override { return records <= room; }
   void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
-               std::function<void(std::optional<std::string> error)> on_done) override {
+               std::function<void(std::optional<PublishError> error)> on_done) override {
     calls.push_back({records, traceparent, std::move(on_done)});
   }
   std::vector<Call> calls;
+  std::size_t room = 1000000;  // records the producer's queue can still take
 };
 
 struct Scheduled {
@@ -595,7 +597,7 @@ TEST_F(GatewayFixture, DailyBudgetReplyIs429WithRateLimitHeaders) {
 TEST_F(GatewayFixture, DeliveryFailureIs503WithRetryAfter) {
   send(request(kOneUser));
   ASSERT_EQ(publisher_.calls.size(), 1u);
-  publisher_.calls[0].on_done("Local: Message timed out");
+  publisher_.calls[0].on_done(PublishError{"Local: Message timed out"});
   const auto& response = only_response();
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(error_type_of(response), "BrokerUnavailable");
@@ -607,6 +609,29 @@ TEST_F(GatewayFixture, DeliveryFailureIs503WithRetryAfter) {
   ASSERT_EQ(scheduled_.size(), 1u);
   scheduled_[0].fn();
   EXPECT_EQ(responses_.size(), 1u);
+}
+
+TEST_F(GatewayFixture, FullProducerQueueIs503OverloadedWithoutPublishingAnyRecord) {
+  publisher_.room = 1;
+  send(request(R"({"invitations":[{"email":"a@example.com","type":"User"},{"email":"b@example.com","type":"User"}]})"));
+  const auto& response = only_response();
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(error_type_of(response), "Overloaded");
+  EXPECT_EQ(header_of(response, "Retry-After"), "1");
+  EXPECT_TRUE(publisher_.calls.empty());
+  EXPECT_EQ(pending_.size(), 0u);
+  EXPECT_TRUE(scheduled_.empty());
+}
+
+TEST_F(GatewayFixture, QueueFullDeliveryReportIs503OverloadedNotBrokerUnavailable) {
+  send(request(kOneUser));
+  ASSERT_EQ(publisher_.calls.size(), 1u);
+  publisher_.calls[0].on_done(PublishError{"Local: Queue full", true});
+  const auto& response = only_response();
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(error_type_of(response), "Overloaded");
+  EXPECT_EQ(header_of(response, "Retry-After"), "1");
+  EXPECT_EQ(pending_.size(), 0u);
 }
 
 TEST_F(GatewayFixture, DeadlineIs504AndLateReplyIsRefused) {

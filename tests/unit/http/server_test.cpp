@@ -413,6 +413,174 @@ TEST(ServerTest, MalformedRequestGets400AndClose) {
   EXPECT_EQ(handled.load(), 0);
 }
 
+TEST(ServerTest, OversizedHeaderOrTooManyFieldsGet431AndClose) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  auto o = limited(transport_calls);
+  o.header_limit = 2048;
+  o.max_header_fields = 10;
+  Running srv(o, [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+
+  RawConnection big(srv.port());
+  ASSERT_TRUE(big.send(get("/", "Cookie: asc_auth_key=" + std::string(4096, 'a') + "\r\n")));
+  auto r = big.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 431u);
+  EXPECT_EQ(r->body(), "{\"transport\":431}");
+  EXPECT_TRUE(big.closed_within(5s));
+
+  std::string fields;
+  for (int i = 0; i < 10; ++i) fields += "X-F" + std::to_string(i) + ": v\r\n";
+  RawConnection many(srv.port());
+  ASSERT_TRUE(many.send(get("/", fields)));  // Host and ten more
+  auto m = many.read_response();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->result_int(), 431u);
+  EXPECT_TRUE(many.closed_within(5s));
+  EXPECT_EQ(handled.load(), 0);
+
+  // At the limits the request is served.
+  auto ok = http_request("127.0.0.1", srv.port(), "GET", "/", {{"X-Pad", std::string(1500, 'p')}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(transport_calls.load(), 2);
+}
+
+TEST(ServerTest, HostMissingOrRepeatedGets400) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  for (const std::string& head : {std::string("GET / HTTP/1.1\r\n\r\n"),
+                                  std::string("GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n"),
+                                  std::string("GET / HTTP/1.0\r\nHost: a.test\r\nhost: b.test\r\n\r\n")}) {
+    RawConnection conn(srv.port());
+    ASSERT_TRUE(conn.send(head));
+    auto r = conn.read_response();
+    ASSERT_TRUE(r) << head;
+    EXPECT_EQ(r->result_int(), 400u) << head;
+    EXPECT_TRUE(conn.closed_within(5s));
+  }
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST(ServerTest, TransferCodingsOtherThanChunkedGet501AndClose) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  const std::string chunked_body = "5\r\nhello\r\n0\r\n\r\n";
+  for (const std::string coding : {"gzip, chunked", "chunked, gzip", "identity", "xchunked"}) {
+    RawConnection conn(srv.port());
+    ASSERT_TRUE(conn.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + chunked_body +
+                          get("/")));
+    auto r = conn.read_response();
+    ASSERT_TRUE(r) << coding;
+    EXPECT_EQ(r->result_int(), 501u) << coding;
+    EXPECT_EQ(r->body(), "{\"transport\":501}");
+    EXPECT_TRUE(conn.closed_within(5s)) << "what follows must not be read as another request";
+  }
+  EXPECT_EQ(handled.load(), 0);
+  RawConnection plain(srv.port());
+  ASSERT_TRUE(plain.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n" + chunked_body));
+  auto ok = plain.read_response();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result_int(), 200u);
+}
+
+TEST(ServerTest, PipelinedRequestsAreAnsweredInOrderOneAtATime) {
+  std::atomic<int> concurrent{0};
+  std::atomic<int> most{0};
+  auto o = test_options();
+  Running srv(o, [&](Request req, Respond respond) {
+    most = std::max(most.load(), ++concurrent);
+    // Answer the first later than the second would be: order must still hold.
+    std::thread([&concurrent, req = std::move(req), respond = std::move(respond)] {
+      std::this_thread::sleep_for(req.target == "/1" ? 200ms : 0ms);
+      --concurrent;
+      respond(text(200, req.target + ":" + req.body));
+    }).detach();
+  });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
+                        "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb" + get("/3")));
+  for (const char* expected : {"/1:a", "/2:b", "/3:"}) {
+    auto r = conn.read_response();
+    ASSERT_TRUE(r) << expected;
+    EXPECT_EQ(r->body(), expected);
+  }
+  EXPECT_EQ(most.load(), 1);
+}
+
+TEST(ServerTest, RequestAfterAnErrorInAPipelineIsNotServed) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  RawConnection conn(srv.port());
+  ASSERT_TRUE(conn.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nab" + get("/")));
+  auto r = conn.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 400u);
+  EXPECT_TRUE(conn.closed_within(5s));
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST(ServerTest, TrickledBodyIsCutOffAtTheReadTimeout) {
+  // Each byte arrives well within any per-read timeout; only a deadline for the whole request stops this.
+  auto o = test_options();
+  o.read_timeout = 600ms;
+  std::atomic<int> handled{0};
+  Running srv(o, [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  RawConnection conn(srv.port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(conn.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+  bool cut = false;
+  for (int i = 0; i < 100 && !cut; ++i) {
+    std::this_thread::sleep_for(50ms);
+    cut = !conn.send("b");
+  }
+  EXPECT_TRUE(cut || conn.closed_within(5s));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 550ms);
+  EXPECT_LT(took, 4s);
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST(ServerTest, ChunkAbuseIsRefused) {
+  std::atomic<int> transport_calls{0};
+  std::atomic<int> handled{0};
+  Running srv(limited(transport_calls), [&](Request, Respond respond) {
+    ++handled;
+    respond(text(200, "ok"));
+  });
+  const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const std::string& body : {std::string("fffffffffffffffffff\r\n"),           // size overflows 64 bits
+                                   std::string("-1\r\n"),                            // not hex
+                                   std::string("1\r\nab\r\n0\r\n\r\n"),            // chunk longer than said
+                                   "1;" + std::string(200000, 'e') + "\r\na\r\n0\r\n\r\n"}) {  // endless extension
+    RawConnection conn(srv.port());
+    conn.send(head + body);  // the server may close before all of it is written
+    auto r = conn.read_response();
+    ASSERT_TRUE(r) << body.substr(0, 30);
+    EXPECT_TRUE(r->result_int() == 400u || r->result_int() == 413u) << r->result_int() << " " << body.substr(0, 30);
+    EXPECT_TRUE(conn.closed_within(5s));
+  }
+  EXPECT_EQ(handled.load(), 0);
+}
+
 TEST(ServerTest, DefaultTransportErrorIsTheJsonEnvelope) {
   auto o = test_options();
   o.body_limit = 10;

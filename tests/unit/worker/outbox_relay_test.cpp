@@ -29,6 +29,7 @@ class FakeProducer final : public kafka::Producer {
     produced.push_back(record);
     waiting.push_back({std::move(record), std::move(on_delivery)});
   }
+  std::size_t queued() const override { return waiting.size(); }
   bool connected() const override { return true; }
   int flush(std::chrono::milliseconds) override { return static_cast<int>(waiting.size()); }
   std::optional<std::int32_t> partition_count(const std::string&, std::chrono::milliseconds) override { return 1; }

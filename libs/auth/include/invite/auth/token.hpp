@@ -23,9 +23,12 @@ enum class TokenError {
   Malformed,     // not a JWT, or a header/payload that is not JSON
   BadSignature,  // signature mismatch, or any algorithm but HS256 (including "none")
   Expired,       // exp <= now
+  NotYetValid,   // nbf or iat later than now (beyond kClockSkewS)
   WrongPortal,   // token issued for another portal
-  BadClaims,     // sub not a uuid, unknown role, iat/exp missing
+  BadClaims,     // sub not a uuid, unknown role, iat/exp missing, nbf not a date
 };
+// Clocks of the token's issuer and of this service may disagree by this much (seconds) for nbf and iat.
+inline constexpr std::int64_t kClockSkewS = 60;
 std::string_view describe(TokenError error);  // human text for logs and 401 bodies
 
 // now_s: seconds since epoch. The portal must match the claim exactly (lower-case hosts).

@@ -59,11 +59,17 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: any free port, see Server::port()
   int threads = 2;
   std::size_t body_limit = 1024 * 1024;  // larger bodies get transport_error(413) and the connection closes
-  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};   // whole request, header and body
+  // Request line and header fields together, and the number of fields; beyond either: transport_error(431), close.
+  std::size_t header_limit = 32 * 1024;
+  std::size_t max_header_fields = 100;
+  // A request (header and body) must arrive within read_timeout of its first byte, else the connection closes
+  // unanswered: a client trickling bytes (slowloris) holds a connection no longer than that.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};   // keep-alive connection with no request
   std::string server_name = "invite-gateway";
-  // Builds the responses the server gives itself: 400 (unparseable request), 413 (body too large) and 500 (the
-  // handler threw; the exception is logged).
+  // Builds the responses the server gives itself: 400 (unparseable request, no Host or several), 413 (body too
+  // large), 431 (header too large or too many fields), 501 (a Transfer-Encoding other than "chunked") and 500
+  // (the handler threw; the exception is logged).
   std::function<Response(int status)> transport_error;
 };
 

@@ -2,6 +2,7 @@
 // Thin adapters over librdkafka. They own the configuration rules the design fixes (idempotent producer,
 // eager assignment, manual offsets) and pass every other librdkafka property through unchanged.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +33,7 @@ struct OutRecord {
 struct DeliveryReport {
   bool ok = false;
   std::string error;  // when !ok
+  bool queue_full = false;  // refused at once: the queue is at queue.buffering.max.messages (or .kbytes)
   std::int32_t partition = -1;
   std::int64_t offset = -1;
 };
@@ -48,6 +50,8 @@ class Producer {
   // Never blocks for long: when librdkafka's queue is full the report says so at once. on_delivery runs
   // exactly once, on the producer's thread (or inline on immediate failure).
   virtual void produce(OutRecord record, std::function<void(const DeliveryReport&)> on_delivery) = 0;
+  // Records handed to produce() whose delivery has not been reported yet (queued or in flight).
+  virtual std::size_t queued() const = 0;
   // True while the producer has a usable connection to the cluster (metadata answered recently).
   virtual bool connected() const = 0;
   // Waits for outstanding deliveries; returns the number still undelivered.
@@ -121,6 +125,17 @@ class MockCluster {
   virtual ~MockCluster() = default;
   virtual std::string bootstrap_servers() const = 0;  // "127.0.0.1:port,..."
   virtual std::optional<std::string> create_topic(const std::string& topic, int partitions) = 0;
+
+  // Fault injection, for the fault suite. Broker ids run from 1 to the number of brokers.
+  // The next requests of this kind, from any client to any broker, fail with these Kafka protocol error codes
+  // (one request per code, in order), e.g. 6 NOT_LEADER_OR_FOLLOWER, 7 REQUEST_TIMED_OUT, 19 NOT_ENOUGH_REPLICAS.
+  enum class Api : std::int16_t { Produce = 0, Fetch = 1, ListOffsets = 2, Metadata = 3, InitProducerId = 22 };
+  virtual void push_request_errors(Api api, const std::vector<int>& kafka_error_codes) = 0;
+  // A broker that is down closes its connections and refuses new ones until it is up again.
+  virtual void set_broker_down(std::int32_t broker_id) = 0;
+  virtual void set_broker_up(std::int32_t broker_id) = 0;
+  // Every answer of the broker is held back this long (0 restores it).
+  virtual void set_broker_rtt(std::int32_t broker_id, std::chrono::milliseconds rtt) = 0;
 
   // Properties for the clients of a mock cluster (pass them before the user's own --kafka-config). The mock holds
   // an empty fetch for the whole fetch.wait.max.ms (500 ms by default) even when records arrive meanwhile, where a

@@ -1,0 +1,16 @@
+#pragma once
+// Shared by the domain's JSON readers (internal).
+#include <string_view>
+
+namespace invite::domain::detail {
+
+// nlohmann's parser takes a NUL byte for the end of the input and ignores whatever follows it, so
+// `{"invitations":[]}\0<anything>` would parse. JSON text never holds a raw NUL (inside strings it must be
+// escaped), so such a text is refused before parsing.
+template <class Json>
+Json parse_json_text(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return Json(Json::value_t::discarded);
+  return Json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace invite::domain::detail
