@@ -62,11 +62,12 @@ struct ExecPlan {
   ::_exit(127);
 }
 
-[[noreturn]] void run_child(const ExecPlan& plan, bool new_group, int output_fd, int report_fd, pid_t parent) {
+[[noreturn]] void run_child(const ExecPlan& plan, const ChildProcess::Options& options, int output_fd, int report_fd,
+                            pid_t parent) {
   // PR_SET_PDEATHSIG fires when the *thread* that forked exits; our callers spawn from their main thread.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
-  if (new_group && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
+  if (options.new_process_group && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
   // Blocked signals and ignored dispositions survive exec: the services block SIGINT/SIGTERM in their parent
   // (common::block_termination_signals), which would make the child deaf to stop().
   sigset_t none;
@@ -78,7 +79,9 @@ struct ExecPlan {
     ::sigaction(signo, &action, nullptr);  // fails harmlessly for SIGKILL, SIGSTOP and unused numbers
   }
   if (output_fd >= 0) {
-    if (::dup2(output_fd, STDOUT_FILENO) < 0 || ::dup2(output_fd, STDERR_FILENO) < 0) child_fail(report_fd, errno);
+    if ((!options.inherit_stdout && ::dup2(output_fd, STDOUT_FILENO) < 0) || ::dup2(output_fd, STDERR_FILENO) < 0) {
+      child_fail(report_fd, errno);
+    }
   }
   // Descriptors the parent opened without O_CLOEXEC (sockets of libraries, the mock cluster's listeners) must
   // not leak into the child, where they would keep ports open after the parent is gone.
@@ -113,7 +116,7 @@ std::optional<ChildProcess> ChildProcess::spawn(const Options& options, std::str
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::close(report[0]);
-    run_child(plan, options.new_process_group, output_fd, report[1], parent);
+    run_child(plan, options, output_fd, report[1], parent);
   }
   const int fork_errno = errno;
   ::close(report[1]);

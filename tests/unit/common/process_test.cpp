@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
@@ -52,6 +55,33 @@ TEST(ChildProcess, PassesArgumentsAndEnvironmentAndWritesTheOutputFile) {
   auto child = spawn_shell("echo \"$INVITE_PROCESS_TEST $0\"; echo err >&2", options);
   ASSERT_EQ(child.wait_for(10s), 0);
   EXPECT_EQ(read_file(log), "hello /bin/sh\nerr\n");
+}
+
+TEST(ChildProcess, InheritStdoutKeepsOnlyStdoutWithTheParent) {
+  invite::testing::TempDir dir;
+  const auto log = dir.path() / "child.log";
+  const auto terminal = dir.path() / "terminal";
+  // Our own stdout, pointed at a file for the child's lifetime, stands for the devstack's terminal.
+  const int saved = ::dup(STDOUT_FILENO);
+  ASSERT_GE(saved, 0);
+  const int file = ::open(terminal.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(file, 0);
+  std::fflush(stdout);
+  ASSERT_GE(::dup2(file, STDOUT_FILENO), 0);
+  ::close(file);
+  ChildProcess::Options options;
+  options.stderr_file = log;
+  options.inherit_stdout = true;
+  std::optional<int> status;
+  {
+    auto child = spawn_shell("echo for-the-terminal; echo for-the-log >&2", options);
+    status = child.wait_for(10s);
+  }
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(read_file(terminal), "for-the-terminal\n");
+  EXPECT_EQ(read_file(log), "for-the-log\n");
 }
 
 // The services block SIGTERM in every thread; a child must not inherit that, or stop() could only kill it.

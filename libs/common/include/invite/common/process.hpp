@@ -17,6 +17,7 @@ class ChildProcess {
     std::vector<std::string> args;                             // without argv[0]
     std::vector<std::pair<std::string, std::string>> env;      // added to (or replacing in) the parent's environment
     std::optional<std::filesystem::path> stderr_file;          // append stderr (and stdout) there; else inherit
+    bool inherit_stdout = false;  // with stderr_file: stdout stays the parent's (lines meant for its terminal)
     bool new_process_group = false;  // true: Ctrl-C in a terminal reaches only the parent, which stops children itself
   };
 
