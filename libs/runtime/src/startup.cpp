@@ -1,6 +1,7 @@
 #include "invite/runtime/startup.hpp"
 
 #include <iostream>
+#include <thread>
 
 #include "invite/common/files.hpp"
 #include "invite/common/log.hpp"
@@ -46,6 +47,18 @@ std::variant<kafka::Properties, std::string> kafka_properties(const common::Flag
     properties.push_back(std::move(*kv));
   }
   return properties;
+}
+
+std::variant<std::int32_t, std::string> wait_for_topic(kafka::Producer& producer, const std::string& topic,
+                                                       std::chrono::milliseconds wait) {
+  using namespace std::chrono_literals;
+  const auto give_up = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    if (const auto partitions = producer.partition_count(topic, 2s)) return *partitions;
+    if (std::chrono::steady_clock::now() >= give_up) return "topic " + topic + " not found";
+    common::log_info("waiting for topic", {{"topic", topic}});
+    std::this_thread::sleep_for(1s);
+  }
 }
 
 std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port) {

@@ -14,9 +14,8 @@
 #include "invite/common/signals.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
-#include "invite/http/ops.hpp"
-#include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/runtime/ops_server.hpp"
 #include "invite/runtime/pod_ordinal.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/store/partition_store.hpp"
@@ -97,17 +96,12 @@ int main(int argc, char** argv) {
   if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
   auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
 
-  // The topic may be created after the worker starts (an operator or Strimzi creates it): wait for it.
   const std::string topic(domain::topics::kRequested);
-  std::optional<std::int32_t> partition_count;
-  const auto give_up = std::chrono::steady_clock::now() + *topic_wait;
-  while (!(partition_count = producer->partition_count(topic, 2s)) && std::chrono::steady_clock::now() < give_up) {
-    common::log_info("waiting for topic", {{"topic", topic}});
-    std::this_thread::sleep_for(1s);
-  }
-  if (!partition_count) return runtime::fail("topic " + topic + " not found");
+  auto partition_count_or = runtime::wait_for_topic(*producer, topic, *topic_wait);
+  if (auto* message = std::get_if<std::string>(&partition_count_or)) return runtime::fail(*message);
+  const auto partition_count = std::get<std::int32_t>(partition_count_or);
 
-  const auto owned = worker::owned_partitions(*partition_count, *wanted, static_cast<int>(*replica_count),
+  const auto owned = worker::owned_partitions(partition_count, *wanted, static_cast<int>(*replica_count),
                                               static_cast<int>(replica_index));
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
@@ -124,35 +118,17 @@ int main(int argc, char** argv) {
   worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics, *retention};
   worker::Worker worker(std::move(env), std::move(stores));
 
-  http::Router router;
-  http::add_ops_routes(router, [&metrics] { return metrics.render(); }, [&worker] {
+  auto ops_or = runtime::OpsServer::start(flags, "invite-worker", [&metrics] { return metrics.render(); }, [&worker] {
     return worker.ready() ? std::vector<std::string>{} : std::vector<std::string>{"partitions not assigned"};
   });
-  http::ServerOptions options;
-  options.address = flags.get("listen-address");
-  options.port = static_cast<std::uint16_t>(*port);
-  options.threads = 1;
-  options.server_name = "invite-worker";
-  http::Server server(options, [&router](http::Request request, http::Respond respond) {
-    router(std::move(request), std::move(respond));
-  });
-  if (auto message = server.listen()) return runtime::fail("listen: " + *message);
-  if (auto message = runtime::write_port_file(flags.get("port-file"), server.port())) return runtime::fail(*message);
-  std::thread http_thread([&server] { server.run(); });
-  struct StopServer {
-    http::Server& server;
-    std::thread& thread;
-    ~StopServer() {
-      server.stop();
-      thread.join();
-    }
-  } stop_server{server, http_thread};
+  if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
+  const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
 
   if (auto message = worker.start()) return runtime::fail("start: " + *message);
   common::log_info("worker started", {{"partitions", owned_text.str()},
                                       {"replicaIndex", std::int64_t{replica_index}},
-                                      {"partitionCount", std::int64_t{*partition_count}},
-                                      {"port", std::int64_t{server.port()}}});
+                                      {"partitionCount", std::int64_t{partition_count}},
+                                      {"port", std::int64_t{ops->port()}}});
 
   std::atomic<bool> stopping{false};
   std::thread signal_thread = common::on_termination_signal([&](int signo) {

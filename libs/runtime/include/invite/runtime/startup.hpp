@@ -1,6 +1,7 @@
 #pragma once
 // Start-up steps every service's main shares: command line and logs, the portals file, Kafka properties, the
 // port file. Each returns an error as a value; main reports it with fail() and exits.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ std::variant<domain::PortalDirectory, std::string> load_portals(const std::strin
 
 // The --kafka-config key=value entries as librdkafka properties.
 std::variant<kafka::Properties, std::string> kafka_properties(const common::Flags& flags);
+
+// The partition count of `topic`, waiting up to `wait` for it to exist (an operator or Strimzi may create it
+// after the service starts), with a log line every second; an error when it does not appear in time.
+std::variant<std::int32_t, std::string> wait_for_topic(kafka::Producer& producer, const std::string& topic,
+                                                       std::chrono::milliseconds wait);
 
 // Writes "<port>\n" when path is non-empty; an error message otherwise.
 std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port);

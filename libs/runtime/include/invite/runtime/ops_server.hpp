@@ -1,0 +1,37 @@
+#pragma once
+// The HTTP endpoints a Kafka-driven service (worker, mailer) serves beside its loop: /healthz, /readyz and
+// /metrics on --listen-address and --port, the bound port written to --port-file, on a thread of its own.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "invite/common/flags.hpp"
+
+namespace invite::http {
+class Server;
+}
+
+namespace invite::runtime {
+
+class OpsServer {
+ public:
+  // Listening and serving when it returns; an error (bad --port, address in use, unwritable port file) otherwise.
+  static std::variant<std::unique_ptr<OpsServer>, std::string> start(
+      const common::Flags& flags, const std::string& server_name, std::function<std::string()> render_metrics,
+      std::function<std::vector<std::string>()> not_ready);
+  ~OpsServer();  // stops serving and joins the thread
+  OpsServer(const OpsServer&) = delete;
+  OpsServer& operator=(const OpsServer&) = delete;
+
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  explicit OpsServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace invite::runtime
