@@ -126,12 +126,14 @@ class SqliteMailerStore final : public MailerStore {
       }
       update.bind(6, event_id);
       if (update.exec() != 1) throw std::runtime_error("no job " + event_id);
-      auto& insert = bound(insert_status_, record.status.topic);
-      bind_bytes(insert, 2, record.status.key);
-      bind_bytes(insert, 3, record.status.value);
-      insert.bind(4, detail::encode_headers(record.status.headers));
-      insert.bind(5, now);
-      insert.exec();
+      if (!record.status.topic.empty()) {
+        auto& insert = bound(insert_status_, record.status.topic);
+        bind_bytes(insert, 2, record.status.key);
+        bind_bytes(insert, 3, record.status.value);
+        insert.bind(4, detail::encode_headers(record.status.headers));
+        insert.bind(5, now);
+        insert.exec();
+      }
       tx.commit();
     } catch (const std::exception& e) {
       throw std::runtime_error("store: recording an attempt of job '" + event_id + "' failed: " + e.what());

@@ -36,7 +36,7 @@ struct AttemptRecord {
   int attempts = 0;
   std::int64_t next_attempt_ms = 0;
   std::string reason;  // the last failure; empty once sent
-  OutboxRow status;    // the invite.email-status.v1 record
+  OutboxRow status;    // the invite.email-status.v1 record; none when its topic is empty
 };
 
 class MailerStore {

@@ -1,0 +1,42 @@
+#include "invite/mail/template_files.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "invite/common/files.hpp"
+#include "invite/domain/validation.hpp"
+
+namespace invite::mail {
+
+std::variant<TemplateCatalogue, std::string> load_templates(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::string error;
+  const auto html = common::read_file(dir / "invitation.html", &error);
+  if (!html) return "cannot read " + (dir / "invitation.html").string() + ": " + error;
+  const auto text = common::read_file(dir / "invitation.txt", &error);
+  if (!text) return "cannot read " + (dir / "invitation.txt").string() + ": " + error;
+
+  std::map<std::string, TemplateCatalogue::Strings> strings_by_culture;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const std::string culture = it->path().filename().string();
+    const fs::path file = it->path() / "invitation.json";
+    // Other directories (a README's images, say) are not cultures.
+    if (!it->is_directory() || !domain::is_valid_culture(culture)) continue;
+    const auto content = common::read_file(file, &error);
+    if (!content) return "cannot read " + file.string() + ": " + error;
+    const auto document = nlohmann::json::parse(*content, nullptr, false);
+    if (!document.is_object()) return file.string() + ": not a JSON object";
+    TemplateCatalogue::Strings strings;
+    for (const auto& [key, value] : document.items()) {
+      if (!value.is_string()) return file.string() + ": '" + key + "' must be a string";
+      strings.emplace(key, value.get<std::string>());
+    }
+    strings_by_culture.emplace(culture, std::move(strings));
+  }
+  if (ec) return "cannot list " + dir.string() + ": " + ec.message();
+  auto catalogue = TemplateCatalogue::build(*html, *text, strings_by_culture);
+  if (auto* message = std::get_if<std::string>(&catalogue)) return dir.string() + ": " + *message;
+  return catalogue;
+}
+
+}  // namespace invite::mail
