@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -97,6 +98,7 @@ std::string Stack::worker_metrics() const {
 }
 
 Stack::~Stack() {
+  for (auto& gateway : extra_gateways_) gateway.stop(5s);
   if (gateway_) gateway_->stop(5s);
   if (worker_) worker_->stop(5s);
   gateway_.reset();
@@ -131,8 +133,37 @@ void Stack::stop_worker() {
   worker_.reset();
 }
 
+void Stack::kill_worker() {
+  if (!worker_) return;
+  worker_->signal(SIGKILL);
+  worker_->wait_for(10s);
+  worker_.reset();
+}
+
+std::optional<int> Stack::stop_worker_with(int signo, std::chrono::milliseconds timeout) {
+  worker_->signal(signo);
+  auto status = worker_->wait_for(timeout);
+  if (status) worker_.reset();
+  return status;
+}
+
 void Stack::start_gateway() {
-  const auto port_file = dir_ / "gateway.port";
+  auto [child, port] = spawn_gateway("gateway", options_.gateway_args);
+  gateway_ = std::move(child);
+  port_ = port;
+}
+
+std::uint16_t Stack::start_extra_gateway(std::int32_t reply_partition) {
+  auto args = options_.gateway_args;
+  args.insert(args.end(), {"--reply-partition", std::to_string(reply_partition)});
+  auto [child, port] = spawn_gateway("gateway-" + std::to_string(extra_gateways_.size() + 2), args);
+  extra_gateways_.push_back(std::move(child));
+  return port;
+}
+
+std::pair<common::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::string& name,
+                                                                    const std::vector<std::string>& extra_args) {
+  const auto port_file = dir_ / (name + ".port");
   std::filesystem::remove(port_file);
   std::vector<std::string> args{"--kafka-brokers", brokers(), "--listen-address", "127.0.0.1", "--port", "0",
                                 "--port-file", port_file.string(), "--portals-file", (dir_ / "portals.json").string(),
@@ -142,18 +173,18 @@ void Stack::start_gateway() {
                                 "--log-level", "debug"};
   const auto mock = mock_client_args();
   args.insert(args.end(), mock.begin(), mock.end());
-  args.insert(args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;
-  auto child = common::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, {}, dir_ / "gateway.log", false}, &error);
-  require(child.has_value(), "spawn gateway: " + error);
-  gateway_ = std::move(child);
-  require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), "gateway port file");
-  port_ = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));
+  auto child = common::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, {}, dir_ / (name + ".log"), false}, &error);
+  require(child.has_value(), "spawn " + name + ": " + error);
+  require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), name + " port file");
+  const auto port = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));
   require(eventually([&] {
-            auto reply = http_request("127.0.0.1", port_, "GET", "/readyz", {}, "", 2s);
+            auto reply = http_request("127.0.0.1", port, "GET", "/readyz", {}, "", 2s);
             return reply && reply->status == 200;
           }, 30s),
-          "gateway ready");
+          name + " ready");
+  return {std::move(*child), port};
 }
 
 std::string Stack::token(domain::Role role, const std::string& portal, std::int64_t ttl_s,

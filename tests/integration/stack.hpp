@@ -36,7 +36,16 @@ class Stack {
 
   void start_worker();
   void stop_worker();
+  // SIGKILL: the worker gets no chance to finish anything.
+  void kill_worker();
+  // Signals the worker and waits for its exit status (nullopt if it is still running after timeout).
+  std::optional<int> stop_worker_with(int signo, std::chrono::milliseconds timeout);
   void start_gateway();
+  // Another gateway on the same cluster with its own reply partition (as a second replica); returns its port.
+  // It runs until the stack ends.
+  std::uint16_t start_extra_gateway(std::int32_t reply_partition);
+  // The cluster under the services, for fault injection.
+  kafka::MockCluster& cluster() { return *cluster_; }
   // Destroys the Kafka cluster under the running services (to test what they do without a broker).
   void stop_cluster() { cluster_.reset(); }
   // Stops both services, replaces the cluster by a new, empty one (as a devstack restart does), restarts them.
@@ -82,7 +91,11 @@ class Stack {
   std::string token_secret_;
   std::optional<common::ChildProcess> worker_;
   std::optional<common::ChildProcess> gateway_;
+  std::vector<common::ChildProcess> extra_gateways_;
   void start_cluster();
+  // Spawns a gateway logging to <name>.log and waits until it is ready; returns it and its port.
+  std::pair<common::ChildProcess, std::uint16_t> spawn_gateway(const std::string& name,
+                                                               const std::vector<std::string>& extra_args);
   std::uint16_t port_ = 0;
 };
 
