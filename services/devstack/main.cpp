@@ -1,5 +1,5 @@
 // invite-devstack: the whole service on one machine. An in-process Kafka (librdkafka's mock cluster) or a real
-// one, the topics, generated secrets and portals file, and the gateway and worker as child processes.
+// one, the topics, generated secrets and portals file, and the gateway, worker and mailer as child processes.
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -55,6 +55,7 @@ struct Config {
   fs::path bin_dir;
   std::vector<std::string> kafka_config;  // "key=value"
   std::string log_level;
+  bool mailer = true;
 };
 
 std::vector<common::FlagSpec> flag_specs() {
@@ -65,9 +66,10 @@ std::vector<common::FlagSpec> flag_specs() {
       {"kafka-brokers", "", "bootstrap servers of a real cluster; empty runs an embedded mock cluster"},
       {"partitions", "4", "partitions of every topic the embedded cluster creates"},
       {"portal", "localhost", "host name of the single portal written to a new portals file"},
-      {"bin-dir", "", "where invite-gateway and invite-worker are (default: next to this executable)"},
-      {"kafka-config", "", "librdkafka property key=value for both children", true},
+      {"bin-dir", "", "where invite-gateway, invite-worker and invite-mailer are (default: next to this executable)"},
+      {"kafka-config", "", "librdkafka property key=value for the children", true},
       {"log-level", "info", "debug, info, warn or error (also passed to the children)"},
+      {"no-mailer", "", "do not run invite-mailer (to run your own against the brokers)", false, true},
   };
 }
 
@@ -93,6 +95,7 @@ std::variant<Config, std::string> read_config(const common::Flags& flags) {
   }
   config.log_level = flags.get("log-level");
   if (!common::parse_log_level(config.log_level)) return "unknown --log-level '" + config.log_level + "'";
+  config.mailer = !flags.get_switch("no-mailer");
   return config;
 }
 
@@ -219,6 +222,8 @@ class Devstack {
     const fs::path port_file = config_.data_dir / "gateway.port";
     const fs::path gateway_log = config_.data_dir / "gateway.log";
     const fs::path worker_log = config_.data_dir / "worker.log";
+    const fs::path mailer_log = config_.data_dir / "mailer.log";
+    const fs::path outbox_mail = config_.data_dir / "outbox-mail";
 
     const auto token_secret = ensure_secret(token_secret_file);
     if (!token_secret || !ensure_secret(link_secret_file)) return 1;
@@ -272,6 +277,20 @@ class Devstack {
     worker_args.insert(worker_args.end(), kafka_args.begin(), kafka_args.end());
     if (!spawn(worker_, "invite-worker", worker_args, worker_log)) return 1;
 
+    if (config_.mailer) {
+      // Without INVITE_SMTP_URL in the environment (which reaches it), the mailer writes .eml files and prints
+      // each one's path on its stdout, which is ours: the newcomer sees where the invitation went.
+      std::vector<std::string> mailer_args = {"--kafka-brokers", brokers,
+                                              "--data-dir", config_.data_dir.string(),
+                                              "--outbox-dir", outbox_mail.string(),
+                                              "--portals-file", portals_file.string(),
+                                              "--listen-address", "127.0.0.1", "--port", "0",
+                                              "--port-file", (config_.data_dir / "mailer.port").string(),
+                                              "--log-level", config_.log_level};
+      mailer_args.insert(mailer_args.end(), kafka_args.begin(), kafka_args.end());
+      if (!spawn(mailer_, "invite-mailer", mailer_args, mailer_log, /*inherit_stdout=*/true)) return 1;
+    }
+
     fs::remove(port_file, ec);  // a stale file from an earlier run would announce the wrong port
     std::vector<std::string> gateway_args = {"--kafka-brokers", brokers,
                                              "--listen-address", config_.listen_address,
@@ -297,7 +316,7 @@ class Devstack {
     claims.expires_at = claims.issued_at + kTokenLifetimeS;
     const std::string token = auth::issue_token(claims, *token_secret);
 
-    const nlohmann::json summary = {
+    nlohmann::json summary = {
         {"url", url},
         {"brokers", brokers},
         {"portal", config_.portal},
@@ -309,6 +328,10 @@ class Devstack {
         {"gatewayLog", gateway_log.string()},
         {"workerLog", worker_log.string()},
     };
+    if (config_.mailer) {
+      summary["mailerLog"] = mailer_log.string();
+      summary["outboxMailDir"] = outbox_mail.string();
+    }
     const fs::path summary_file = config_.data_dir / "devstack.json";
     // Printed first: devstack.json appearing is what scripts wait for, and by then the lines are out.
     print_welcome(url, *bound, token, summary_file);
@@ -331,7 +354,8 @@ class Devstack {
     }
     cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(created));
     for (const std::string_view topic : {domain::topics::kRequested, domain::topics::kReplies, domain::topics::kEmails,
-                                         domain::topics::kUserInvited, domain::topics::kRequestedDlq}) {
+                                         domain::topics::kUserInvited, domain::topics::kRequestedDlq,
+                                         domain::topics::kEmailStatus}) {
       if (auto error = cluster_->create_topic(std::string(topic), config_.partitions)) {
         log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", *error}});
         return std::nullopt;
@@ -343,12 +367,14 @@ class Devstack {
     return brokers;
   }
 
-  bool spawn(Child& child, const std::string& program, const std::vector<std::string>& args, const fs::path& log) {
+  bool spawn(Child& child, const std::string& program, const std::vector<std::string>& args, const fs::path& log,
+             bool inherit_stdout = false) {
     child.name = program;
     common::ChildProcess::Options options;
     options.program = config_.bin_dir / program;
     options.args = args;
     options.stderr_file = log;
+    options.inherit_stdout = inherit_stdout;
     // Ctrl-C in the terminal reaches only us; we stop the children in order.
     options.new_process_group = true;
     std::string error;
@@ -366,7 +392,7 @@ class Devstack {
   // Called while waiting: a signal asks us to stop (exit 0), a child that exited makes us fail (exit 1).
   bool should_abort() {
     if (stop_.get()) return true;
-    for (Child* child : {&gateway_, &worker_}) {
+    for (Child* child : {&gateway_, &worker_, &mailer_}) {
       if (child->process && !child->process->running()) {
         const int status = child->process->wait_for(0ms).value_or(-1);
         log_error("child exited", {{"program", child->name}, {"status", static_cast<std::int64_t>(status)}});
@@ -422,8 +448,17 @@ class Devstack {
               << "curl -sS" << resolve << " -X POST '" << url << "/api/2.0/people/invite' \\\n"
               << "  -H 'Content-Type: application/json' \\\n"
               << "  --cookie '" << auth::kAuthCookie << "=" << token << "' \\\n"
-              << "  -d '{\"invitations\":[{\"email\":\"someone@example.com\",\"type\":\"User\"}]}'\n"
-              << std::endl;
+              << "  -d '{\"invitations\":[{\"email\":\"someone@example.com\",\"type\":\"User\"}]}'\n";
+    if (config_.mailer) {
+      const char* smtp_url = std::getenv("INVITE_SMTP_URL");
+      if (smtp_url != nullptr && *smtp_url != '\0') {
+        std::cout << "\ninvitation e-mails go to " << smtp_url << "\n";
+      } else {
+        std::cout << "\ninvitation e-mails are written to " << (config_.data_dir / "outbox-mail").string()
+                  << "/ (each one's path appears below)\n";
+      }
+    }
+    std::cout << std::endl;
   }
 
   int supervise() {
@@ -432,9 +467,10 @@ class Devstack {
     return outcome();
   }
 
-  // Gateway first: it stops taking requests while the worker can still answer the ones in flight.
+  // Gateway first: it stops taking requests while the worker can still answer the ones in flight; the mailer
+  // last, after the worker has relayed the e-mail jobs of those.
   void stop_children() {
-    for (Child* child : {&gateway_, &worker_}) {
+    for (Child* child : {&gateway_, &worker_, &mailer_}) {
       if (!child->process) continue;
       const bool was_running = child->process->running();
       const int status = child->process->stop(kStopGrace);
@@ -450,6 +486,7 @@ class Devstack {
   std::unique_ptr<kafka::MockCluster> cluster_;
   Child gateway_;
   Child worker_;
+  Child mailer_;
   bool child_failed_ = false;
 };
 
@@ -462,9 +499,10 @@ int main(int argc, char** argv) {
   common::block_termination_signals();
 
   common::Flags flags("invite-devstack",
-                      "Runs the invite service locally: an embedded Kafka (or --kafka-brokers), invite-gateway and "
-                      "invite-worker. Writes <data-dir>/devstack.json; Ctrl-C stops everything. Other INVITE_* environment "
-                      "variables reach the children (e.g. INVITE_REQUEST_TIMEOUT for the gateway).",
+                      "Runs the invite service locally: an embedded Kafka (or --kafka-brokers), invite-gateway, "
+                      "invite-worker and invite-mailer. Writes <data-dir>/devstack.json; Ctrl-C stops everything. Other "
+                      "INVITE_* environment variables reach the children (e.g. INVITE_REQUEST_TIMEOUT for the gateway, "
+                      "INVITE_SMTP_URL for the mailer, which otherwise writes <data-dir>/outbox-mail/*.eml).",
                       devstack::flag_specs());
   if (auto error = flags.parse(argc, argv)) {
     std::cerr << "invite-devstack: " << *error << "\n\n" << flags.usage();

@@ -28,7 +28,8 @@ REPLIES = "invite.replies.v1"
 EMAILS = "invite.emails.v1"
 USER_INVITED = "people.user-invited.v1"
 REQUESTED_DLQ = "invite.requested.v1.dlq"
-TOPICS = (REQUESTED, REPLIES, EMAILS, USER_INVITED, REQUESTED_DLQ)
+EMAIL_STATUS = "invite.email-status.v1"
+TOPICS = (REQUESTED, REPLIES, EMAILS, USER_INVITED, REQUESTED_DLQ, EMAIL_STATUS)
 
 
 def binary(name):

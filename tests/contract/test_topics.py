@@ -147,7 +147,7 @@ class TopicsOfASession(unittest.TestCase):
         created = sum(len(scripted.created) for scripted in SESSION)
         expected = {harness.REQUESTED: sum(len(scripted.invitations) for scripted in SESSION),
                     harness.REPLIES: len(SESSION), harness.EMAILS: created, harness.USER_INVITED: created,
-                    harness.REQUESTED_DLQ: 0}
+                    harness.REQUESTED_DLQ: 0, harness.EMAIL_STATUS: created}
         return {topic: harness.read_topic(cls.stack.brokers, topic, count) for topic, count in expected.items()}
 
     @classmethod
@@ -290,6 +290,21 @@ class TopicsOfASession(unittest.TestCase):
                              reply_users[(value["requestId"], value["recipient"]["email"].lower())])
         for _, value in self._values(harness.USER_INVITED):
             self.assertEqual(value["user"]["id"], reply_users[(value["requestId"], value["user"]["email"].lower())])
+
+    def test_every_email_job_is_sent_once_and_announced_once(self):
+        # The devstack's mailer writes .eml files, which never fail: one `sent` per job, on its first attempt.
+        jobs = {v["eventId"]: v for _, v in self._values(harness.EMAILS)}
+        statuses = collections.defaultdict(list)
+        for _, status in self._values(harness.EMAIL_STATUS):
+            statuses[status["jobEventId"]].append(status)
+        self.assertEqual(set(statuses), set(jobs))
+        for job_id, job in jobs.items():
+            with self.subTest(job=job_id):
+                self.assertEqual([(s["status"], s["attempt"]) for s in statuses[job_id]], [("sent", 1)])
+                status = statuses[job_id][0]
+                self.assertEqual((status["requestId"], status["portal"], status["recipient"], status["culture"]),
+                                 (job["requestId"], job["portal"], job["recipient"], job["culture"]))
+                self.assertTrue(status["messageId"].startswith(f"<{job_id}@"), status["messageId"])
 
     def test_event_ids_are_unique_across_all_topics(self):
         ids = collections.Counter(json.loads(record.value)["eventId"] for _, record in self._all())

@@ -68,6 +68,35 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   }, 15s);
   EXPECT_TRUE(job);
 
+  // The devstack's mailer wrote the invitation as an .eml file and printed its path to the devstack's output.
+  const std::string printed = "invitation e-mail for " + address + ": ";
+  std::string eml_path;
+  EXPECT_TRUE(eventually([&] {
+    const auto out = common::read_file(dir.string() + ".log").value_or("");
+    const auto at = out.find(printed);
+    if (at == std::string::npos) return false;
+    eml_path = out.substr(at + printed.size(), out.find('\n', at) - at - printed.size());
+    return true;
+  }, 30s)) << common::read_file(dir / "mailer.log").value_or("");
+  EXPECT_EQ(std::filesystem::path(eml_path).parent_path(), dir / "outbox-mail");
+  const auto eml = common::read_file(eml_path).value_or("");
+  EXPECT_NE(eml.find("\r\nTo: <" + address + ">\r\n"), std::string::npos) << eml;
+  EXPECT_NE(eml.find("\r\nSubject: Join Local DocSpace DocSpace\r\n"), std::string::npos) << eml;
+  EXPECT_NE(eml.find("/confirm/LinkInvite?type=3DLinkInvite"), std::string::npos) << eml;
+  EXPECT_EQ(info["outboxMailDir"], (dir / "outbox-mail").string());
+  // ... and announced it.
+  bool sent = false;
+  eventually([&] {
+    for (const auto& record : read_topic(info["brokers"], std::string(domain::topics::kEmailStatus), 1, 5s)) {
+      auto decoded = domain::decode_email_status(record.value);
+      if (auto* s = std::get_if<domain::EmailStatus>(&decoded); s && s->recipient_email == address) {
+        sent = s->status == domain::DeliveryStatus::Sent;
+      }
+    }
+    return sent;
+  }, 15s);
+  EXPECT_TRUE(sent);
+
   // Ctrl-C: everything stops, exit status 0, nothing listens any more.
   devstack->signal(SIGINT);
   const auto status = devstack->wait_for(20s);
