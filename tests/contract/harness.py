@@ -155,7 +155,7 @@ class _Process:
 
 
 def _child_pids(devstack_log):
-    """{"invite-worker": pid, "invite-gateway": pid} from the devstack's "started child" log lines."""
+    """{"invite-worker": pid, "invite-gateway": pid, ...} from the devstack's "started child" log lines."""
     pids = {}
     for line in devstack_log.splitlines():
         if not line.startswith("{"):
@@ -190,12 +190,14 @@ class Devstack:
     with Devstack(portals=[...]) as stack: stack.url, stack.brokers, stack.token (an Owner of "localhost"), ...
     `portals` (optional): portals-file entries; use "{port}" inside a baseUrl for the gateway's port. Without it the
     devstack writes its own file with the single portal "localhost". `env`: extra INVITE_* variables for the
-    devstack and its children (e.g. {"INVITE_REQUEST_TIMEOUT": "3s"})."""
+    devstack and its children (e.g. {"INVITE_REQUEST_TIMEOUT": "3s"}). `args`: more devstack flags (e.g.
+    ["--no-mailer"])."""
 
-    def __init__(self, portals=None, env=None, partitions=4):
+    def __init__(self, portals=None, env=None, partitions=4, args=()):
         self._portals = portals
         self._env = env or {}
         self._partitions = partitions
+        self._args = list(args)
         self.data_dir = None
         self.process = None
 
@@ -214,7 +216,7 @@ class Devstack:
             text = json.dumps({"portals": self._portals}, indent=2).replace("{port}", str(self.port))
             (self.data_dir / "portals.json").write_text(text, encoding="utf-8")
         argv = [binary("invite-devstack"), "--data-dir", str(self.data_dir), "--port", str(self.port),
-                "--listen-address", "127.0.0.1", "--partitions", str(self._partitions)]
+                "--listen-address", "127.0.0.1", "--partitions", str(self._partitions)] + self._args
         self.process = _Process(argv, self.data_dir / "devstack.out", self._env)
         info_path = self.data_dir / "devstack.json"
 
@@ -236,13 +238,15 @@ class Devstack:
         pids = _child_pids(self.process.log())
         self.worker_pid = pids["invite-worker"]
         self.gateway_pid = pids["invite-gateway"]
+        self.mailer_pid = pids.get("invite-mailer")
 
     def __exit__(self, *exc):
         code = None
         if self.process is not None:
             # A paused process would never stop: a test may have frozen the broker (the devstack process itself)
             # or a child with SIGSTOP, so let all of them run before asking the devstack to stop.
-            for pid in (self.process.pid, getattr(self, "worker_pid", None), getattr(self, "gateway_pid", None)):
+            for pid in (self.process.pid, getattr(self, "worker_pid", None), getattr(self, "gateway_pid", None),
+                        getattr(self, "mailer_pid", None)):
                 if pid:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGCONT)
