@@ -80,7 +80,8 @@ TEST(TemplateFiles, ErrorsNameTheFile) {
 // A one-connection-at-a-time SMTP server that answers each command with a scripted reply.
 class ScriptedSmtp {
  public:
-  // Replies by command ("MAIL", "RCPT", "DATA" for the 354, "." for the end of the message); default 250.
+  // Replies by command ("AUTH", "MAIL", "RCPT", "DATA" for the 354, "." for the end of the message); default 250
+  // (235 would be AUTH's, but libcurl takes any 2xx).
   using Replies = std::map<std::string, std::string>;
   explicit ScriptedSmtp(Replies replies) : replies_(std::move(replies)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -102,12 +103,15 @@ class ScriptedSmtp {
   }
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
   int messages() const { return messages_.load(); }
+  int auth_attempts() const { return auth_attempts_.load(); }
+  int connections() const { return connections_.load(); }
 
  private:
   void serve() {
     while (true) {
       const int client = ::accept(fd_, nullptr, nullptr);
       if (client < 0) return;
+      ++connections_;
       talk(client);
       ::close(client);
     }
@@ -139,12 +143,14 @@ class ScriptedSmtp {
         }
         const std::string verb = line.substr(0, 4);
         if (verb == "EHLO" || verb == "HELO") {
-          say("250 scripted");
+          say("250-scripted");
+          say("250 AUTH PLAIN");
         } else if (verb == "QUIT") {
           say("221 bye");
           return;
         } else {
-          const std::string key = verb == "MAIL" || verb == "RCPT" || verb == "DATA" ? verb : "other";
+          const std::string key = verb == "MAIL" || verb == "RCPT" || verb == "DATA" || verb == "AUTH" ? verb : "other";
+          if (key == "AUTH") ++auth_attempts_;
           const auto reply = key == "DATA" ? (replies_.count("DATA") ? replies_["DATA"] : "354 go ahead") : reply_for(key);
           if (key == "DATA" && reply.starts_with("354")) in_data = true;
           if (!say(reply) || reply.starts_with("421")) return;
@@ -159,6 +165,8 @@ class ScriptedSmtp {
   int fd_ = -1;
   unsigned short port_ = 0;
   std::atomic<int> messages_{0};
+  std::atomic<int> auth_attempts_{0};
+  std::atomic<int> connections_{0};
   std::thread thread_;
 };
 
@@ -183,6 +191,7 @@ TEST(SmtpSender, DeliversAndReusesTheConnection) {
     EXPECT_EQ(result.smtp_code, 250);
   }
   EXPECT_EQ(server.messages(), 3);
+  EXPECT_EQ(server.connections(), 1);
 }
 
 TEST(SmtpSender, A5xxRecipientIsPermanentWithTheServersWords) {
@@ -223,6 +232,20 @@ TEST(SmtpSender, RequiredStartTlsRefusesAServerWithoutIt) {
   auto sender = unwrap(make_smtp_sender(s));
   const auto result = sender->send(kEnvelope, kMessage);
   EXPECT_EQ(result.outcome, SendOutcome::Transient);  // the setup, not the recipient: an operator can fix it
+  EXPECT_EQ(server.messages(), 0);
+}
+
+TEST(SmtpSender, RejectedCredentialsAreTransientAndSaySo) {
+  ScriptedSmtp server(ScriptedSmtp::Replies{{"AUTH", "535 5.7.8 Authentication credentials invalid"}});
+  auto s = settings(server.url());
+  s.starttls = StartTls::Off;  // the scripted server speaks no TLS
+  s.user = "invite";
+  s.password = "wrong";
+  auto sender = unwrap(make_smtp_sender(s));
+  const auto result = sender->send(kEnvelope, kMessage);
+  EXPECT_EQ(result.outcome, SendOutcome::Transient);  // our secret, not the recipient: fixing it lets mail through
+  EXPECT_EQ(result.reason, "authentication failed (535 5.7.8 Authentication credentials invalid)");
+  EXPECT_EQ(server.auth_attempts(), 1);
   EXPECT_EQ(server.messages(), 0);
 }
 
