@@ -22,10 +22,11 @@ OVERLAYS = ("overlays/dev", "overlays/prod")
 
 # The design's topics.
 REQUESTED, REPLIES = "invite.requested.v1", "invite.replies.v1"
-TOPICS = {REQUESTED, REPLIES, "invite.emails.v1", "people.user-invited.v1", "invite.requested.v1.dlq"}
+EMAILS = "invite.emails.v1"
+TOPICS = {REQUESTED, REPLIES, EMAILS, "people.user-invited.v1", "invite.requested.v1.dlq", "invite.email-status.v1"}
 
 # Which binary runs in which container (manifests and compose file alike).
-BINARY_OF = {"gateway": "invite-gateway", "worker": "invite-worker"}
+BINARY_OF = {"gateway": "invite-gateway", "worker": "invite-worker", "mailer": "invite-mailer"}
 
 
 def binary(name):
@@ -159,7 +160,9 @@ def duration_seconds(text):
 
 # ---- shared libraries ----
 
-SERVICE_BINARIES = ("invite-gateway", "invite-worker", "invitectl")
+SERVICE_BINARIES = ("invite-gateway", "invite-worker", "invite-mailer", "invitectl")
+# Only the mailer links libcurl: its image adds the packages for it (and only its image carries them).
+MAILER_ONLY = {"invite-mailer"}
 
 
 def shared_libraries(path, ldd_env=None):

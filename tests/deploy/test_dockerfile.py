@@ -11,7 +11,7 @@ import unittest
 import deploy_support as ds
 
 DOCKERFILE = ds.DEPLOY_DIR / "docker" / "Dockerfile"
-TARGETS = {"gateway": "invite-gateway", "worker": "invite-worker"}
+TARGETS = {"gateway": "invite-gateway", "worker": "invite-worker", "mailer": "invite-mailer"}
 # Not a library: trust roots for Kafka over TLS with a public CA.
 DATA_PACKAGES = {"ca-certificates"}
 SECRET_WORDS = re.compile(r"PASS|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", re.IGNORECASE)
@@ -125,16 +125,27 @@ class Dockerfile(unittest.TestCase):
         runs = [args for kw, args in self.stages["build"][1] if kw == "RUN"]
         self.assertTrue(any(args.startswith("scripts/install-deps --build") for args in runs), runs)
 
-    def test_runtime_packages_are_exactly_those_of_the_shared_libraries(self):
-        runs = " ".join(args for kw, args in self.stages["runtime"][1] if kw == "RUN")
+    def installed(self, stage):
+        """The packages a stage's `apt-get install` names."""
+        runs = " ".join(args for kw, args in self.stages[stage][1] if kw == "RUN")
         words = shlex.split(runs.split("apt-get install", 1)[1].split("&&", 1)[0])
-        installed = {w for w in words if not w.startswith("-")}
-        needed = set()
-        for name in ds.SERVICE_BINARIES:
+        return {w for w in words if not w.startswith("-")}
+
+    def needed(self, binaries):
+        """The Debian packages owning the shared libraries `ldd` lists for the binaries."""
+        packages = set()
+        for name in binaries:
             for soname, path in ds.shared_libraries(ds.binary(name)).items():
                 self.assertIsNotNone(path, f"{name}: {soname} not found")
-                needed.add(ds.debian_package_of(path))
-        self.assertEqual(installed - DATA_PACKAGES, needed)
+                packages.add(ds.debian_package_of(path))
+        return packages
+
+    def test_runtime_packages_are_exactly_those_of_the_shared_libraries(self):
+        common = self.needed(set(ds.SERVICE_BINARIES) - ds.MAILER_ONLY)
+        self.assertEqual(self.installed("runtime") - DATA_PACKAGES, common)
+        # The mailer's image adds exactly what its own libraries need beyond those.
+        self.assertEqual(self.installed("mailer"), self.needed(ds.MAILER_ONLY) - common)
+        self.assertEqual(lineage("mailer", self.stages), ["mailer", "runtime"])
 
     def test_no_secrets(self):
         for stage, (_, body) in self.stages.items():

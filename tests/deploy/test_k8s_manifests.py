@@ -4,6 +4,7 @@ binaries and deploy/README.md rely on."""
 
 import re
 import unittest
+import urllib.parse
 
 import deploy_support as ds
 
@@ -89,7 +90,7 @@ class Overlays(unittest.TestCase):
                     image = container["image"]
                     self.assertRegex(image, r"^[^:@]+(:[\w.-]+|@sha256:[0-9a-f]{64})$", image)
                     self.assertFalse(image.endswith(":latest"), image)
-                    self.assertRegex(image.split("/")[-1], r"^invite-(gateway|worker)[:@]")
+                    self.assertRegex(image.split("/")[-1], r"^invite-(gateway|worker|mailer)[:@]")
 
     def test_security_context(self):
         for overlay, objects in self.each_overlay():
@@ -153,19 +154,32 @@ class Overlays(unittest.TestCase):
                     for explicit in ("INVITE_REPLY_PARTITION", "INVITE_REPLICA_INDEX"):
                         self.assertNotIn(explicit, entries, "the ordinal decides; an explicit value would conflict")
 
-    def test_worker_replicas_match_its_replica_count_and_partitions(self):
+    def test_partition_owners_replicas_match_their_replica_count_and_partitions(self):
+        # The worker and the mailer own partitions by ordinal and keep SQLite files about them.
+        for overlay, objects in self.each_overlay():
+            for name, topic in (("invite-worker", ds.REQUESTED), ("invite-mailer", ds.EMAILS)):
+                with self.subTest(overlay=overlay, workload=name):
+                    owner = workloads(objects)[name]
+                    env = ds.environment(the_container(owner), objects)
+                    self.assertEqual(int(env["INVITE_REPLICA_COUNT"]), owner["spec"]["replicas"])
+                    # More replicas than partitions: the extra ones own nothing and fail at start.
+                    self.assertLessEqual(owner["spec"]["replicas"], partitions_of(topic, objects))
+                    targets = [h["spec"]["scaleTargetRef"]["name"]
+                               for h in ds.find(objects, "HorizontalPodAutoscaler")]
+                    self.assertNotIn(name, targets, "partitions move between files: never autoscale")
+                    claims = [c["metadata"]["name"] for c in owner["spec"]["volumeClaimTemplates"]]
+                    mounts = {m["mountPath"]: m["name"] for m in the_container(owner)["volumeMounts"]}
+                    self.assertIn(mounts.get(env["INVITE_DATA_DIR"]), claims, "the data dir is the pod's own volume")
+
+    def test_mailer_outlives_a_message_in_hand(self):
+        # On SIGTERM the mailer finishes the message it is sending (at most the SMTP timeout), records it and
+        # flushes its status events for up to 5 s (services/mailer/src/mailer.cpp).
         for overlay, objects in self.each_overlay():
             with self.subTest(overlay=overlay):
-                worker = workloads(objects)["invite-worker"]
-                env = ds.environment(the_container(worker), objects)
-                self.assertEqual(int(env["INVITE_REPLICA_COUNT"]), worker["spec"]["replicas"])
-                # More workers than partitions: the extra ones own nothing and fail at start.
-                self.assertLessEqual(worker["spec"]["replicas"], partitions_of(ds.REQUESTED, objects))
-                targets = [h["spec"]["scaleTargetRef"]["name"] for h in ds.find(objects, "HorizontalPodAutoscaler")]
-                self.assertNotIn("invite-worker", targets, "partitions move with files: never autoscale the worker")
-                claims = [c["metadata"]["name"] for c in worker["spec"]["volumeClaimTemplates"]]
-                mounts = {m["mountPath"]: m["name"] for m in the_container(worker)["volumeMounts"]}
-                self.assertIn(mounts.get(env["INVITE_DATA_DIR"]), claims, "the data dir is the pod's own volume")
+                mailer = workloads(objects)["invite-mailer"]
+                env = ds.environment(the_container(mailer), objects)
+                grace = ds.pod_spec(mailer)["terminationGracePeriodSeconds"]
+                self.assertGreater(grace, ds.duration_seconds(env["INVITE_SMTP_TIMEOUT"]) + 5)
 
     def test_gateway_replicas_fit_the_reply_partitions(self):
         for overlay, objects in self.each_overlay():
@@ -234,9 +248,14 @@ class Overlays(unittest.TestCase):
                     self.assertEqual(ingress_ports, {port}, name)
                     egress_ports = {q["port"] for p in selecting for rule in p["spec"].get("egress", [])
                                     for q in rule.get("ports", [])}
-                    brokers = ds.environment(the_container(workload), objects)["INVITE_KAFKA_BROKERS"]
-                    kafka_ports = {int(b.rsplit(":", 1)[1]) for b in brokers.split(",")}
-                    self.assertEqual(egress_ports, kafka_ports | {53}, f"{name}: Kafka and DNS only")
+                    env = ds.environment(the_container(workload), objects)
+                    kafka_ports = {int(b.rsplit(":", 1)[1]) for b in env["INVITE_KAFKA_BROKERS"].split(",")}
+                    smtp_ports = set()
+                    if env.get("INVITE_SMTP_URL"):  # the mailer, when it sends over SMTP
+                        url = urllib.parse.urlsplit(env["INVITE_SMTP_URL"])
+                        smtp_ports.add(url.port or {"smtp": 25, "smtps": 465}[url.scheme])
+                    self.assertEqual(egress_ports, kafka_ports | {53} | smtp_ports,
+                                     f"{name}: Kafka, DNS and its SMTP server only")
 
 
 class DevKafka(unittest.TestCase):
@@ -285,7 +304,9 @@ class Topics(unittest.TestCase):
         # recovering from; e-mail jobs as long as their links (7 days).
         self.assertLessEqual(int(topics[ds.REPLIES]["config"]["retention.ms"]), 24 * 3600 * 1000)
         self.assertGreaterEqual(int(topics[ds.REQUESTED]["config"]["retention.ms"]), 7 * 24 * 3600 * 1000)
-        self.assertEqual(int(topics["invite.emails.v1"]["config"]["retention.ms"]), 7 * 24 * 3600 * 1000)
+        self.assertEqual(int(topics[ds.EMAILS]["config"]["retention.ms"]), 7 * 24 * 3600 * 1000)
+        # The mailer owns partitions of the e-mail queue by ordinal, like the worker those of the requests.
+        self.assertEqual(topics[ds.EMAILS]["partitions"], topics[ds.REQUESTED]["partitions"])
 
 
 if __name__ == "__main__":

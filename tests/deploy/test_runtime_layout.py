@@ -1,13 +1,15 @@
-"""The image's contents work, without building an image: the three binaries and every shared library `ldd`
-lists are copied into a directory laid out as the image is, each binary is checked to resolve all its
-libraries from there (with the copied loader and no system search path), and the layout's gateway and worker
-are started with the dev overlay's environment against the embedded broker of a devstack, then one invitation
-goes through the layout's gateway and is applied by the layout's worker.
+"""The image's contents work, without building an image: the binaries, the mailer's templates and every shared
+library `ldd` lists are copied into a directory laid out as the images are, each binary is checked to resolve
+all its libraries from there (with the copied loader and no system search path), and the layout's gateway,
+worker and mailer are started with the dev overlay's environment against the embedded broker of a devstack
+(which runs no mailer of its own), then one invitation goes through the layout's gateway, is applied by the
+layout's worker, and its e-mail is written by the layout's mailer with the templates where the image has them.
 
 What differs from a pod, and why: the broker address (the devstack's), a free port on 127.0.0.1 instead of
 8080/9100 (no fixed ports in tests), fetch.wait.max.ms=10 (the mock broker's quirk, docs/architecture.md),
 INVITE_REPLICA_COUNT=2 (the devstack's own worker owns the other half of the partitions), absolute paths
-rooted in the layout directory, and the pod names the downward API would give."""
+rooted in the layout directory, the pod names the downward API would give, and the mailer's INVITE_TEMPLATES_DIR
+(run through the copied loader, it cannot find its own directory)."""
 
 import contextlib
 import os
@@ -47,6 +49,8 @@ def build_layout(root):
             else:
                 lib_dirs.add(target.parent)
     shutil.copy2(ds.DEPLOY_DIR / "docker" / "healthcheck", bin_dir / "invite-healthcheck")
+    # Where the mailer looks by default: ../share/invite-mailer/templates from its binary.
+    shutil.copytree(ds.BIN_DIR.parent / "share" / "invite-mailer", root / "usr" / "local" / "share" / "invite-mailer")
     assert loader, "ldd named no program loader"
     return loader, sorted(lib_dirs)
 
@@ -117,11 +121,12 @@ class RuntimeLayout(unittest.TestCase):
         env_of = {c["name"]: (spec, c) for _, spec, c in ds.containers(objects)}
 
         devstack_env = {"INVITE_REPLICA_COUNT": "2", "INVITE_REPLICA_INDEX": str(1 - worker_index)}
-        with harness.Devstack(env=devstack_env, partitions=PARTITIONS) as stack, contextlib.ExitStack() as stop:
-            ports = {"gateway": harness.free_port(), "worker": harness.free_port()}
-            pods = {"gateway": GATEWAY_POD, "worker": f"invite-worker-{worker_index}"}
+        with harness.Devstack(env=devstack_env, partitions=PARTITIONS, args=["--no-mailer"]) as stack, \
+                contextlib.ExitStack() as stop:
+            ports = {"gateway": harness.free_port(), "worker": harness.free_port(), "mailer": harness.free_port()}
+            pods = {"gateway": GATEWAY_POD, "worker": f"invite-worker-{worker_index}", "mailer": "invite-mailer-0"}
             processes = {}
-            for name in ("worker", "gateway"):
+            for name in ("worker", "mailer", "gateway"):
                 spec, container = env_of[name]
                 env = self.pod_environment(spec, container, objects)
                 env.update({"INVITE_POD_NAME": pods[name], "INVITE_KAFKA_BROKERS": stack.brokers,
@@ -129,9 +134,15 @@ class RuntimeLayout(unittest.TestCase):
                             "INVITE_LISTEN_ADDRESS": "127.0.0.1"})
                 if name == "worker":
                     env["INVITE_REPLICA_COUNT"] = "2"
+                if name == "mailer":
+                    # Started through the copied loader, the mailer sees the loader as its own executable and
+                    # would look for ../share next to it: name the image's template directory instead.
+                    env["INVITE_TEMPLATES_DIR"] = str(self.root / "usr/local/share/invite-mailer/templates")
                 processes[name] = self.start(name, env, stop)
 
             worker_started = wait_for_log(*processes["worker"], "worker started")
+            mailer_started = wait_for_log(*processes["mailer"], "mailer started")
+            self.assertEqual(mailer_started["cultures"], 9, "the image's templates were found")
             self.assertEqual(worker_started["replicaIndex"], worker_index)
             listening = wait_for_log(*processes["gateway"], "listening")
             self.assertEqual(listening["replyPartition"], 2, "the ordinal of invite-gateway-2")
@@ -154,13 +165,19 @@ class RuntimeLayout(unittest.TestCase):
             self.assertIn(email, users, "the layout's worker applied it")
             self.assertNotIn(email, harness.json.dumps(stack.users()), "not the devstack's worker")
 
+            # The dev overlay's mailer writes .eml files on its volume.
+            outbox = self.root / "var" / "lib" / "invite" / "outbox-mail"
+            eml = harness.wait_until(lambda: [f for f in outbox.glob("*.eml") if email in f.read_text()], 30,
+                                     "the layout's mailer to write the e-mail")
+            self.assertIn("Subject: Join Example DocSpace DocSpace", eml[0].read_text())
+
             # The image's HEALTHCHECK command, with the container's INVITE_PORT.
             health = subprocess.run(["bash", str(self.root / "usr" / "local" / "bin" / "invite-healthcheck"), "8080"],
                                     env={**os.environ, "INVITE_PORT": str(ports["gateway"])},
                                     capture_output=True, text=True, timeout=30)
             self.assertEqual(health.returncode, 0, health.stderr)
 
-            for name in ("gateway", "worker"):
+            for name in ("gateway", "worker", "mailer"):
                 process, log = processes[name]
                 process.send_signal(signal.SIGTERM)
                 self.assertEqual(process.wait(timeout=30), 0, log.read_text())

@@ -14,8 +14,9 @@ COMPOSE_FILE = ds.DEPLOY_DIR / "compose" / "compose.yaml"
 # Settings --help marks required, plus those whose defaults are wrong anywhere but a developer's machine.
 DEPLOYMENT_REQUIRED = {"INVITE_KAFKA_BROKERS"}
 # On Kubernetes the ordinal decides the reply partition and the worker's share.
-KUBERNETES_REQUIRED = {"invite-gateway": {"INVITE_POD_NAME"}, "invite-worker": {"INVITE_POD_NAME",
-                                                                               "INVITE_REPLICA_COUNT"}}
+KUBERNETES_REQUIRED = {"invite-gateway": {"INVITE_POD_NAME"},
+                       "invite-worker": {"INVITE_POD_NAME", "INVITE_REPLICA_COUNT"},
+                       "invite-mailer": {"INVITE_POD_NAME", "INVITE_REPLICA_COUNT"}}
 
 
 def container_environments():
@@ -37,6 +38,8 @@ class Settings(unittest.TestCase):
         # Guards the parser: if --help changed shape, the checks below would compare against nothing.
         self.assertIn("INVITE_POD_NAME", ds.settings_of("invite-gateway"))
         self.assertIn("INVITE_REPLICA_COUNT", ds.settings_of("invite-worker"))
+        self.assertIn("INVITE_SMTP_PASSWORD_FILE", ds.settings_of("invite-mailer"))
+        self.assertEqual(ds.required_settings("invite-mailer"), {"INVITE_DATA_DIR"})
         self.assertEqual(ds.required_settings("invite-gateway"), {"INVITE_PORTALS_FILE", "INVITE_TOKEN_SECRET_FILE"})
 
     def test_every_variable_is_one_the_binary_accepts(self):
@@ -77,7 +80,10 @@ class Settings(unittest.TestCase):
                   "set only one"),
                  ("invite-worker", {"INVITE_POD_NAME": "invite-worker"}, "has no ordinal"),
                  ("invite-worker", {"INVITE_POD_NAME": "invite-worker-3", "INVITE_REPLICA_COUNT": "3"},
-                  "not below --replica-count 3")]
+                  "not below --replica-count 3"),
+                 ("invite-mailer", {"INVITE_POD_NAME": "invite-mailer"}, "has no ordinal"),
+                 ("invite-mailer", {"INVITE_POD_NAME": "invite-mailer-1", "INVITE_REPLICA_COUNT": "1"},
+                  "not below --replica-count 1")]
         for binary, env, message in cases:
             with self.subTest(binary=binary, env=env):
                 done = subprocess.run([str(ds.binary(binary))], env={**base, **env}, capture_output=True, text=True,
