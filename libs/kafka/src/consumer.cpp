@@ -50,6 +50,9 @@ class ConsumerImpl final : public Consumer {
         {"enable.partition.eof", "true"},
         // Eager strategies only: librdkafka 2.0.2's cooperative-sticky has known bugs.
         {"partition.assignment.strategy", "range,roundrobin"},
+        // librdkafka backs off reconnecting up to 10 s; after a broker outage that is up to 10 s more of 503s and
+        // 504s once the broker is back. One attempt a second per broker costs nothing (fault suite: broker-down).
+        {"reconnect.backoff.max.ms", "1000"},
     };
     // Our services store their offsets themselves (SQLite); an automatic commit would only mislead lag monitoring.
     auto made = detail::make_conf(defaults, extra, {{"enable.auto.commit", "false"}}, events_);

@@ -26,6 +26,9 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
         // Java's default partitioner for keyed records, so that Java and librdkafka producers agree on placement.
         {"partitioner", "murmur2_random"},
         {"linger.ms", "5"},
+        // librdkafka backs off reconnecting up to 10 s; after a broker outage that is up to 10 s more of 503s and
+        // 504s once the broker is back. One attempt a second per broker costs nothing (fault suite: broker-down).
+        {"reconnect.backoff.max.ms", "1000"},
         {"message.timeout.ms", std::to_string(delivery_timeout.count())},
     };
     // The design relies on idempotence (retries never duplicate or reorder records); it is not negotiable.

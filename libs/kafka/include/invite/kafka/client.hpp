@@ -41,7 +41,8 @@ struct DeliveryReport {
 class Producer {
  public:
   // Defaults: enable.idempotence=true, acks=all, partitioner=murmur2_random, linger.ms=5,
-  // message.timeout.ms=<delivery_timeout>. A background thread serves delivery reports.
+  // reconnect.backoff.max.ms=1000, message.timeout.ms=<delivery_timeout>. A background thread serves delivery
+  // reports.
   static std::variant<std::unique_ptr<Producer>, std::string> create(
       const std::string& brokers, const Properties& extra, std::chrono::milliseconds delivery_timeout,
       const std::string& client_id);
@@ -97,7 +98,7 @@ class Consumer {
  public:
   // Defaults: enable.auto.commit=false, enable.auto.offset.store=false, auto.offset.reset=earliest,
   // enable.partition.eof=true, partition.assignment.strategy=range,roundrobin (eager; librdkafka 2.0.2's
-  // cooperative-sticky has known bugs). group_id may be empty for consumers that never commit.
+  // cooperative-sticky has known bugs), reconnect.backoff.max.ms=1000. group_id may be empty for consumers that never commit.
   static std::variant<std::unique_ptr<Consumer>, std::string> create(const std::string& brokers,
                                                                      const std::string& group_id,
                                                                      const Properties& extra,

@@ -1,0 +1,89 @@
+#pragma once
+// The fault suite's load and its judge. Clients send a steady stream of invite requests (each a few fresh
+// e-mails) and retry every request that did not get a 200 - same body, as a DocSpace client would - until it does.
+// Afterwards the judge compares what the clients were promised with what the service stored and published.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "stack.hpp"
+
+namespace invite::faults {
+
+struct LoadOptions {
+  int threads = 4;
+  int max_invitations = 3;                      // each request invites 1..max fresh e-mails
+  std::vector<std::uint16_t> ports;             // gateways; a client moves to the next after a failure
+  std::chrono::milliseconds exchange_timeout{std::chrono::seconds(15)};
+  std::chrono::milliseconds give_up{std::chrono::seconds(120)};  // per request, counted as unconverged
+};
+
+// What the clients saw.
+struct Exchanges {
+  long sent = 0;     // HTTP attempts
+  long ok = 0;       // 200s
+  std::map<std::string, long> errors;  // "503", "504", "connect" (refused: the gateway is gone), "transport"
+  std::chrono::milliseconds slowest{0};
+};
+
+struct Request {
+  std::vector<std::string> emails;
+  bool converged = false;              // got its 200
+  std::vector<std::string> answered_ids;  // user ids of the 200, in e-mail order
+};
+
+class Load {
+ public:
+  Load(std::string token, LoadOptions options);
+  ~Load();
+  Load(const Load&) = delete;
+  Load& operator=(const Load&) = delete;
+
+  void start();
+  // No new requests; the unfinished ones are retried until they converge or give up. Returns when all are done.
+  void finish();
+  Exchanges exchanges() const;
+  std::vector<Request> requests() const;
+  long requests_started() const { return started_.load(); }
+
+ private:
+  void client();
+  void send_until_converged(Request& request, std::size_t& port_index);
+
+  std::string token_;
+  LoadOptions options_;
+  std::atomic<bool> stop_new_{false};
+  std::atomic<long> started_{0};
+  std::vector<std::thread> threads_;
+  mutable std::mutex mu_;
+  Exchanges exchanges_;
+  std::vector<Request> requests_;
+};
+
+// The service's side, judged against the clients' requests.
+struct Verdict {
+  long invitations = 0;   // e-mails of converged requests
+  long stored = 0;        // of those, stored as users
+  long email_jobs = 0;    // distinct e-mail jobs (eventIds) for them
+  long events = 0;        // distinct people.user-invited.v1 events for them
+  long duplicates = 0;    // a user stored twice, a second e-mail job or event (another eventId)
+  long lost = 0;          // an answered invitation without user, e-mail job or event, or answered with another id
+  long redelivered = 0;   // records seen again with the same eventId (allowed after a crash)
+  long unconverged = 0;   // requests still without a 200 when the clients gave up
+};
+
+// Reads the users (invitectl) and the e-mail and event topics until every converged invitation is accounted for
+// or `timeout` passes (the outbox relay may still be catching up).
+Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests, std::chrono::milliseconds timeout);
+
+// "<scenario>: requests=... ok=... errors={...} invitations=... stored=... email_jobs=... events=... duplicates=0
+// lost=0 ..." on stdout, and into <INVITE_FAULTS_SUMMARY_DIR>/<scenario>.txt when that variable is set.
+void report(const std::string& scenario, const Exchanges& exchanges, const Verdict& verdict,
+            const std::map<std::string, std::string>& extra, std::chrono::steady_clock::duration took);
+
+}  // namespace invite::faults
