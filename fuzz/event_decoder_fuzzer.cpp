@@ -1,0 +1,38 @@
+// The decoders of every topic's values on arbitrary bytes (the worker reads invite.requested.v1 from any
+// producer; the gateway and the mailer read what the worker wrote). Besides not crashing (ASan, UBSan), a value
+// one of them accepts must encode to a value that decodes to the same event: nothing is lost or invented between
+// what a consumer read and what it would write again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <variant>
+
+#include "invite/domain/events.hpp"
+
+namespace {
+
+template <typename Event, typename Decode>
+void round_trip(std::string_view value, Decode decode) {
+  auto first = decode(value);
+  auto* event = std::get_if<Event>(&first);
+  if (event == nullptr) {
+    if (std::get<std::string>(first).empty()) std::abort();  // a refusal always says why
+    return;
+  }
+  auto again = decode(invite::domain::encode(*event));
+  if (!std::holds_alternative<Event>(again) || std::get<Event>(again) != *event) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace invite::domain;
+  const std::string_view value(reinterpret_cast<const char*>(data), size);
+  round_trip<RequestedInvitation>(value, decode_requested);
+  round_trip<InviteReply>(value, decode_reply);
+  round_trip<EmailJob>(value, decode_email_job);
+  round_trip<UserInvited>(value, decode_user_invited);
+  round_trip<EmailStatus>(value, decode_email_status);
+  return 0;
+}
