@@ -5,6 +5,7 @@
 
 #include "invite/common/files.hpp"
 #include "invite/common/log.hpp"
+#include "invite/common/signals.hpp"
 
 namespace invite::runtime {
 
@@ -59,6 +60,39 @@ std::variant<std::int32_t, std::string> wait_for_topic(kafka::Producer& producer
     common::log_info("waiting for topic", {{"topic", topic}});
     std::this_thread::sleep_for(1s);
   }
+}
+
+std::variant<KafkaClients, std::string> connect_kafka(const common::Flags& flags, const kafka::Properties& properties,
+                                                      const std::string& client_id,
+                                                      std::chrono::milliseconds delivery_timeout,
+                                                      const std::string& topic, std::chrono::milliseconds topic_wait) {
+  const std::string brokers = flags.get("kafka-brokers");
+  KafkaClients clients;
+  auto producer = kafka::Producer::create(brokers, properties, delivery_timeout, client_id);
+  if (auto* message = std::get_if<std::string>(&producer)) return "kafka producer: " + *message;
+  clients.producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer));
+  auto consumer = kafka::Consumer::create(brokers, flags.get("group-id"), properties, client_id);
+  if (auto* message = std::get_if<std::string>(&consumer)) return "kafka consumer: " + *message;
+  clients.consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer));
+  auto partitions = wait_for_topic(*clients.producer, topic, topic_wait);
+  if (auto* message = std::get_if<std::string>(&partitions)) return *message;
+  clients.partition_count = std::get<std::int32_t>(partitions);
+  return clients;
+}
+
+int run_until_signal(const std::function<std::optional<std::string>(const std::atomic<bool>& stop)>& loop) {
+  std::atomic<bool> stopping{false};
+  std::thread signal_thread = common::on_termination_signal([&stopping](int signo) {
+    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
+    stopping = true;
+  });
+  const auto error = loop(stopping);
+  if (error) {
+    common::log_error(*error);
+    common::request_termination();  // wakes the signal thread so it can be joined
+  }
+  signal_thread.join();
+  return error ? 1 : 0;
 }
 
 std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port) {

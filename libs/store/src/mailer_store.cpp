@@ -85,8 +85,9 @@ class SqliteMailerStore final : public MailerStore {
         first_pending_(*db_, "SELECT MIN(topic_offset) FROM jobs WHERE state = 0 AND topic_partition = ?"),
         pending_count_(*db_, "SELECT COUNT(*) FROM jobs WHERE state = 0"),
         select_unsent_(*db_,
-                       "SELECT id, topic, key, value, headers FROM status_outbox WHERE sent_at_ms IS NULL AND id > ? "
-                       "ORDER BY id LIMIT ?"),
+                       // NULL partition: status events go where the producer's partitioner puts their key.
+                       "SELECT id, topic, NULL, key, value, headers FROM status_outbox "
+                       "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
         mark_sent_(*db_, "UPDATE status_outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL") {}
 
   bool accept(const MailJob& job) override {
@@ -155,30 +156,12 @@ class SqliteMailerStore final : public MailerStore {
   std::int64_t pending_count() override { return optional_integer(bound(pending_count_)).value_or(0); }
 
   std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id) override {
-    std::vector<OutboxRow> rows;
-    auto& q = bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-    while (q.executeStep()) {
-      OutboxRow row;
-      row.id = q.getColumn(0).getInt64();
-      row.topic = q.getColumn(1).getString();
-      row.key = q.getColumn(2).getString();
-      row.value = q.getColumn(3).getString();
-      row.headers = detail::decode_headers(q.getColumn(4).getString());
-      rows.push_back(std::move(row));
-    }
-    return rows;
+    return detail::read_outbox_rows(
+        bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))));
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
-    if (ids.empty()) return;
-    try {
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      const auto now = wall_ms();
-      for (const auto id : ids) bound(mark_sent_, now, id).exec();
-      tx.commit();
-    } catch (const SQLite::Exception& e) {
-      throw std::runtime_error(std::string("store: marking status events sent failed: ") + e.what());
-    }
+    detail::mark_outbox_sent(*db_, mark_sent_, ids, "status events");
   }
 
   std::int64_t prune(std::int64_t cutoff_ms) override {

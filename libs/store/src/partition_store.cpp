@@ -14,7 +14,6 @@ namespace {
 
 using detail::bind_bytes;
 using detail::bound;
-using detail::decode_headers;
 using detail::encode_headers;
 using detail::wall_ms;
 using domain::User;
@@ -222,34 +221,12 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id) override {
-    std::vector<OutboxRow> rows;
-    auto& q = bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-    while (q.executeStep()) {
-      OutboxRow row;
-      row.id = q.getColumn(0).getInt64();
-      row.topic = q.getColumn(1).getString();
-      if (!q.getColumn(2).isNull()) row.partition = q.getColumn(2).getInt();
-      row.key = q.getColumn(3).getString();
-      row.value = q.getColumn(4).getString();
-      row.headers = decode_headers(q.getColumn(5).getString());
-      rows.push_back(std::move(row));
-    }
-    return rows;
+    return detail::read_outbox_rows(
+        bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))));
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
-    if (ids.empty()) return;
-    try {
-      // One transaction: one fsync for the whole batch instead of one per row.
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      const auto now = wall_ms();
-      for (const auto id : ids) {
-        bound(mark_sent_, now, id).exec();
-      }
-      tx.commit();
-    } catch (const SQLite::Exception& e) {
-      throw std::runtime_error(std::string("store: marking outbox rows sent failed: ") + e.what());
-    }
+    detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows");
   }
 
   std::int64_t unsent_count() override {

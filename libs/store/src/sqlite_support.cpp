@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace invite::store::detail {
 namespace {
@@ -83,6 +84,34 @@ HeaderList decode_headers(const std::string& text) {
     }
   }
   return out;
+}
+
+std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query) {
+  std::vector<OutboxRow> rows;
+  while (query.executeStep()) {
+    OutboxRow row;
+    row.id = query.getColumn(0).getInt64();
+    row.topic = query.getColumn(1).getString();
+    if (!query.getColumn(2).isNull()) row.partition = query.getColumn(2).getInt();
+    row.key = query.getColumn(3).getString();
+    row.value = query.getColumn(4).getString();
+    row.headers = decode_headers(query.getColumn(5).getString());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std::vector<std::int64_t>& ids,
+                      std::string_view what) {
+  if (ids.empty()) return;
+  try {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    const auto now = wall_ms();
+    for (const auto id : ids) bound(update, now, id).exec();
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("store: marking " + std::string(what) + " sent failed: " + e.what());
+  }
 }
 
 }  // namespace invite::store::detail

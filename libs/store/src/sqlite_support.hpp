@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "invite/store/partition_store.hpp"
+
 namespace invite::store::detail {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -33,6 +35,13 @@ std::int64_t wall_ms();
 void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes);
 std::string encode_headers(const HeaderList& headers);
 HeaderList decode_headers(const std::string& text);
+
+// Outbox rows of a query selecting (id, topic, partition or NULL, key, value, headers), in its order.
+std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query);
+// Runs `update` (bound to ?1 = now, ?2 = id) for every id in one transaction: one fsync for the whole batch
+// instead of one per row. Throws std::runtime_error naming `what` on failure.
+void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std::vector<std::int64_t>& ids,
+                      std::string_view what);
 
 // Binds args to ?1, ?2, ... of a cached statement. Cached statements are reused after failures too, so every use
 // starts from a clean state.

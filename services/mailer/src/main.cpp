@@ -5,7 +5,6 @@
 #include <charconv>
 #include <iostream>
 #include <random>
-#include <thread>
 
 #include "invite/common/files.hpp"
 #include "invite/common/flags.hpp"
@@ -187,18 +186,10 @@ int main(int argc, char** argv) {
   auto kafka_config_or = runtime::kafka_properties(flags);
   if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
   const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
-  const std::string brokers = flags.get("kafka-brokers");
-  auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-mailer");
-  if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
-  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
-  auto consumer_or = kafka::Consumer::create(brokers, flags.get("group-id"), kafka_config, "invite-mailer");
-  if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
-  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
-
   const std::string topic(domain::topics::kEmails);
-  auto partition_count_or = runtime::wait_for_topic(*producer, topic, *topic_wait);
-  if (auto* message = std::get_if<std::string>(&partition_count_or)) return runtime::fail(*message);
-  const std::int32_t partition_count = std::get<std::int32_t>(partition_count_or);
+  auto kafka_or = runtime::connect_kafka(flags, kafka_config, "invite-mailer", *delivery_timeout, topic, *topic_wait);
+  if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
+  auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
   std::vector<std::int32_t> owned;
   for (std::int32_t p = 0; p < partition_count; ++p) {
     if (p % *replica_count == replica_index) owned.push_back(p);
@@ -241,18 +232,8 @@ int main(int argc, char** argv) {
                                       {"replicaIndex", std::int64_t{replica_index}},
                                       {"port", std::int64_t{ops->port()}}});
 
-  std::atomic<bool> stopping{false};
-  std::thread signal_thread = common::on_termination_signal([&](int signo) {
-    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
-    stopping = true;
-  });
-  const auto run_error = mailer.run(stopping);
-  if (run_error) {
-    common::log_error(*run_error);
-    common::request_termination();  // wakes the signal thread so it can be joined
-  }
-  signal_thread.join();
+  const int exit_code = runtime::run_until_signal([&mailer](const std::atomic<bool>& stop) { return mailer.run(stop); });
   consumer->close();
   common::log_info("stopped");
-  return run_error ? 1 : 0;
+  return exit_code;
 }

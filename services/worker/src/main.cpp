@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "invite/common/files.hpp"
 #include "invite/common/flags.hpp"
@@ -25,7 +24,6 @@
 namespace {
 
 using namespace invite;
-using namespace std::chrono_literals;
 
 common::Flags make_flags() {
   return common::Flags(
@@ -88,18 +86,10 @@ int main(int argc, char** argv) {
   auto kafka_config_or = runtime::kafka_properties(flags);
   if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
   const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
-  const std::string brokers = flags.get("kafka-brokers");
-  auto producer_or = kafka::Producer::create(brokers, kafka_config, *delivery_timeout, "invite-worker");
-  if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
-  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
-  auto consumer_or = kafka::Consumer::create(brokers, flags.get("group-id"), kafka_config, "invite-worker");
-  if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
-  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
-
   const std::string topic(domain::topics::kRequested);
-  auto partition_count_or = runtime::wait_for_topic(*producer, topic, *topic_wait);
-  if (auto* message = std::get_if<std::string>(&partition_count_or)) return runtime::fail(*message);
-  const auto partition_count = std::get<std::int32_t>(partition_count_or);
+  auto kafka_or = runtime::connect_kafka(flags, kafka_config, "invite-worker", *delivery_timeout, topic, *topic_wait);
+  if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
+  auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
 
   const auto owned = worker::owned_partitions(partition_count, *wanted, static_cast<int>(*replica_count),
                                               static_cast<int>(replica_index));
@@ -130,19 +120,8 @@ int main(int argc, char** argv) {
                                       {"partitionCount", std::int64_t{partition_count}},
                                       {"port", std::int64_t{ops->port()}}});
 
-  std::atomic<bool> stopping{false};
-  std::thread signal_thread = common::on_termination_signal([&](int signo) {
-    common::log_info("stopping", {{"signal", std::int64_t{signo}}});
-    stopping = true;
-  });
-  const auto run_error = worker.run(stopping);
-  if (run_error) {
-    common::log_error(*run_error);
-    // Wake the signal thread so it can be joined.
-    common::request_termination();
-  }
-  signal_thread.join();
+  const int exit_code = runtime::run_until_signal([&worker](const std::atomic<bool>& stop) { return worker.run(stop); });
   consumer->close();
   common::log_info("stopped");
-  return run_error ? 1 : 0;
+  return exit_code;
 }

@@ -1,8 +1,11 @@
 #pragma once
 // Start-up steps every service's main shares: command line and logs, the portals file, Kafka properties, the
 // port file. Each returns an error as a value; main reports it with fail() and exits.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -33,6 +36,22 @@ std::variant<kafka::Properties, std::string> kafka_properties(const common::Flag
 // after the service starts), with a log line every second; an error when it does not appear in time.
 std::variant<std::int32_t, std::string> wait_for_topic(kafka::Producer& producer, const std::string& topic,
                                                        std::chrono::milliseconds wait);
+
+// What a service that consumes its own partitions of a topic and produces its results starts with.
+struct KafkaClients {
+  std::unique_ptr<kafka::Producer> producer;
+  std::unique_ptr<kafka::Consumer> consumer;  // in consumer group --group-id
+  std::int32_t partition_count = 0;           // of the topic it consumes
+};
+// Producer and consumer for --kafka-brokers with `properties`, once `topic` exists (wait_for_topic).
+std::variant<KafkaClients, std::string> connect_kafka(const common::Flags& flags, const kafka::Properties& properties,
+                                                      const std::string& client_id,
+                                                      std::chrono::milliseconds delivery_timeout,
+                                                      const std::string& topic, std::chrono::milliseconds topic_wait);
+
+// Runs a service's loop until SIGINT or SIGTERM sets the flag it watches (common::block_termination_signals must
+// have run first). A loop that returns an error is logged. Returns main's exit code: 0, or 1 after an error.
+int run_until_signal(const std::function<std::optional<std::string>(const std::atomic<bool>& stop)>& loop);
 
 // Writes "<port>\n" when path is non-empty; an error message otherwise.
 std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port);
