@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -35,13 +37,39 @@ void expect_prompt_answers(const Exchanges& exchanges) {
   EXPECT_LT(exchanges.slowest, kRequestTimeout + 2s) << "slowest answer " << exchanges.slowest.count() << " ms";
 }
 
-Stack new_stack() { return Stack({.partitions = 4, .request_timeout = kRequestTimeout, .gateway_args = {}}); }
+// One scenario: a stack (one gateway, or two with reply partitions 0 and 1), a load on its gateways, and at the
+// end the judge's verdict, reported and checked against the promises.
+class Scenario {
+ public:
+  explicit Scenario(std::string name, bool two_gateways = false)
+      : name_(std::move(name)), stack_({.partitions = 4, .request_timeout = kRequestTimeout, .gateway_args = {}}) {
+    std::vector<std::uint16_t> ports{stack_.port()};
+    if (two_gateways) ports.push_back(stack_.start_extra_gateway(1));
+    LoadOptions options;
+    options.ports = std::move(ports);
+    load_.emplace(stack_.owner_token(), std::move(options));
+    load_->start();
+  }
 
-LoadOptions on(std::vector<std::uint16_t> ports) {
-  LoadOptions options;
-  options.ports = std::move(ports);
-  return options;
-}
+  Stack& stack() { return stack_; }
+  const Load& load() const { return *load_; }
+
+  // Stops the load (unfinished requests still converge), judges, prints the summary line and checks the promises.
+  Exchanges finish(const std::map<std::string, std::string>& extra = {}) {
+    load_->finish();
+    const auto exchanges = load_->exchanges();
+    const auto verdict = judge(stack_, load_->requests(), 60s);
+    report(name_, exchanges, verdict, extra, Clock::now() - began_);
+    expect_promises_kept(verdict);
+    return exchanges;
+  }
+
+ private:
+  std::string name_;
+  Clock::time_point began_ = Clock::now();
+  Stack stack_;
+  std::optional<Load> load_;
+};
 
 // Unsent outbox rows left in the worker's files (read while the worker is stopped).
 std::int64_t unsent_rows(const Stack& stack) {
@@ -54,61 +82,43 @@ std::int64_t unsent_rows(const Stack& stack) {
 }
 
 TEST(Faults, WorkerKilledAtRandomMomentsAndRestarted) {
-  const auto began = Clock::now();
-  Stack stack = new_stack();
-  Load load(stack.owner_token(), on({stack.port()}));
-  load.start();
+  Scenario scenario("worker-sigkill");
   std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> pause_ms(100, 900);
   int kills = 0;
   for (; kills < 22; ++kills) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
-    stack.kill_worker();
-    stack.start_worker();
+    scenario.stack().kill_worker();
+    scenario.stack().start_worker();
   }
   std::this_thread::sleep_for(1s);
-  load.finish();
-  const auto verdict = judge(stack, load.requests(), 60s);
-  report("worker-sigkill", load.exchanges(), verdict, {{"kills", std::to_string(kills)}}, Clock::now() - began);
-  expect_promises_kept(verdict);
+  scenario.finish({{"kills", std::to_string(kills)}});
   EXPECT_GE(kills, 20);
 }
 
 TEST(Faults, GatewayKilledMidStreamClientsRetryOnAnotherGateway) {
-  const auto began = Clock::now();
-  Stack stack = new_stack();
-  const auto second = stack.start_extra_gateway(1);
-  Load load(stack.owner_token(), on({stack.port(), second}));
-  load.start();
+  Scenario scenario("gateway-sigkill", true);
   std::this_thread::sleep_for(3s);
-  const auto status = stack.stop_gateway_with(SIGKILL, 5s);
+  const auto status = scenario.stack().stop_gateway_with(SIGKILL, 5s);
   std::this_thread::sleep_for(4s);
-  load.finish();
-  const auto verdict = judge(stack, load.requests(), 60s);
-  report("gateway-sigkill", load.exchanges(), verdict, {{"kills", "1"}}, Clock::now() - began);
-  ASSERT_TRUE(status.has_value());
-  expect_promises_kept(verdict);
+  scenario.finish({{"kills", "1"}});
+  EXPECT_TRUE(status.has_value());
 }
 
-// Runs the load for `before`, then `fault` (which returns when the fault is over), then `after`.
-void broker_fault(const std::string& scenario, const std::function<void(Stack&)>& fault,
+// Runs the load for `before`, then `fault` (which returns when the fault is over), then `after`; the gateway must
+// answer promptly throughout and serve again once the fault is over.
+void broker_fault(const std::string& name, const std::function<void(Stack&)>& fault,
                   std::chrono::milliseconds before = 2s, std::chrono::milliseconds after = 3s) {
-  const auto began = Clock::now();
-  Stack stack = new_stack();
-  Load load(stack.owner_token(), on({stack.port()}));
-  load.start();
+  Scenario scenario(name);
   std::this_thread::sleep_for(before);
-  fault(stack);
-  const long ok_at_recovery = load.exchanges().ok;
+  fault(scenario.stack());
+  const long ok_at_recovery = scenario.load().exchanges().ok;
   std::this_thread::sleep_for(after);
-  load.finish();
-  const auto exchanges = load.exchanges();
-  const auto verdict = judge(stack, load.requests(), 60s);
-  report(scenario, exchanges, verdict, {{"ok_after_fault", std::to_string(exchanges.ok - ok_at_recovery)}},
-         Clock::now() - began);
-  expect_promises_kept(verdict);
+  // Counted before finish(): its retries would succeed late anyway.
+  const long ok_after_fault = scenario.load().exchanges().ok - ok_at_recovery;
+  const auto exchanges = scenario.finish({{"ok_after_fault", std::to_string(ok_after_fault)}});
   expect_prompt_answers(exchanges);
-  EXPECT_GT(exchanges.ok - ok_at_recovery, 0) << "no request succeeded once the fault was over";
+  EXPECT_GT(ok_after_fault, 0) << "no request succeeded once the fault was over";
 }
 
 // Injects one error every 250 ms for `length`, cycling through `codes`. The mock cluster queues pushed errors until
@@ -155,48 +165,32 @@ TEST(Faults, BrokerHighLatency) {
 }
 
 TEST(Faults, WorkerSigtermFinishesItsTransactionAndRelaysItsOutbox) {
-  const auto began = Clock::now();
-  Stack stack = new_stack();
-  Load load(stack.owner_token(), on({stack.port()}));
-  load.start();
+  Scenario scenario("worker-sigterm");
   std::int64_t left_unsent = 0;
   int stops = 0;
   for (; stops < 3; ++stops) {
     std::this_thread::sleep_for(1500ms);
-    const auto status = stack.stop_worker_with(SIGTERM, 15s);
+    const auto status = scenario.stack().stop_worker_with(SIGTERM, 15s);
     ASSERT_TRUE(status.has_value()) << "the worker ignored SIGTERM";
     EXPECT_EQ(*status, 0);
-    left_unsent += unsent_rows(stack);
-    stack.start_worker();
+    left_unsent += unsent_rows(scenario.stack());
+    scenario.stack().start_worker();
   }
   std::this_thread::sleep_for(1s);
-  load.finish();
-  const auto verdict = judge(stack, load.requests(), 60s);
-  report("worker-sigterm", load.exchanges(), verdict,
-         {{"stops", std::to_string(stops)}, {"unsent_at_exit", std::to_string(left_unsent)}}, Clock::now() - began);
-  expect_promises_kept(verdict);
+  scenario.finish({{"stops", std::to_string(stops)}, {"unsent_at_exit", std::to_string(left_unsent)}});
   EXPECT_EQ(left_unsent, 0) << "the worker exited with outbox rows unsent";
 }
 
 TEST(Faults, GatewaySigtermDrainsWhileClientsMoveToAnotherGateway) {
-  const auto began = Clock::now();
-  Stack stack = new_stack();
-  const auto second = stack.start_extra_gateway(1);
-  Load load(stack.owner_token(), on({stack.port(), second}));
-  load.start();
+  Scenario scenario("gateway-sigterm", true);
   std::this_thread::sleep_for(2s);
   const auto signalled = Clock::now();
-  const auto status = stack.stop_gateway_with(SIGTERM, kRequestTimeout + 5s);
+  const auto status = scenario.stack().stop_gateway_with(SIGTERM, kRequestTimeout + 5s);
   const auto drained_in = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - signalled);
   std::this_thread::sleep_for(3s);
-  load.finish();
-  const auto exchanges = load.exchanges();
-  const auto verdict = judge(stack, load.requests(), 60s);
-  report("gateway-sigterm", exchanges, verdict, {{"drained_ms", std::to_string(drained_in.count())}},
-         Clock::now() - began);
+  const auto exchanges = scenario.finish({{"drained_ms", std::to_string(drained_in.count())}});
   ASSERT_TRUE(status.has_value()) << "the gateway did not exit after draining";
   EXPECT_EQ(*status, 0);
-  expect_promises_kept(verdict);
   // Draining answers what it accepted: a connection may be refused once it is gone, never broken mid-request.
   EXPECT_EQ(exchanges.errors.count("transport"), 0u);
 }
