@@ -89,6 +89,9 @@ TEST(Faults, WorkerKilledAtRandomMomentsAndRestarted) {
   for (; kills < 22; ++kills) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
     scenario.stack().kill_worker();
+    // A restart within the request timeout only delays answers; every seventh one comes after it, so that
+    // clients get 504s and retry while their first attempts are still unread.
+    if (kills % 7 == 3) std::this_thread::sleep_for(kRequestTimeout + 500ms);
     scenario.stack().start_worker();
   }
   std::this_thread::sleep_for(1s);
