@@ -199,5 +199,19 @@ class Throttle(_Stack):
         self.assertGreater(self.mailer.metric("invite_mailer_throttled_total"), 0)
 
 
+class DevstackWithSmtp(unittest.TestCase):
+    """The devstack's own mailer, told by INVITE_SMTP_URL (which reaches it) to use a real server."""
+
+    def test_the_devstacks_mailer_sends_over_smtp_when_told_to(self):
+        with SmtpServer() as smtp, harness.Devstack(env={"INVITE_SMTP_URL": smtp.url}) as stack:
+            self.assertIn(f"invitation e-mails go to {smtp.url}", stack.log())
+            recipient = address("devstack")
+            [job] = invite(stack, [recipient])
+            [mail] = harness.wait_until(lambda: smtp.received(recipient), 30, f"mail to {recipient}")
+            self.assertEqual(mail.message["Message-ID"], f"<{job['eventId']}@localhost>")
+            self.assertFalse((stack.data_dir / "outbox-mail").exists() and
+                             any((stack.data_dir / "outbox-mail").iterdir()), "no .eml file as well")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -124,7 +124,8 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
     accepted_.inc();
   } else {
     duplicates_.inc();
-    log_info("e-mail job seen before, not sent again", {{"jobEventId", job.event_id}, {"record", where}});
+    // Debug, not info: a group reset to the earliest offset replays the whole topic, one line per record.
+    common::log_debug("e-mail job seen before, not sent again", {{"jobEventId", job.event_id}, {"record", where}});
   }
 }
 

@@ -376,7 +376,7 @@ TEST_F(MailerTest, AThrottledDomainDoesNotHoldUpOthers) {
   settings.rate_per_domain = 10;  // one every 100 ms after the first
   settings.burst_per_domain = 1;
   start({}, settings);
-  ASSERT_TRUE(eventually([&] { return sender_->sent().size() == 4; }));
+  ASSERT_TRUE(eventually([&] { return statuses().size() == 4; }));  // recorded after each send
   const auto sent = sender_->sent();
   EXPECT_EQ(sent[0].first.to, "a0@busy.example");
   EXPECT_EQ(sent[1].first.to, "b@quiet.example");
