@@ -218,7 +218,7 @@ def cold_worker_rate(bin_dir, stack, workdir, timeout):
     data_dir.mkdir()
     port_file = data_dir / "port"
     argv = [str(pathlib.Path(bin_dir) / "invite-worker"), "--kafka-brokers", stack.brokers,
-            "--kafka-config", "fetch.wait.max.ms=1", "--data-dir", str(data_dir),
+            "--kafka-config", "fetch.wait.max.ms=10", "--data-dir", str(data_dir),
             "--portals-file", stack.portals_file, "--link-secret-file", stack.info["linkSecretFile"],
             "--group-id", "bench-cold-worker", "--listen-address", "127.0.0.1", "--port", "0",
             "--port-file", str(port_file), "--log-level", "warn"]
