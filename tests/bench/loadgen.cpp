@@ -125,9 +125,9 @@ class Generator {
     dispatch();
   }
 
-  void failed(Clock::time_point due) {
+  // A transport failure loses its request: it counts as an error, not as a latency.
+  void failed() {
     --in_flight_;
-    (void)due;
     ++outcome_.transport_errors;
     dispatch();
   }
@@ -239,7 +239,7 @@ void Connection::finish(int status) {
     stream_.socket().close(ignored);
     connected_ = false;
     buffer_.clear();
-    return generator_.failed(due_);
+    return generator_.failed();
   }
   generator_.answered(due_, status);
 }
