@@ -125,10 +125,12 @@ class RuntimeLayout(unittest.TestCase):
                 contextlib.ExitStack() as stop:
             ports = {"gateway": harness.free_port(), "worker": harness.free_port(), "mailer": harness.free_port()}
             pods = {"gateway": GATEWAY_POD, "worker": f"invite-worker-{worker_index}", "mailer": "invite-mailer-0"}
+            # Every pod's files are written before any process starts: pods share the ConfigMap's files, and a
+            # worker reading portals.json while the gateway's copy is being written would see it half-written.
+            envs = {name: self.pod_environment(*env_of[name], objects) for name in ("worker", "mailer", "gateway")}
             processes = {}
             for name in ("worker", "mailer", "gateway"):
-                spec, container = env_of[name]
-                env = self.pod_environment(spec, container, objects)
+                env = envs[name]
                 env.update({"INVITE_POD_NAME": pods[name], "INVITE_KAFKA_BROKERS": stack.brokers,
                             "INVITE_KAFKA_CONFIG": "fetch.wait.max.ms=10", "INVITE_PORT": str(ports[name]),
                             "INVITE_LISTEN_ADDRESS": "127.0.0.1"})
@@ -194,7 +196,10 @@ class RuntimeLayout(unittest.TestCase):
             volume = volumes.get(mount["name"], {})
             if "configMap" in volume:
                 for key, text in ds.one(objects, "ConfigMap", volume["configMap"]["name"]).get("data", {}).items():
-                    (where / key).write_text(text, encoding="utf-8")
+                    # Written aside and renamed, as the kubelet swaps a ConfigMap volume's contents.
+                    aside = where / f".{key}.tmp"
+                    aside.write_text(text, encoding="utf-8")
+                    os.replace(aside, where / key)
             elif "secret" in volume:
                 name = files_wanted[mount["mountPath"]]
                 if not (where / name).exists():
