@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <regex>
+#include <thread>
 
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
@@ -183,6 +185,48 @@ TEST(GatewayShutdown, SigtermDrainsPublishedRequestsAndRefusesNewOnes) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(*status, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - signalled, 6s);
+}
+
+
+// A metric's value from a Prometheus text page (0 when absent).
+double metric(const std::string& page, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(page, m, std::regex("\\n" + name + " ([0-9.e+]+)\\n"))) return 0;
+  return std::stod(m[1].str());
+}
+
+TEST(WorkerBacklog, RequestsWaitingTogetherAreMadeDurableInGroupsAndDecidedInOrder) {
+  Stack stack({.partitions = 1, .request_timeout = 20s, .gateway_args = {}});
+  const auto token = stack.owner_token();
+  const std::string run = common::random_hex(4);
+  const std::string shared = "shared." + run + "@example.com";
+  constexpr int kRequests = 20;
+  stack.stop_worker();
+
+  // Every request waits in the topic for the worker; two of them invite the same person.
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(kRequests, 0);
+  for (int r = 0; r < kRequests; ++r) {
+    clients.emplace_back([&, r] {
+      const std::string address = r < 2 ? shared : "r" + std::to_string(r) + "." + run + "@example.com";
+      statuses[static_cast<std::size_t>(r)] = stack.invite(invite_body({{address, "User"}}), token).status;
+    });
+  }
+  std::this_thread::sleep_for(1500ms);  // all published (the gateway answers nothing yet)
+  stack.start_worker();
+  for (auto& client : clients) client.join();
+  for (int r = 0; r < kRequests; ++r) EXPECT_EQ(statuses[static_cast<std::size_t>(r)], 200) << "request " << r;
+
+  const auto page = stack.worker_metrics();
+  EXPECT_EQ(metric(page, "invite_worker_group_requests_sum"), kRequests) << page;
+  EXPECT_LT(metric(page, "invite_worker_group_requests_count"), kRequests) << "no two requests shared a commit";
+  // The later of the two saw the earlier one's user inside the same group: one user, one e-mail.
+  EXPECT_EQ(count_users(stack, shared), 1u);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(count_email_jobs(stack, shared, 1), 1u);
+  std::size_t stored = 0;
+  for (const auto& user : stack.users()) stored += user["email"].get<std::string>().find(run) != std::string::npos;
+  EXPECT_EQ(stored, static_cast<std::size_t>(kRequests - 1));
 }
 
 }  // namespace

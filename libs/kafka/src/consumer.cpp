@@ -50,6 +50,8 @@ class ConsumerImpl final : public Consumer {
         {"enable.partition.eof", "true"},
         // Eager strategies only: librdkafka 2.0.2's cooperative-sticky has known bugs.
         {"partition.assignment.strategy", "range,roundrobin"},
+        // Small fetch requests and their answers must not wait for a delayed ACK.
+        {"socket.nagle.disable", "true"},
         // librdkafka backs off reconnecting up to 10 s; after a broker outage that is up to 10 s more of 503s and
         // 504s once the broker is back. One attempt a second per broker costs nothing (fault suite: broker-down).
         {"reconnect.backoff.max.ms", "1000"},

@@ -51,14 +51,19 @@ class MockClusterImpl final : public MockCluster {
 
 }  // namespace
 
-Properties MockCluster::client_properties() { return {{"fetch.wait.max.ms", "10"}}; }
+// 1 ms: each hop of a request costs up to this wait (two hops per request), and an idle client polls the mock
+// this often (benchmark: 1 ms costs a few percent of a core per idle devstack; docs/performance.md).
+Properties MockCluster::client_properties() { return {{"fetch.wait.max.ms", "1"}}; }
 
 std::variant<std::unique_ptr<MockCluster>, std::string> MockCluster::create(int brokers) {
   if (brokers < 1) return std::string("mock cluster needs at least one broker");
   char error[512] = {};
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The host handle never connects anywhere; without this it warns that bootstrap.servers is missing.
-  if (rd_kafka_conf_set(conf, "log_level", "4", error, sizeof error) != RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf, "log_level", "4", error, sizeof error) != RD_KAFKA_CONF_OK ||
+      // The mock's broker connections take their socket options from this handle: without TCP_NODELAY a response
+      // written in pieces waits for the client's delayed ACK, 40 ms on Linux, on about half of all hops.
+      rd_kafka_conf_set(conf, "socket.nagle.disable", "true", error, sizeof error) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
     return std::string("mock cluster: ") + error;
   }

@@ -1,6 +1,7 @@
 #include "invite/store/partition_store.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <stdexcept>
 #include <system_error>
@@ -171,11 +172,34 @@ class SqlitePartitionStore final : public PartitionStore {
     return n;
   }
 
+  void begin_group() override {
+    assert(!group_);
+    try {
+      group_.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error(std::string("store: starting a group failed: ") + e.what());
+    }
+  }
+
+  void commit_group() override {
+    assert(group_);
+    try {
+      group_->commit();
+      group_.reset();
+    } catch (const SQLite::Exception& e) {
+      group_.reset();  // rolls back
+      throw std::runtime_error(std::string("store: committing a group failed: ") + e.what());
+    }
+  }
+
+  bool in_group() const override { return group_.has_value(); }
+
   void apply(const RequestCommit& commit) override {
     try {
-      // IMMEDIATE takes the write lock up front, so a concurrent invitectl makes us wait (busy timeout) instead of
-      // failing halfway with SQLITE_BUSY on a read-to-write upgrade.
-      SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      // Its own transaction unless it joins a group. IMMEDIATE takes the write lock up front, so a concurrent
+      // invitectl makes us wait (busy timeout) instead of failing halfway with SQLITE_BUSY on a read-to-write upgrade.
+      std::optional<SQLite::Transaction> own;
+      if (!group_) own.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto now = wall_ms();
       for (const auto& u : commit.create) {
         bound(insert_user_, u.id, u.portal, u.email, domain::normalize_email(u.email), u.first_name, u.last_name,
@@ -205,8 +229,9 @@ class SqlitePartitionStore final : public PartitionStore {
         s.exec();
       }
       write_offset(commit.next_offset);
-      tx.commit();
-    } catch (const SQLite::Exception& e) {
+      if (own) own->commit();
+    } catch (const std::exception& e) {  // SQLite::Exception, or a user to raise that is not there
+      group_.reset();  // a half-applied request must not be committed with the rest of its group
       throw std::runtime_error(std::string("store: applying request '") + commit.request_id +
                                "' failed: " + e.what());
     }
@@ -216,6 +241,7 @@ class SqlitePartitionStore final : public PartitionStore {
     try {
       write_offset(next_offset);
     } catch (const SQLite::Exception& e) {
+      group_.reset();
       throw std::runtime_error(std::string("store: storing offset failed: ") + e.what());
     }
   }
@@ -226,6 +252,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
+    assert(!group_);
     detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows");
   }
 
@@ -238,6 +265,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::int64_t prune(std::int64_t cutoff_ms) override {
+    assert(!group_);
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       std::int64_t deleted = 0;
@@ -285,6 +313,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::unique_ptr<SQLite::Database> db_;
+  std::optional<SQLite::Transaction> group_;  // declared after db_: rolled back before the database closes
   SQLite::Statement insert_user_, raise_user_, insert_applied_, add_invited_, insert_outbox_, upsert_offset_;
   SQLite::Statement select_offset_, select_applied_, find_user_, paid_seats_, invited_on_;
   SQLite::Statement select_unsent_, mark_sent_, unsent_count_;

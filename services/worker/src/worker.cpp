@@ -20,6 +20,10 @@ const std::string kRequestedTopic(domain::topics::kRequested);
 constexpr auto kRetryPause = 1s;
 constexpr auto kCommitInterval = 5s;
 constexpr auto kPruneInterval = std::chrono::hours(1);
+// A group closes when librdkafka has no more records at hand, or at these bounds: they cap what one sync can
+// delay (the first request of a group waits for the last) while still amortising a sync over hundreds of requests.
+constexpr std::size_t kGroupRecords = 2000;
+constexpr auto kGroupTime = 20ms;
 }  // namespace
 
 Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores)
@@ -33,8 +37,17 @@ Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<sto
       records_dlq_(env_.metrics->counter("invite_worker_dlq_records_total", "Records sent to invite.requested.v1.dlq")),
       users_created_(env_.metrics->counter("invite_worker_users_created_total", "Users created by invitations")),
       apply_duration_(env_.metrics->histogram("invite_worker_apply_duration_seconds",
-                                              "Time to decide and commit one request",
-                                              common::default_latency_buckets())) {
+                                              "Time to decide one request and write it into its group's transaction",
+                                              common::default_latency_buckets())),
+      group_commit_duration_(env_.metrics->histogram("invite_worker_group_commit_duration_seconds",
+                                                     "Time to make one group of requests durable (one sync)",
+                                                     common::default_latency_buckets())),
+      group_requests_(env_.metrics->histogram("invite_worker_group_requests",
+                                              "Requests (and DLQ records) made durable by one group commit",
+                                              {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048})),
+      record_age_(env_.metrics->histogram("invite_worker_record_age_seconds",
+                                          "Age of a record (now minus its timestamp) when the worker takes it",
+                                          common::default_latency_buckets())) {
   assert(env_.consumer && env_.producer && env_.portals && env_.metrics);
   for (auto& [partition, store] : stores_) {
     partitions_[partition].store = store.get();
@@ -76,7 +89,25 @@ std::int64_t Worker::resume_offset(std::int32_t partition, const PartitionState&
   return hold ? std::min(*hold, state.consumed_next) : state.consumed_next;
 }
 
+void Worker::join_group(PartitionState& state) {
+  if (state.grouped == 0) state.store->begin_group();
+  ++state.grouped;
+}
+
+void Worker::commit_groups() {
+  for (auto& [partition, state] : partitions_) {
+    if (state.grouped == 0) continue;
+    const auto started = std::chrono::steady_clock::now();
+    state.store->commit_group();
+    group_commit_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    group_requests_.observe(static_cast<double>(state.grouped));
+    state.grouped = 0;
+    state.dirty = true;  // only now may the relay publish what the group wrote
+  }
+}
+
 void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error) {
+  join_group(state);
   common::log_warn("record sent to the DLQ", {{"partition", std::int64_t{record.partition}},
                                               {"offset", record.offset}, {"error", error}});
   store::RequestCommit commit;
@@ -84,12 +115,12 @@ void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, c
   commit.next_offset = resume_offset(record.partition, state);
   state.store->apply(commit);
   state.stored_next = commit.next_offset;
-  state.dirty = true;
   records_dlq_.inc();
 }
 
 void Worker::apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request) {
   const auto started = std::chrono::steady_clock::now();
+  join_group(state);  // before the reads, so that the decision sees every earlier request of the group
   const auto& first = request.records.front();
   const domain::Portal* portal = env_.portals->find_by_host_header(first.portal);
   assert(portal != nullptr);  // checked for every record before it reached the assembler
@@ -111,7 +142,6 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
   commit.next_offset = resume_offset(partition, state);
   state.store->apply(commit);
   state.stored_next = commit.next_offset;
-  state.dirty = true;
 
   apply_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   env_.metrics
@@ -119,7 +149,7 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
                 {{"outcome", std::string(domain::to_string(plan.outcome))}})
       .inc();
   users_created_.inc(static_cast<double>(plan.created.size()));
-  common::log_info("request applied", {{"requestId", first.request_id},
+  common::log_debug("request applied", {{"requestId", first.request_id},
                                        {"portal", first.portal},
                                        {"outcome", std::string(domain::to_string(plan.outcome))},
                                        {"invitations", static_cast<std::int64_t>(request.records.size())},
@@ -133,6 +163,7 @@ void Worker::on_record(const kafka::InRecord& record) {
   PartitionState& state = it->second;
   state.at_end = false;
   state.consumed_next = record.offset + 1;
+  if (record.timestamp_ms > 0) record_age_.observe(static_cast<double>(common::now_ms() - record.timestamp_ms) / 1000);
 
   auto decoded = domain::decode_requested(record.value);
   if (auto* error = std::get_if<std::string>(&decoded)) return send_to_dlq(state, record, *error);
@@ -218,19 +249,30 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
   auto next_retry = std::chrono::steady_clock::now();
   try {
     while (!stop.load()) {
+      // Group commit: the first poll waits for work; then whatever librdkafka already holds joins the same
+      // group, so that one sync per partition makes all of it durable. At low load a group is one request and
+      // adds no wait; at high load groups grow by themselves.
       auto polled = env_.consumer->poll(100ms);
-      if (auto* record = std::get_if<kafka::InRecord>(&polled)) {
-        on_record(*record);
-      } else if (auto* eof = std::get_if<kafka::PartitionEof>(&polled)) {
-        auto it = partitions_.find(eof->partition);
-        if (it != partitions_.end()) it->second.at_end = true;
-      } else if (auto* error = std::get_if<kafka::PollError>(&polled)) {
-        common::log_warn("consumer error", {{"error", error->message}, {"fatal", error->fatal}});
-        if (error->fatal) {
-          ready_ = false;
-          return "fatal consumer error: " + error->message;
+      const auto group_started = std::chrono::steady_clock::now();
+      for (std::size_t taken = 1;; ++taken) {
+        if (auto* record = std::get_if<kafka::InRecord>(&polled)) {
+          on_record(*record);
+        } else if (auto* eof = std::get_if<kafka::PartitionEof>(&polled)) {
+          auto it = partitions_.find(eof->partition);
+          if (it != partitions_.end()) it->second.at_end = true;
+        } else if (auto* error = std::get_if<kafka::PollError>(&polled)) {
+          common::log_warn("consumer error", {{"error", error->message}, {"fatal", error->fatal}});
+          if (error->fatal) {
+            ready_ = false;
+            return "fatal consumer error: " + error->message;  // the open groups roll back with their stores
+          }
+        } else {
+          break;  // nothing more at hand
         }
+        if (taken >= kGroupRecords || std::chrono::steady_clock::now() - group_started >= kGroupTime) break;
+        polled = env_.consumer->poll(0ms);
       }
+      commit_groups();
 
       const auto now = std::chrono::steady_clock::now();
       for (auto& [partition, state] : partitions_) {

@@ -46,11 +46,14 @@ class Worker {
     std::int64_t consumed_next = 0;  // offset after the last record taken from Kafka
     std::int64_t stored_next = 0;    // offset last written to the file
     bool at_end = false;             // caught up with the partition's end (no record since the last EOF)
-    bool dirty = false;              // outbox rows written since the last pump
+    bool dirty = false;              // outbox rows committed since the last pump
+    std::size_t grouped = 0;         // requests and DLQ records in the open group (0: no group open)
   };
 
   void on_record(const kafka::InRecord& record);
   void apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request);
+  void join_group(PartitionState& state);
+  void commit_groups();
   void send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error);
   std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;
   bool reply_partition_exists(std::int32_t partition);
@@ -73,6 +76,9 @@ class Worker {
   common::Counter& records_dlq_;
   common::Counter& users_created_;
   common::Histogram& apply_duration_;
+  common::Histogram& group_commit_duration_;
+  common::Histogram& group_requests_;
+  common::Histogram& record_age_;
 };
 
 }  // namespace invite::worker

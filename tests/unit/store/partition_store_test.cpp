@@ -439,3 +439,99 @@ TEST_F(StoreTest, PruneDeletesOnlyOldSentRowsAppliedIdsAndCounters) {
   ASSERT_EQ(store_->unsent_count(), 1);
   EXPECT_EQ(store_->unsent(10).at(0).value, "unsent");
 }
+
+// ---- group commit ----
+
+namespace {
+
+RequestCommit one_user_request(std::string request_id, std::string user_id, std::string email,
+                               std::int64_t next_offset) {
+  RequestCommit c;
+  c.request_id = std::move(request_id);
+  c.portal = "p.example.com";
+  c.create = {make_user(std::move(user_id), "p.example.com", std::move(email))};
+  c.day = "2026-11-26";
+  c.invited = 1;
+  c.outbox = {make_row("invite.replies.v1", "reply-" + c.request_id, 0)};
+  c.next_offset = next_offset;
+  return c;
+}
+
+}  // namespace
+
+TEST_F(StoreTest, GroupIsInvisibleToOtherConnectionsUntilCommittedAndSeenByItsOwnReads) {
+  auto other = open_ok(file_);
+  ASSERT_NE(other, nullptr);
+  store_->begin_group();
+  EXPECT_TRUE(store_->in_group());
+  store_->apply(one_user_request("req-1", "u1", "ann@example.com", 1));
+  store_->apply(one_user_request("req-2", "u2", "bob@example.com", 2));
+
+  // The worker decides the group's later requests from what its earlier ones wrote.
+  EXPECT_TRUE(store_->request_applied("req-1"));
+  EXPECT_EQ(store_->find_users("p.example.com", {"ann@example.com"}).size(), 1u);
+  EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 2);
+  // Nobody else sees a request before the group is durable, so no reply can be relayed before that either.
+  EXPECT_FALSE(other->request_applied("req-1"));
+  EXPECT_EQ(other->stored_offset(), std::nullopt);
+  EXPECT_EQ(other->unsent_count(), 0);
+
+  store_->commit_group();
+  EXPECT_FALSE(store_->in_group());
+  EXPECT_TRUE(other->request_applied("req-1"));
+  EXPECT_TRUE(other->request_applied("req-2"));
+  EXPECT_EQ(other->stored_offset(), 2);
+  EXPECT_EQ(other->unsent_count(), 2);
+  EXPECT_EQ(other->users(std::nullopt).size(), 2u);
+}
+
+TEST_F(StoreTest, AFailingRequestRollsItsWholeGroupBack) {
+  store_->apply(one_user_request("req-0", "u0", "zoe@example.com", 1));
+  store_->begin_group();
+  store_->apply(one_user_request("req-1", "u1", "ann@example.com", 2));
+  // Collides with req-1's user: the store cannot commit req-1 without a decision the worker made after it.
+  EXPECT_THROW(store_->apply(one_user_request("req-2", "u2", "ANN@example.com", 3)), std::runtime_error);
+  EXPECT_FALSE(store_->in_group());
+
+  EXPECT_EQ(store_->stored_offset(), 1);
+  EXPECT_FALSE(store_->request_applied("req-1"));
+  EXPECT_FALSE(store_->request_applied("req-2"));
+  EXPECT_EQ(store_->users(std::nullopt).size(), 1u);
+  EXPECT_EQ(store_->unsent_count(), 1);
+  EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 1);
+
+  // The store is usable afterwards, in a group or not.
+  store_->begin_group();
+  store_->apply(one_user_request("req-1", "u1", "ann@example.com", 2));
+  store_->store_offset(7);
+  store_->commit_group();
+  EXPECT_EQ(store_->stored_offset(), 7);
+  EXPECT_TRUE(store_->request_applied("req-1"));
+}
+
+TEST_F(StoreTest, AGroupNeverCommittedLeavesNothingBehind) {
+  {
+    auto crashing = open_ok(file_);
+    ASSERT_NE(crashing, nullptr);
+    crashing->begin_group();
+    crashing->apply(one_user_request("req-1", "u1", "ann@example.com", 1));
+    // Closed with the group open, as a worker killed mid-group would leave it.
+  }
+  EXPECT_FALSE(store_->request_applied("req-1"));
+  EXPECT_EQ(store_->stored_offset(), std::nullopt);
+  EXPECT_EQ(store_->unsent_count(), 0);
+}
+
+TEST_F(StoreTest, MarkingSentSurvivesReopeningTheFile) {
+  store_->apply(one_user_request("req-1", "u1", "ann@example.com", 1));
+  const auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 1u);
+  store_->mark_sent({rows[0].id});
+  store_->apply(one_user_request("req-2", "u2", "bob@example.com", 2));  // a FULL commit after the unsynced mark
+  store_.reset();
+  store_ = open_ok(file_);
+  ASSERT_NE(store_, nullptr);
+  const auto left = store_->unsent(10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].value, "reply-req-2");
+}
