@@ -25,9 +25,9 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
         {"acks", "all"},
         // Java's default partitioner for keyed records, so that Java and librdkafka producers agree on placement.
         {"partitioner", "murmur2_random"},
-        // Every record here is on some request's critical path (a gateway waiting for its reply, a client waiting
-        // for the gateway), so none waits to fill a batch; batches still form from what queues up while a produce
-        // request is in flight (benchmark: docs/performance.md).
+        // Records here are on some request's critical path (a gateway waiting for its reply, a client waiting for
+        // the gateway), so none waits to fill a batch: the worker produces in bursts (after each group commit),
+        // which batch by themselves. The gateway, whose records come one by one, sets its own (gateway/main.cpp).
         {"linger.ms", "0"},
         {"socket.nagle.disable", "true"},
         // librdkafka backs off reconnecting up to 10 s; after a broker outage that is up to 10 s more of 503s and

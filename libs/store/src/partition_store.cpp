@@ -252,8 +252,14 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
-    assert(!group_);
-    detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows");
+    if (!group_) return detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows");
+    try {
+      const auto now = wall_ms();
+      for (const auto id : ids) bound(mark_sent_, now, id).exec();
+    } catch (const SQLite::Exception& e) {
+      group_.reset();
+      throw std::runtime_error(std::string("store: marking outbox rows sent failed: ") + e.what());
+    }
   }
 
   std::int64_t unsent_count() override {

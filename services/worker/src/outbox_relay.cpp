@@ -60,7 +60,9 @@ std::set<std::int32_t> OutboxRelay::drain(const std::map<std::int32_t, store::Pa
     auto* store = stores.at(partition);
     store->mark_sent(ids);
     published_.inc(static_cast<double>(ids.size()));
-    if (truncated_.contains(partition) && sending_[partition].empty()) pump(partition, *store);
+    // Never inside an open group: the pump would publish rows the group has not made durable yet. The worker
+    // pumps that partition right after the group commits anyway.
+    if (truncated_.contains(partition) && sending_[partition].empty() && !store->in_group()) pump(partition, *store);
   }
   return failed_partitions;
 }

@@ -22,8 +22,8 @@ class OutboxRelay {
 
   // Publishes the store's unsent rows that are not already on their way.
   void pump(std::int32_t partition, store::PartitionStore& store);
-  // Marks acknowledged rows sent, and pumps a partition again once a batch that left rows behind is acknowledged;
-  // returns the partitions that had a failed delivery (to pump again later).
+  // Marks acknowledged rows sent (inside a store's open group, if any), and pumps a partition again once a batch
+  // that left rows behind is acknowledged; returns the partitions that had a failed delivery (to pump again later).
   std::set<std::int32_t> drain(const std::map<std::int32_t, store::PartitionStore*>& stores);
   std::size_t in_flight() const;
 

@@ -272,6 +272,8 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
         if (taken >= kGroupRecords || std::chrono::steady_clock::now() - group_started >= kGroupTime) break;
         polled = env_.consumer->poll(0ms);
       }
+      // Acknowledged rows are marked inside the groups when there are any: no transaction of their own.
+      for (std::int32_t partition : relay_.drain(store_views_)) retry.insert(partition);
       commit_groups();
 
       const auto now = std::chrono::steady_clock::now();
@@ -280,7 +282,6 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
         relay_.pump(partition, *state.store);
         state.dirty = false;
       }
-      for (std::int32_t partition : relay_.drain(store_views_)) retry.insert(partition);
       if (!retry.empty() && now >= next_retry) {
         for (std::int32_t partition : retry) relay_.pump(partition, *partitions_.at(partition).store);
         retry.clear();

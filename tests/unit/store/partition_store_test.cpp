@@ -535,3 +535,20 @@ TEST_F(StoreTest, MarkingSentSurvivesReopeningTheFile) {
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].value, "reply-req-2");
 }
+
+TEST_F(StoreTest, MarksJoinAnOpenGroupAndCommitWithIt) {
+  auto other = open_ok(file_);
+  ASSERT_NE(other, nullptr);
+  store_->apply(one_user_request("req-1", "u1", "ann@example.com", 1));
+  const auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 1u);
+
+  store_->begin_group();
+  store_->mark_sent({rows[0].id});
+  store_->apply(one_user_request("req-2", "u2", "bob@example.com", 2));
+  EXPECT_EQ(other->unsent_count(), 1) << "the mark is part of the group, not committed on its own";
+  store_->commit_group();
+  const auto left = other->unsent(10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].value, "reply-req-2");
+}

@@ -65,7 +65,8 @@ class PartitionStore {
   // Group commit. Between begin_group() and commit_group(), apply() and store_offset() join one transaction that
   // commit_group() makes durable with a single sync: the cost of durability is paid per group, not per request.
   // Reads in between see the group's own writes. When anything inside the group throws, the whole group is rolled
-  // back (none of its requests is stored) and the group is closed. No other write may run while a group is open.
+  // back (none of its requests is stored) and the group is closed. Of the other writes, only mark_sent() may run
+  // while a group is open (it joins it).
   virtual void begin_group() = 0;
   virtual void commit_group() = 0;
   virtual bool in_group() const = 0;
@@ -73,8 +74,9 @@ class PartitionStore {
   // Unsent rows with an id above after_id, oldest first. Rows never change once written, so a relay that remembers
   // the last id it took reads each row once instead of re-reading the ones already on their way.
   virtual std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id = 0) = 0;
-  // Not synced on its own (the next commit's sync carries it): a mark lost to a power failure only makes the relay
-  // publish the row again, with the same eventId, which consumers are told to expect after a crash.
+  // Joins the open group if there is one. Otherwise committed without a sync of its own (the next commit's sync
+  // carries it): a mark lost to a power failure only makes the relay publish the row again, with the same eventId,
+  // which consumers are told to expect after a crash.
   virtual void mark_sent(const std::vector<std::int64_t>& ids) = 0;
   virtual std::int64_t unsent_count() = 0;
 
