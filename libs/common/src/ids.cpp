@@ -1,11 +1,14 @@
 #include "invite/common/ids.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace invite::common {
@@ -15,12 +18,35 @@ using namespace std::chrono;
 
 constexpr char kHex[] = "0123456789abcdef";
 
-void random_bytes(unsigned char* out, std::size_t n) {
+void fill_from_csprng(unsigned char* out, std::size_t n) {
   // An id from a failed CSPRNG could collide or be guessed; no caller can do anything sensible with it.
   if (RAND_bytes(out, static_cast<int>(n)) != 1) {
     std::fputs("fatal: OpenSSL RAND_bytes failed\n", stderr);
     std::abort();
   }
+}
+
+// The worker makes four ids per invitation; one RAND_bytes call per id cost more than the rest of making it. So
+// each thread draws 4 KiB at a time and hands them out; the bytes are the CSPRNG's all the same. A forked child
+// must not hand out its parent's bytes again, hence the pid.
+void random_bytes(unsigned char* out, std::size_t n) {
+  struct Pool {
+    std::array<unsigned char, 4096> bytes{};
+    std::size_t used = sizeof(bytes);
+    pid_t owner = 0;
+  };
+  thread_local Pool pool;
+  if (n > pool.bytes.size()) return fill_from_csprng(out, n);
+  const pid_t self = getpid();
+  if (pool.used + n > pool.bytes.size() || pool.owner != self) {
+    fill_from_csprng(pool.bytes.data(), pool.bytes.size());
+    pool.used = 0;
+    pool.owner = self;
+  }
+  std::memcpy(out, pool.bytes.data() + pool.used, n);
+  // Handed-out bytes are not kept around.
+  OPENSSL_cleanse(pool.bytes.data() + pool.used, n);
+  pool.used += n;
 }
 
 bool is_hex(char c) {

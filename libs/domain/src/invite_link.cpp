@@ -5,11 +5,13 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "invite/common/text.hpp"
 #include "invite/domain/responses.hpp"
@@ -27,25 +29,62 @@ constexpr std::size_t kTagSize = 16;
 constexpr std::int64_t kAllowedClockSkewMs = 5 * 60 * 1000;
 
 const unsigned char* bytes_of(std::string_view text) {
-  // HMAC() refuses a null key pointer, which an empty string_view may carry.
+  // OpenSSL refuses a null pointer (and EVP_MAC_init reads a null key as "keep the last one"), which an empty
+  // string_view may carry.
   static const unsigned char kEmpty = 0;
   return text.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(text.data());
 }
 
+// OpenSSL 3 looks an algorithm up by name on every implicit use (EVP_sha256(), HMAC()), and the worker signs two
+// MACs and encrypts once per invitation: the algorithms are fetched once, and each thread keeps its HMAC context
+// keyed for the secret it last used (there is one link secret per process).
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  assert(md != nullptr);
+  return md;
+}
+
+const EVP_CIPHER* aes_256_gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  assert(cipher != nullptr);
+  return cipher;
+}
+
 Digest hmac_sha256(std::string_view key, std::string_view message) {
+  struct Keyed {
+    std::string key;
+    EVP_MAC_CTX* context = nullptr;
+    ~Keyed() { EVP_MAC_CTX_free(context); }
+  };
+  thread_local Keyed keyed;
+  bool ok = true;
+  if (keyed.context == nullptr || keyed.key != key) {
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    assert(hmac != nullptr);
+    EVP_MAC_CTX_free(keyed.context);
+    keyed.context = EVP_MAC_CTX_new(hmac);
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    ok = keyed.context != nullptr && EVP_MAC_init(keyed.context, bytes_of(key), key.size(), params) == 1;
+    keyed.key.assign(key);
+  } else {
+    ok = EVP_MAC_init(keyed.context, nullptr, 0, nullptr) == 1;  // same key, fresh message
+  }
   Digest out{};
-  unsigned int length = 0;
-  const auto* result = HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message),
-                            message.size(), out.data(), &length);
-  assert(result != nullptr && length == out.size());
-  (void)result;
+  std::size_t length = 0;
+  ok = ok && EVP_MAC_update(keyed.context, bytes_of(message), message.size()) == 1 &&
+       EVP_MAC_final(keyed.context, out.data(), &length, out.size()) == 1;
+  // HMAC-SHA256 over bytes in memory fails only when OpenSSL itself is broken.
+  assert(ok && length == out.size());
+  (void)ok;
   return out;
 }
 
 Digest sha256(std::string_view message) {
   Digest out{};
   unsigned int length = 0;
-  const int ok = EVP_Digest(bytes_of(message), message.size(), out.data(), &length, EVP_sha256(), nullptr);
+  const int ok = EVP_Digest(bytes_of(message), message.size(), out.data(), &length, sha256_algorithm(), nullptr);
   assert(ok == 1 && length == out.size());
   (void)ok;
   return out;
@@ -96,7 +135,11 @@ struct CipherContextDeleter {
 };
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
 
-Digest encemail_key(std::string_view secret) { return sha256("encemail|" + std::string(secret)); }
+Digest encemail_key(std::string_view secret) {
+  thread_local std::pair<std::string, Digest> last;  // (secret, key): one secret per process in practice
+  if (last.first != secret || last.first.empty()) last = {std::string(secret), sha256("encemail|" + std::string(secret))};
+  return last.second;
+}
 
 // Derived from the e-mail rather than random: the link stays a pure function of its inputs, and distinct
 // e-mails still get distinct nonces.
@@ -118,7 +161,7 @@ std::string encrypt_email(std::string_view lower_email, std::string_view secret)
   int final_length = 0;
   // Each step checked for exactly 1: some report failure as -1, which `&=` would let pass.
   const bool ok =
-      EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_EncryptInit_ex(context.get(), aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvSize), nullptr) == 1 &&
       EVP_EncryptInit_ex(context.get(), nullptr, nullptr, key.data(), iv.data()) == 1 &&
       EVP_EncryptUpdate(context.get(), out.data() + kIvSize, &length, bytes_of(lower_email),
@@ -205,7 +248,7 @@ std::optional<std::string> decrypt_encemail(std::string_view encemail, std::stri
   Bytes tag(data->end() - static_cast<std::ptrdiff_t>(kTagSize), data->end());
   int length = 0;
   int final_length = 0;
-  if (EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_DecryptInit_ex(context.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvSize), nullptr) != 1 ||
       EVP_DecryptInit_ex(context.get(), nullptr, nullptr, key.data(), data->data()) != 1 ||
       EVP_DecryptUpdate(context.get(), reinterpret_cast<unsigned char*>(plain.data()), &length,
