@@ -194,13 +194,15 @@ class SqlitePartitionStore final : public PartitionStore {
 
   bool in_group() const override { return group_.has_value(); }
 
-  void apply(const RequestCommit& commit) override {
+  std::vector<std::int64_t> apply(const RequestCommit& commit) override {
     try {
       // Its own transaction unless it joins a group. IMMEDIATE takes the write lock up front, so a concurrent
       // invitectl makes us wait (busy timeout) instead of failing halfway with SQLITE_BUSY on a read-to-write upgrade.
       std::optional<SQLite::Transaction> own;
       if (!group_) own.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto now = wall_ms();
+      std::vector<std::int64_t> ids;
+      ids.reserve(commit.outbox.size());
       for (const auto& u : commit.create) {
         bound(insert_user_, u.id, u.portal, u.email, domain::normalize_email(u.email), u.first_name, u.last_name,
               u.user_name, static_cast<int>(u.type), static_cast<int>(u.activation_status), static_cast<int>(u.status),
@@ -227,9 +229,11 @@ class SqlitePartitionStore final : public PartitionStore {
         s.bind(5, encode_headers(row.headers));
         s.bind(6, now);
         s.exec();
+        ids.push_back(db_->getLastInsertRowid());
       }
       write_offset(commit.next_offset);
       if (own) own->commit();
+      return ids;
     } catch (const std::exception& e) {  // SQLite::Exception, or a user to raise that is not there
       group_.reset();  // a half-applied request must not be committed with the rest of its group
       throw std::runtime_error(std::string("store: applying request '") + commit.request_id +

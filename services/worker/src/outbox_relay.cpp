@@ -26,15 +26,30 @@ void OutboxRelay::pump(std::int32_t partition, store::PartitionStore& store) {
   }
   for (auto& row : rows) {
     taken = std::max(taken, row.id);
-    if (!sending.insert(row.id).second) continue;  // re-read after a failure, still on its way
-    kafka::OutRecord record{std::move(row.topic), row.partition, std::move(row.key), std::move(row.value),
-                            std::move(row.headers)};
-    producer_.produce(std::move(record), [this, partition, id = row.id](const kafka::DeliveryReport& report) {
-      if (!report.ok) common::log_warn("outbox delivery failed", {{"rowId", id}, {"error", report.error}});
-      std::lock_guard lock(mu_);
-      results_.push_back({partition, id, report.ok});
-    });
+    if (sending.contains(row.id)) continue;  // re-read after a failure, still on its way
+    send(partition, std::move(row));
   }
+}
+
+void OutboxRelay::publish_committed(std::int32_t partition, std::vector<store::OutboxRow> rows,
+                                    store::PartitionStore& store) {
+  auto& taken = taken_up_to_[partition];
+  // Anything else unsent (left behind by a truncated pump, a failed delivery, a previous run) comes first: the
+  // store is the only one that knows it.
+  if (rows.empty() || truncated_.contains(partition) || rows.front().id != taken + 1) return pump(partition, store);
+  taken = rows.back().id;
+  for (auto& row : rows) send(partition, std::move(row));
+}
+
+void OutboxRelay::send(std::int32_t partition, store::OutboxRow row) {
+  sending_[partition].insert(row.id);
+  kafka::OutRecord record{std::move(row.topic), row.partition, std::move(row.key), std::move(row.value),
+                          std::move(row.headers)};
+  producer_.produce(std::move(record), [this, partition, id = row.id](const kafka::DeliveryReport& report) {
+    if (!report.ok) common::log_warn("outbox delivery failed", {{"rowId", id}, {"error", report.error}});
+    std::lock_guard lock(mu_);
+    results_.push_back({partition, id, report.ok});
+  });
 }
 
 std::set<std::int32_t> OutboxRelay::drain(const std::map<std::int32_t, store::PartitionStore*>& stores) {

@@ -22,6 +22,9 @@ class OutboxRelay {
 
   // Publishes the store's unsent rows that are not already on their way.
   void pump(std::int32_t partition, store::PartitionStore& store);
+  // Publishes rows just committed (with the ids the store gave them) without reading them back, when they are
+  // exactly the rows a pump would read next; otherwise pumps.
+  void publish_committed(std::int32_t partition, std::vector<store::OutboxRow> rows, store::PartitionStore& store);
   // Marks acknowledged rows sent (inside a store's open group, if any), and pumps a partition again once a batch
   // that left rows behind is acknowledged; returns the partitions that had a failed delivery (to pump again later).
   std::set<std::int32_t> drain(const std::map<std::int32_t, store::PartitionStore*>& stores);
@@ -33,6 +36,8 @@ class OutboxRelay {
     std::int64_t row_id;
     bool ok;
   };
+  void send(std::int32_t partition, store::OutboxRow row);
+
   kafka::Producer& producer_;
   common::Counter& published_;
   common::Counter& failed_;

@@ -106,6 +106,16 @@ void Worker::commit_groups() {
   }
 }
 
+void Worker::write(PartitionState& state, store::RequestCommit commit) {
+  const auto ids = state.store->apply(commit);
+  assert(ids.size() == commit.outbox.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    commit.outbox[i].id = ids[i];
+    state.written.push_back(std::move(commit.outbox[i]));
+  }
+  state.stored_next = commit.next_offset;
+}
+
 void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error) {
   join_group(state);
   common::log_warn("record sent to the DLQ", {{"partition", std::int64_t{record.partition}},
@@ -113,8 +123,7 @@ void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, c
   store::RequestCommit commit;
   commit.outbox.push_back(dlq_row(record, error));
   commit.next_offset = resume_offset(record.partition, state);
-  state.store->apply(commit);
-  state.stored_next = commit.next_offset;
+  write(state, std::move(commit));
   records_dlq_.inc();
 }
 
@@ -140,8 +149,7 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
 
   store::RequestCommit commit = build_commit(request, plan, {portal, env_.link_secret, now, &common::new_uuid});
   commit.next_offset = resume_offset(partition, state);
-  state.store->apply(commit);
-  state.stored_next = commit.next_offset;
+  write(state, std::move(commit));
 
   apply_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   env_.metrics
@@ -279,7 +287,8 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
       const auto now = std::chrono::steady_clock::now();
       for (auto& [partition, state] : partitions_) {
         if (!state.dirty) continue;
-        relay_.pump(partition, *state.store);
+        relay_.publish_committed(partition, std::move(state.written), *state.store);
+        state.written.clear();
         state.dirty = false;
       }
       if (!retry.empty() && now >= next_retry) {

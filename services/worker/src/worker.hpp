@@ -46,13 +46,15 @@ class Worker {
     std::int64_t consumed_next = 0;  // offset after the last record taken from Kafka
     std::int64_t stored_next = 0;    // offset last written to the file
     bool at_end = false;             // caught up with the partition's end (no record since the last EOF)
-    bool dirty = false;              // outbox rows committed since the last pump
+    bool dirty = false;              // outbox rows committed and not yet handed to the relay
     std::size_t grouped = 0;         // requests and DLQ records in the open group (0: no group open)
+    std::vector<store::OutboxRow> written;  // the open group's outbox rows, published once it commits
   };
 
   void on_record(const kafka::InRecord& record);
   void apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request);
   void join_group(PartitionState& state);
+  void write(PartitionState& state, store::RequestCommit commit);
   void commit_groups();
   void send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error);
   std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;

@@ -60,13 +60,18 @@ std::unique_ptr<store::PartitionStore> open_store(const fs::path& dir) {
   return std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened));
 }
 
-void write_rows(store::PartitionStore& store, int n, std::int64_t next_offset) {
+// Writes n rows named <prefix>-0.. and returns them with the ids the store gave them, as the worker holds them.
+std::vector<store::OutboxRow> write_rows(store::PartitionStore& store, int n, std::int64_t next_offset,
+                                         const std::string& prefix = "row") {
   store::RequestCommit commit;
   for (int i = 0; i < n; ++i) {
-    commit.outbox.push_back({0, "invite.emails.v1", std::nullopt, "localhost", "row-" + std::to_string(i), {}});
+    commit.outbox.push_back({0, "invite.emails.v1", std::nullopt, "localhost", prefix + "-" + std::to_string(i), {}});
   }
   commit.next_offset = next_offset;
-  store.apply(commit);
+  const auto ids = store.apply(commit);
+  EXPECT_EQ(ids.size(), commit.outbox.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) commit.outbox[i].id = ids[i];
+  return commit.outbox;
 }
 
 class OutboxRelayTest : public ::testing::Test {
@@ -153,6 +158,46 @@ TEST_F(OutboxRelayTest, LargeOutboxIsPublishedWithoutFurtherTraffic) {
   settle();
   EXPECT_EQ(store_->unsent_count(), 0);
   EXPECT_EQ(producer_.produced.size(), 2001u);
+}
+
+TEST_F(OutboxRelayTest, CommittedRowsGoOutFromMemoryWhenNothingIsLeftBehind) {
+  relay_.pump(0, *store_);  // as the worker starts: nothing unsent
+  const auto first = write_rows(*store_, 2, 1, "a");
+  relay_.publish_committed(0, first, *store_);
+  const auto second = write_rows(*store_, 2, 2, "b");
+  relay_.publish_committed(0, second, *store_);
+  ASSERT_EQ(producer_.produced.size(), 4u);
+  EXPECT_EQ(producer_.produced[0].value, "a-0");
+  EXPECT_EQ(producer_.produced[3].value, "b-1");
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
+  EXPECT_EQ(producer_.produced.size(), 4u) << "each row exactly once";
+}
+
+TEST_F(OutboxRelayTest, CommittedRowsWaitBehindRowsTheStoreStillHolds) {
+  // A previous run left a row unsent; the relay has not read it yet.
+  write_rows(*store_, 1, 1, "old");
+  const auto fresh = write_rows(*store_, 2, 2, "new");
+  relay_.publish_committed(0, fresh, *store_);
+  ASSERT_EQ(producer_.produced.size(), 3u);
+  EXPECT_EQ(producer_.produced[0].value, "old-0") << "in the store's order";
+  EXPECT_EQ(producer_.produced[1].value, "new-0");
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
+}
+
+TEST_F(OutboxRelayTest, CommittedRowsAfterAFailedDeliveryBringTheFailedRowAlong) {
+  relay_.pump(0, *store_);
+  relay_.publish_committed(0, write_rows(*store_, 2, 1, "a"), *store_);
+  producer_.deliver_all(false);
+  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  producer_.produced.clear();
+  relay_.publish_committed(0, write_rows(*store_, 1, 2, "b"), *store_);
+  ASSERT_EQ(producer_.produced.size(), 3u);
+  EXPECT_EQ(producer_.produced[0].value, "a-0");
+  EXPECT_EQ(producer_.produced[2].value, "b-0");
+  settle();
+  EXPECT_EQ(store_->unsent_count(), 0);
 }
 
 }  // namespace

@@ -58,8 +58,9 @@ class PartitionStore {
   virtual std::int64_t paid_seats_in_use(std::string_view portal) = 0;  // non-terminated RoomAdmin + DocSpaceAdmin
   virtual std::int64_t invited_on(std::string_view portal, std::string_view day) = 0;
 
-  // One transaction; throws std::runtime_error on failure (then nothing of it is stored).
-  virtual void apply(const RequestCommit& commit) = 0;
+  // One transaction; throws std::runtime_error on failure (then nothing of it is stored). Returns the ids the
+  // outbox rows got, in the commit's order, so that the relay can publish them without reading them back.
+  virtual std::vector<std::int64_t> apply(const RequestCommit& commit) = 0;
   virtual void store_offset(std::int64_t next_offset) = 0;
 
   // Group commit. Between begin_group() and commit_group(), apply() and store_offset() join one transaction that
