@@ -6,8 +6,9 @@ worker and mailer are started with the dev overlay's environment against the emb
 layout's worker, and its e-mail is written by the layout's mailer with the templates where the image has them.
 
 What differs from a pod, and why: the broker address (the devstack's), a free port on 127.0.0.1 instead of
-8080/9100 (no fixed ports in tests), fetch.wait.max.ms=10 (the mock broker's quirk, docs/architecture.md),
-INVITE_REPLICA_COUNT=2 (the devstack's own worker owns the other half of the partitions), absolute paths
+8080/9100 (no fixed ports in tests), fetch.wait.max.ms=10 (the mock broker's quirk, docs/architecture.md; not the
+devstack's 1 ms, since this test measures no latency), INVITE_REPLICA_COUNT=2 (the devstack's own worker owns the
+other half of the partitions), absolute paths
 rooted in the layout directory, the pod names the downward API would give, and the mailer's INVITE_TEMPLATES_DIR
 (run through the copied loader, it cannot find its own directory)."""
 

@@ -25,7 +25,7 @@ std::size_t count_email_jobs(const Stack& stack, const std::string& address, std
 }
 
 TEST(WorkerDown, TimesOutWithin504ThenTheSameRequestSucceedsWithoutDuplicate) {
-  Stack stack({.partitions = 2, .request_timeout = 2s, .gateway_args = {}});
+  Stack stack({.partitions = 2, .request_timeout = 2s, .gateway_args = {}, .kafka_config = {}});
   const auto address = "late." + common::random_hex(4) + "@example.com";
   const auto body = invite_body({{address, "User"}});
   const auto token = stack.owner_token();
@@ -48,7 +48,7 @@ TEST(WorkerDown, TimesOutWithin504ThenTheSameRequestSucceedsWithoutDuplicate) {
 }
 
 TEST(WorkerRestart, ResumesFromItsStoredOffsetWithoutReapplying) {
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   const auto token = stack.owner_token();
   const auto first = "first." + common::random_hex(4) + "@example.com";
   ASSERT_EQ(stack.invite(invite_body({{first, "User"}}), token).status, 200);
@@ -64,7 +64,7 @@ TEST(WorkerRestart, ResumesFromItsStoredOffsetWithoutReapplying) {
 }
 
 TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-poison");
   ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
@@ -90,7 +90,7 @@ TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
 }
 
 TEST(BrokerDown, PublishingFailsWith503AndRetryAfter) {
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {"--delivery-timeout", "1s"}});
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {"--delivery-timeout", "1s"}, .kafka_config = {}});
   const auto token = stack.owner_token();
   stack.stop_cluster();
   const auto reply = stack.invite(invite_body({{"nobroker@example.com", "User"}}), token);
@@ -106,7 +106,7 @@ namespace invite::testing {
 namespace {
 
 TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   // What a gateway that died while publishing leaves behind: the first of two records, deadline passed.
   domain::RequestedInvitation record;
   record.event_id = common::new_uuid();
@@ -138,7 +138,7 @@ TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
 TEST(BrokerRestart, EmptyNewTopicsAreReadFromTheStartAndUsersStayUnique) {
   // The devstack's broker keeps records in memory: after its restart the worker's stored offsets point beyond
   // the new topics' ends.
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   const auto address = "restart." + common::random_hex(4) + "@example.com";
   const auto first = stack.invite(invite_body({{address, "User"}}), stack.owner_token());
   ASSERT_EQ(first.status, 200) << first.body;
@@ -161,7 +161,7 @@ namespace invite::testing {
 namespace {
 
 TEST(GatewayShutdown, SigtermDrainsPublishedRequestsAndRefusesNewOnes) {
-  Stack stack({.partitions = 1, .request_timeout = 3s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 3s, .gateway_args = {}, .kafka_config = {}});
   const auto token = stack.owner_token();
   stack.stop_worker();  // keeps the first request pending until its deadline
 
@@ -196,7 +196,7 @@ double metric(const std::string& page, const std::string& name) {
 }
 
 TEST(WorkerBacklog, RequestsWaitingTogetherAreMadeDurableInGroupsAndDecidedInOrder) {
-  Stack stack({.partitions = 1, .request_timeout = 20s, .gateway_args = {}});
+  Stack stack({.partitions = 1, .request_timeout = 20s, .gateway_args = {}, .kafka_config = {}});
   const auto token = stack.owner_token();
   const std::string run = common::random_hex(4);
   const std::string shared = "shared." + run + "@example.com";

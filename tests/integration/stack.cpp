@@ -31,12 +31,13 @@ constexpr const char* kPortals = R"({"portals":[
   {"host":"closed.test","displayName":"Closed","baseUrl":"https://closed.test","defaultCulture":"en-US",
    "paidSeats":null,"allowInvitingMembers":false,"dailyInvitationBudget":null}]})";
 
-// The services run on a mock cluster, with the client settings it needs (as in the devstack).
-std::vector<std::string> mock_client_args() {
+// The services run on a mock cluster, with the client settings it needs (as in the devstack), then the test's own.
+std::vector<std::string> mock_client_args(const std::vector<std::string>& extra) {
   std::vector<std::string> args;
   for (const auto& [key, value] : kafka::MockCluster::client_properties()) {
     args.insert(args.end(), {"--kafka-config", key + "=" + value});
   }
+  for (const auto& entry : extra) args.insert(args.end(), {"--kafka-config", entry});
   return args;
 }
 
@@ -119,7 +120,7 @@ void Stack::start_worker() {
                                 (dir_ / "portals.json").string(), "--link-secret-file", (dir_ / "link.secret").string(),
                                 "--log-level", "debug", "--listen-address", "127.0.0.1", "--port", "0", "--port-file",
                                 (dir_ / "worker.port").string()};
-  const auto mock = mock_client_args();
+  const auto mock = mock_client_args(options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   std::string error;
   auto child = common::ChildProcess::spawn({INVITE_WORKER_BIN, args, {}, dir_ / "worker.log", false}, &error);
@@ -171,7 +172,7 @@ std::pair<common::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::s
                                 std::to_string(options_.request_timeout.count()) + "ms", "--delivery-timeout",
                                 std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
                                 "--log-level", "debug"};
-  const auto mock = mock_client_args();
+  const auto mock = mock_client_args(options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;

@@ -25,6 +25,7 @@ struct StackOptions {
   int partitions = 4;
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   std::vector<std::string> gateway_args;  // extra flags
+  std::vector<std::string> kafka_config;  // more --kafka-config entries, for gateway and worker
 };
 
 class Stack {
