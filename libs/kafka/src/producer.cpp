@@ -26,9 +26,12 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
         // Java's default partitioner for keyed records, so that Java and librdkafka producers agree on placement.
         {"partitioner", "murmur2_random"},
         // Records here are on some request's critical path (a gateway waiting for its reply, a client waiting for
-        // the gateway), so none waits to fill a batch: the worker produces in bursts (after each group commit),
-        // which batch by themselves. The gateway, whose records come one by one, sets its own (gateway/main.cpp).
-        {"linger.ms", "0"},
+        // the gateway), so none may wait long to fill a batch. Not 0 either: then each record leaves in a request
+        // of its own, the five requests in flight that idempotence allows fill up at a few thousand records a
+        // second, and records queue behind them for tens of milliseconds. A fifth of a millisecond costs about
+        // 1.2 ms per hop at idle (librdkafka wakes up on whole milliseconds) and halves p50 and p99 under load
+        // (benchmark: docs/performance.md).
+        {"linger.ms", "0.2"},
         {"socket.nagle.disable", "true"},
         // librdkafka backs off reconnecting up to 10 s; after a broker outage that is up to 10 s more of 503s and
         // 504s once the broker is back. One attempt a second per broker costs nothing (fault suite: broker-down).

@@ -99,11 +99,7 @@ int main(int argc, char** argv) {
   const std::string brokers = flags.get("kafka-brokers");
   // librdkafka's own queue bound backs ours up (an explicit --kafka-config still wins): past it a record is
   // refused at once instead of growing the queue.
-  // A fifth of a millisecond of linger: with none, each record leaves in a request of its own, the five requests
-  // in flight that idempotence allows are full at a few thousand records a second, and records then queue behind
-  // them for tens of milliseconds (benchmark: docs/performance.md).
-  kafka::Properties producer_config{{"queue.buffering.max.messages", std::to_string(*max_queued)},
-                                    {"linger.ms", "0.2"}};
+  kafka::Properties producer_config{{"queue.buffering.max.messages", std::to_string(*max_queued)}};
   producer_config.insert(producer_config.end(), kafka_config.begin(), kafka_config.end());
   auto producer_or = kafka::Producer::create(brokers, producer_config, *delivery_timeout, "invite-gateway");
   if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
