@@ -158,11 +158,11 @@ void Worker::apply_request(PartitionState& state, std::int32_t partition, Comple
       .inc();
   users_created_.inc(static_cast<double>(plan.created.size()));
   common::log_debug("request applied", {{"requestId", first.request_id},
-                                       {"portal", first.portal},
-                                       {"outcome", std::string(domain::to_string(plan.outcome))},
-                                       {"invitations", static_cast<std::int64_t>(request.records.size())},
-                                       {"created", static_cast<std::int64_t>(plan.created.size())},
-                                       {"raised", static_cast<std::int64_t>(plan.raised.size())}});
+                                        {"portal", first.portal},
+                                        {"outcome", std::string(domain::to_string(plan.outcome))},
+                                        {"invitations", static_cast<std::int64_t>(request.records.size())},
+                                        {"created", static_cast<std::int64_t>(plan.created.size())},
+                                        {"raised", static_cast<std::int64_t>(plan.raised.size())}});
 }
 
 void Worker::on_record(const kafka::InRecord& record) {
