@@ -256,13 +256,11 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
-    if (!group_) return detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows");
     try {
-      const auto now = wall_ms();
-      for (const auto id : ids) bound(mark_sent_, now, id).exec();
-    } catch (const SQLite::Exception& e) {
-      group_.reset();
-      throw std::runtime_error(std::string("store: marking outbox rows sent failed: ") + e.what());
+      detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows", /*in_transaction=*/group_.has_value());
+    } catch (const std::runtime_error&) {
+      group_.reset();  // a group that failed halfway is rolled back whole
+      throw;
     }
   }
 

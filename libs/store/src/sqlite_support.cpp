@@ -104,12 +104,17 @@ std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query) {
 }
 
 void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std::vector<std::int64_t>& ids,
-                      std::string_view what) {
+                      std::string_view what, bool in_transaction) {
   if (ids.empty()) return;
   try {
+    const auto mark_all = [&] {
+      const auto now = wall_ms();
+      for (const auto id : ids) bound(update, now, id).exec();
+    };
+    if (in_transaction) return mark_all();
     // Committed without a sync of its own (WAL keeps commit order, so the next FULL commit's sync makes this one
     // durable too): a mark lost to a power failure republishes rows with their eventIds, which costs duplicates
-    // consumers already expect after a crash, while a sync per mark would halve the worker's commit rate.
+    // consumers already expect after a crash, while a sync per mark would add one to every batch of deliveries.
     struct Unsynced {
       SQLite::Database& db;
       explicit Unsynced(SQLite::Database& d) : db(d) { db.exec("PRAGMA synchronous = NORMAL"); }
@@ -122,8 +127,7 @@ void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std
       }
     } unsynced(db);
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    const auto now = wall_ms();
-    for (const auto id : ids) bound(update, now, id).exec();
+    mark_all();
     tx.commit();
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("store: marking " + std::string(what) + " sent failed: " + e.what());

@@ -38,10 +38,11 @@ HeaderList decode_headers(const std::string& text);
 
 // Outbox rows of a query selecting (id, topic, partition or NULL, key, value, headers), in its order.
 std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query);
-// Runs `update` (bound to ?1 = now, ?2 = id) for every id in one transaction: one fsync for the whole batch
-// instead of one per row. Throws std::runtime_error naming `what` on failure.
+// Runs `update` (bound to ?1 = now, ?2 = id) for every id: inside the caller's open transaction when
+// `in_transaction`, otherwise in one transaction of its own committed without a sync. Throws std::runtime_error
+// naming `what` on failure.
 void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std::vector<std::int64_t>& ids,
-                      std::string_view what);
+                      std::string_view what, bool in_transaction = false);
 
 // Binds args to ?1, ?2, ... of a cached statement. Cached statements are reused after failures too, so every use
 // starts from a clean state.
