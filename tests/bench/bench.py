@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The benchmark: throughput, latency and memory of the invite service, side by side with this machine's ceiling.
 
-usage: bench.py --bin-dir DIR --out DIR [--smoke]
+usage: bench.py --bin-dir DIR --out DIR [--smoke] [--kafka embedded|real|both]
 
 Runs, on this machine and in this order:
   1. ceiling: Debian's nginx serving a fixed JSON body the size of a one-user response, driven by wrk;
@@ -12,7 +12,12 @@ Runs, on this machine and in this order:
   6. resident memory (RSS) of gateway and worker: idle, under load (sampled each second), peak;
   7. the worker's apply rate alone: a second worker, cold, with an empty data directory, replays every record the
      runs above left in invite.requested.v1.
-Prints one table and writes it as <out>/bench.json and <out>/bench.md. --smoke runs everything for a few seconds
+Steps 3 and 4 also read the CPU time (user + system, /proc/<pid>/stat) that the gateway, the worker and the broker
+spent, per request and per invitation; the broker is the devstack process for the embedded one (librdkafka's mock
+cluster runs inside it) and the JVM for a real one, whose memory is reported with the services'.
+--kafka picks the broker: the devstack's embedded mock (default), a real single-node Apache Kafka started by
+scripts/kafka, or both one after the other (same ceiling), printed side by side.
+Prints the tables and writes them as <out>/bench.json and <out>/bench.md. --smoke runs everything for a few seconds
 with no thresholds (CI runs it so that the benchmark never rots).
 """
 
@@ -157,7 +162,39 @@ def open_loop(bin_dir, stack, rate, seconds, connections, label, workdir):
     return json.loads(out.stdout)
 
 
-# ---- memory ----
+# ---- CPU and memory ----
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time a process has used so far (all its threads)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU seconds each process spent inside a `with` block."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.spent = {}
+
+    def __enter__(self):
+        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        return self
+
+    def __exit__(self, *exc):
+        self.spent = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.pids.items()}
+
+
+def with_cpu(step, meter, invitations_per_request, seconds):
+    """Adds CPU milliseconds per request and per invitation of each process to a wrk step."""
+    requests = max(1.0, step["rps"] * seconds)
+    step["cpuMsPerRequest"] = {name: spent * 1000 / requests for name, spent in meter.spent.items()}
+    step["cpuMsPerInvitation"] = {name: ms / invitations_per_request for name, ms in step["cpuMsPerRequest"].items()}
+    return step
+
 
 def memory_kib(pid):
     """(VmRSS, VmHWM) of a process in KiB."""
@@ -201,7 +238,7 @@ def worker_metrics(port):
     return reply.body.decode()
 
 
-def cold_worker_rate(bin_dir, stack, workdir, timeout):
+def cold_worker_rate(bin_dir, stack, workdir, timeout, kind):
     """Invitations per second applied by a fresh worker (empty data directory) that reads everything still in
     invite.requested.v1. The embedded broker keeps only about 5 MB per partition, so the oldest records may be gone:
     only the requests whose every record is still there count (the worker drops a truncated one whole)."""
@@ -214,11 +251,13 @@ def cold_worker_rate(bin_dir, stack, workdir, timeout):
     requests = len(complete)
     records = sum(counts[rid] for rid in complete)
 
-    data_dir = pathlib.Path(workdir) / "cold-worker"
+    data_dir = pathlib.Path(workdir) / f"cold-worker-{kind}"
     data_dir.mkdir()
     port_file = data_dir / "port"
-    argv = [str(pathlib.Path(bin_dir) / "invite-worker"), "--kafka-brokers", stack.brokers,
-            "--kafka-config", "fetch.wait.max.ms=1", "--data-dir", str(data_dir),
+    # The embedded broker holds an empty fetch for all of fetch.wait.max.ms; a real one answers when data arrives.
+    mock_only = ["--kafka-config", "fetch.wait.max.ms=1"] if kind == "embedded" else []
+    argv = [str(pathlib.Path(bin_dir) / "invite-worker"), "--kafka-brokers", stack.brokers, *mock_only,
+            "--data-dir", str(data_dir),
             "--portals-file", stack.portals_file, "--link-secret-file", stack.info["linkSecretFile"],
             "--group-id", "bench-cold-worker", "--listen-address", "127.0.0.1", "--port", "0",
             "--port-file", str(port_file), "--log-level", "warn"]
@@ -255,11 +294,66 @@ def cold_worker_rate(bin_dir, stack, workdir, timeout):
 
 # ---- the whole run ----
 
+def measure(args, kind, ceiling, seconds, steady_seconds, connections, workdir):
+    """Steps 1-7 on one broker ("embedded" or "real"); the ceiling (step 1) is measured once per run, with the
+    first broker, and passed on."""
+    steps = {"ceiling": ceiling}
+    # Without the mailer: it is not on the request path (it turns e-mail jobs into mail, in its own pods in
+    # production), and here it would write an .eml file per invitation on the same two cores.
+    with harness.Devstack(args=["--no-mailer"], kafka=kind) as stack:
+        auth = [f"Cookie: asc_auth_key={stack.token}", "Content-Type: application/json", f"Host: {stack.portal}"]
+        pids = {"gateway": stack.gateway_pid, "worker": stack.worker_pid, "broker": stack.broker_pid}
+        one = harness.invite(stack.url, stack.token, {"invitations": [{"email": "size@bench.example"}]},
+                             headers={"Host": stack.portal})
+        assert one.status == 200, one.body
+        steps["memoryIdle"] = {name: memory_kib(pid)[0] for name, pid in pids.items()}
+
+        if ceiling is None:
+            progress("1. nginx ceiling")
+            steps["ceiling"] = nginx_ceiling(one.body.decode(), seconds, connections, workdir)
+        progress(f"2. gateway /healthz ({kind} broker)")
+        steps["healthz"] = wrk(stack.url + "/healthz", seconds, connections)
+        script = pathlib.Path(workdir) / f"invite-{kind}.lua"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        progress(f"3. POST invite, 1 invitation ({kind} broker)")
+        with CpuMeter(pids) as meter:
+            steps["invite1"] = wrk(stack.url + INVITE, seconds, connections, auth, str(script), ["1", f"{kind}1"])
+        with_cpu(steps["invite1"], meter, 1, seconds)
+        progress(f"4. POST invite, 100 invitations ({kind} broker)")
+        with CpuMeter(pids) as meter:
+            steps["invite100"] = wrk(stack.url + INVITE, seconds, 8, auth, str(script), ["100", f"{kind}100"])
+        with_cpu(steps["invite100"], meter, 100, seconds)
+        steps["invite100"]["invitationsPerSecond"] = steps["invite100"]["rps"] * 100
+
+        maximum = max(1.0, steps["invite1"]["rps"] * (1 - steps["invite1"]["non2xx"] /
+                                                      max(1, steps["invite1"]["rps"] * seconds)))
+        progress(f"5. open-loop latency ({kind} broker)")
+        steps["latency"] = {"idle": open_loop(args.bin_dir, stack, 20, seconds, 1, f"idle-{kind}", workdir)}
+        for share in (10, 50, 80):
+            rate = max(1, int(maximum * share / 100))
+            if share == 50:
+                with MemorySampler(pids) as sampler:
+                    steps["latency"]["50%"] = open_loop(args.bin_dir, stack, rate, steady_seconds, connections,
+                                                        f"p50-{kind}", workdir)
+                steps["memorySteady"] = {name: {"first": s[0], "last": s[-1], "min": min(s), "max": max(s)}
+                                         for name, s in sampler.samples.items() if s}
+            else:
+                steps["latency"][f"{share}%"] = open_loop(args.bin_dir, stack, rate, seconds, connections,
+                                                          f"p{share}-{kind}", workdir)
+        steps["memoryPeak"] = {name: memory_kib(pid)[1] for name, pid in pids.items()}
+
+        progress(f"7. worker alone ({kind} broker)")
+        steps["workerAlone"] = cold_worker_rate(args.bin_dir, stack, workdir, 60 if args.smoke else 600, kind)
+    return steps
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin-dir", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--smoke", action="store_true", help="a few seconds per step, no targets")
+    parser.add_argument("--kafka", choices=("embedded", "real", "both"), default="embedded",
+                        help="the broker under the service (real: a single Apache Kafka node by scripts/kafka)")
     args = parser.parse_args()
     os.environ["INVITE_BIN_DIR"] = str(pathlib.Path(args.bin_dir).resolve())
     harness.BIN_DIR = pathlib.Path(os.environ["INVITE_BIN_DIR"])
@@ -269,68 +363,37 @@ def main():
     out_dir = pathlib.Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="invite-bench-")
-    results = {"machine": machine(), "smoke": args.smoke, "steps": {}}
-    steps = results["steps"]
+    kinds = ("embedded", "real") if args.kafka == "both" else (args.kafka,)
+    results = {"machine": machine(), "smoke": args.smoke, "brokers": {}}
     try:
-        # Without the mailer: it is not on the request path (it turns e-mail jobs into mail, in its own pods in
-        # production), and here it would write an .eml file per invitation on the same two cores.
-        with harness.Devstack(args=["--no-mailer"]) as stack:
-            auth = [f"Cookie: asc_auth_key={stack.token}", "Content-Type: application/json", f"Host: {stack.portal}"]
-            pids = {"gateway": stack.gateway_pid, "worker": stack.worker_pid}
-            one = harness.invite(stack.url, stack.token, {"invitations": [{"email": "size@bench.example"}]},
-                                 headers={"Host": stack.portal})
-            assert one.status == 200, one.body
-            steps["memoryIdle"] = {name: memory_kib(pid)[0] for name, pid in pids.items()}
-
-            progress("1. nginx ceiling")
-            steps["ceiling"] = nginx_ceiling(one.body.decode(), seconds, connections, workdir)
-            progress("2. gateway /healthz")
-            steps["healthz"] = wrk(stack.url + "/healthz", seconds, connections)
-            script = pathlib.Path(workdir) / "invite.lua"
-            script.write_text(WRK_SCRIPT, encoding="utf-8")
-            progress("3. POST invite, 1 invitation")
-            steps["invite1"] = wrk(stack.url + INVITE, seconds, connections, auth, str(script), ["1", "w1"])
-            progress("4. POST invite, 100 invitations")
-            steps["invite100"] = wrk(stack.url + INVITE, seconds, 8, auth, str(script), ["100", "w100"])
-            steps["invite100"]["invitationsPerSecond"] = steps["invite100"]["rps"] * 100
-
-            maximum = max(1.0, steps["invite1"]["rps"] * (1 - steps["invite1"]["non2xx"] /
-                                                          max(1, steps["invite1"]["rps"] * seconds)))
-            progress("5. open-loop latency")
-            steps["latency"] = {"idle": open_loop(args.bin_dir, stack, 20, seconds, 1, "idle", workdir)}
-            for share in (10, 50, 80):
-                rate = max(1, int(maximum * share / 100))
-                if share == 50:
-                    with MemorySampler(pids) as sampler:
-                        steps["latency"]["50%"] = open_loop(args.bin_dir, stack, rate, steady_seconds, connections,
-                                                            "p50", workdir)
-                    steps["memorySteady"] = {name: {"first": s[0], "last": s[-1], "min": min(s), "max": max(s)}
-                                             for name, s in sampler.samples.items() if s}
-                else:
-                    steps["latency"][f"{share}%"] = open_loop(args.bin_dir, stack, rate, seconds, connections,
-                                                              f"p{share}", workdir)
-            steps["memoryPeak"] = {name: memory_kib(pid)[1] for name, pid in pids.items()}
-
-            progress("7. worker alone")
-            steps["workerAlone"] = cold_worker_rate(args.bin_dir, stack, workdir, 60 if args.smoke else 600)
+        ceiling = None
+        for kind in kinds:
+            results["brokers"][kind] = measure(args, kind, ceiling, seconds, steady_seconds, connections, workdir)
+            ceiling = results["brokers"][kind]["ceiling"]
     finally:
         if os.environ.get("BENCH_KEEP"):
             progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    table = render_table(results)
+    table = "\n\n".join(render_table(results["machine"], results["smoke"], kind, steps)
+                         for kind, steps in results["brokers"].items())
+    if len(kinds) > 1:
+        table += "\n\n" + render_side_by_side(results["brokers"])
     print(table)
     (out_dir / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out_dir / "bench.md").write_text(table + "\n", encoding="utf-8")
     print(f"\nwritten: {out_dir / 'bench.json'}, {out_dir / 'bench.md'}")
     # Figures of a run that got errors measure the errors: say so and fail.
-    problems = [f"{key}: {s['non2xx']} non-2xx, {s['errors']} socket errors"
-                for key, s in steps.items() if key in ("ceiling", "healthz", "invite1", "invite100")
-                and (s["non2xx"] or s["errors"])]
-    problems += [f"latency {label}: {r['statuses']}, {r['transportErrors']} transport errors, {r['unanswered']} unanswered"
-                 for label, r in steps["latency"].items()
-                 if r["transportErrors"] or r["unanswered"] or set(r["statuses"]) != {"200"}]
+    problems = []
+    for kind, steps in results["brokers"].items():
+        problems += [f"{kind} broker, {key}: {s['non2xx']} non-2xx, {s['errors']} socket errors"
+                     for key, s in steps.items() if key in ("ceiling", "healthz", "invite1", "invite100")
+                     and (s["non2xx"] or s["errors"])]
+        problems += [f"{kind} broker, latency {label}: {r['statuses']}, {r['transportErrors']} transport errors, "
+                     f"{r['unanswered']} unanswered"
+                     for label, r in steps["latency"].items()
+                     if r["transportErrors"] or r["unanswered"] or set(r["statuses"]) != {"200"}]
     for problem in problems:
         print(f"bench: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -343,8 +406,7 @@ def machine():
             "kernel": platform.release(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def render_table(results):
-    s = results["steps"]
+def render_table(machine_, smoke, kind, s):
     ceiling = s["ceiling"]["rps"]
 
     def ratio(rps):
@@ -353,9 +415,12 @@ def render_table(results):
     def ms(value):
         return "-" if value is None else f"{value:.2f}"
 
-    m = results["machine"]
-    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['memoryGiB']} GiB, Linux {m['kernel']}, {m['date']}"
-             + (" (smoke run: figures are not meaningful)" if results["smoke"] else ""),
+    m = machine_
+    broker = {"embedded": "embedded broker (librdkafka's mock cluster, in the devstack process)",
+              "real": "a real Apache Kafka broker (one node, scripts/kafka)"}[kind]
+    lines = [f"Broker: {broker}",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memoryGiB']} GiB, Linux {m['kernel']}, {m['date']}"
+             + (" (smoke run: figures are not meaningful)" if smoke else ""),
              "",
              "| step | req/s | vs ceiling | invitations/s | p50 ms | p99 ms | non-2xx |",
              "|---|---|---|---|---|---|---|"]
@@ -375,15 +440,47 @@ def render_table(results):
         not_ok = run_["answered"] - run_["statuses"].get("200", 0) + run_["transportErrors"] + run_["unanswered"]
         lines.append(f"| {label} | {run_['offeredRate']:.0f} | {run_['achievedRate']:.0f} | {lat['p50']:.2f} | "
                      f"{lat['p90']:.2f} | {lat['p99']:.2f} | {lat['p99.9']:.2f} | {lat['max']:.2f} | {not_ok} |")
+    lines += ["", "| CPU ms (user + system) | gateway | worker | broker | all three |", "|---|---|---|---|---|"]
+    for key, label, unit in (("invite1", "3. per request, 1 invitation", "cpuMsPerRequest"),
+                             ("invite100", "4. per request, 100 invitations", "cpuMsPerRequest"),
+                             ("invite100", "4. per invitation, 100 per request", "cpuMsPerInvitation")):
+        cpu = s[key].get(unit, {})
+        if cpu:
+            lines.append(f"| {label} | {cpu['gateway']:.3f} | {cpu['worker']:.3f} | {cpu['broker']:.3f} | "
+                         f"{sum(cpu.values()):.3f} |")
     mib = lambda kib: f"{kib / 1024:.1f}"  # noqa: E731
     lines += ["", "| 6. RSS MiB | idle | steady (first / last / max, 50% load) | peak |", "|---|---|---|---|"]
-    for name in ("gateway", "worker"):
+    for name in ("gateway", "worker", "broker"):
         steady = s.get("memorySteady", {}).get(name)
         steady_text = (f"{mib(steady['first'])} / {mib(steady['last'])} / {mib(steady['max'])}" if steady else "-")
         lines.append(f"| {name} | {mib(s['memoryIdle'][name])} | {steady_text} | {mib(s['memoryPeak'][name])} |")
     w = s["workerAlone"]
     lines += ["", f"7. Worker alone, cold: {w['records']} records ({w['requests']:.0f} requests) in "
                   f"{w['seconds']:.1f} s = {w['invitationsPerSecond']:.0f} invitations/s; RSS {mib(w['rssKiB'])} MiB"]
+    return "\n".join(lines)
+
+
+def render_side_by_side(brokers):
+    """The figures that differ most between the brokers, one column each."""
+    kinds = list(brokers)
+    rows = [
+        ("1 invitation per request, req/s", lambda s: f"{s['invite1']['rps']:.0f}"),
+        ("100 per request, invitations/s", lambda s: f"{s['invite100']['invitationsPerSecond']:.0f}"),
+        ("idle p50 ms", lambda s: f"{s['latency']['idle']['latencyMs']['p50']:.2f}"),
+        ("50% load p99 ms", lambda s: f"{s['latency']['50%']['latencyMs']['p99']:.2f}"),
+        ("CPU ms per request (1 invitation), all", lambda s: f"{sum(s['invite1']['cpuMsPerRequest'].values()):.3f}"),
+        ("CPU ms per invitation (100 per request), all",
+         lambda s: f"{sum(s['invite100']['cpuMsPerInvitation'].values()):.3f}"),
+        ("broker CPU ms per invitation (100 per request)",
+         lambda s: f"{s['invite100']['cpuMsPerInvitation']['broker']:.3f}"),
+        ("broker RSS MiB idle / peak",
+         lambda s: f"{s['memoryIdle']['broker'] / 1024:.0f} / {s['memoryPeak']['broker'] / 1024:.0f}"),
+        ("worker alone, invitations/s", lambda s: f"{s['workerAlone']['invitationsPerSecond']:.0f}"),
+    ]
+    lines = ["| side by side | " + " | ".join(f"{k} broker" for k in kinds) + " |",
+             "|---|" + "---|" * len(kinds)]
+    for label, value in rows:
+        lines.append(f"| {label} | " + " | ".join(value(brokers[k]) for k in kinds) + " |")
     return "\n".join(lines)
 
 

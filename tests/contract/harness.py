@@ -31,6 +31,42 @@ REQUESTED_DLQ = "invite.requested.v1.dlq"
 EMAIL_STATUS = "invite.email-status.v1"
 TOPICS = (REQUESTED, REPLIES, EMAILS, USER_INVITED, REQUESTED_DLQ, EMAIL_STATUS)
 
+# INVITE_TEST_KAFKA=real: every Devstack runs on an Apache Kafka of its own (scripts/kafka) instead of its embedded
+# mock cluster (ctest label realkafka).
+REAL_KAFKA = os.environ.get("INVITE_TEST_KAFKA") == "real"
+KAFKA_SCRIPT = SOURCE_DIR / "scripts" / "kafka"
+
+
+class RealKafka:
+    """A real Kafka cluster in `directory`, started by scripts/kafka; taken down by down(), or by scripts/kafka's
+    watcher when this process dies first."""
+
+    def __init__(self, directory, nodes=1):
+        self.directory = pathlib.Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        out = self._run("up", "--nodes", str(nodes), "--owner-pid", str(os.getpid()), timeout=300)
+        self.bootstrap = out.strip().splitlines()[-1]
+
+    def _run(self, *args, timeout=120):
+        done = subprocess.run([str(KAFKA_SCRIPT), *args, "--dir", str(self.directory / "cluster")],
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise AssertionError(f"scripts/kafka {args[0]} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def pid(self, node=1):
+        status = json.loads(self._run("status", "--json"))
+        return next(n["pid"] for n in status["nodes"] if n["id"] == node)
+
+    def pause(self, node=1):
+        self._run("pause", str(node))
+
+    def resume(self, node=1):
+        self._run("resume", str(node))
+
+    def down(self):
+        self._run("down", "--keep")
+
 
 def binary(name):
     path = BIN_DIR / name
@@ -193,13 +229,15 @@ class Devstack:
     devstack and its children (e.g. {"INVITE_REQUEST_TIMEOUT": "3s"}). `args`: more devstack flags (e.g.
     ["--no-mailer"])."""
 
-    def __init__(self, portals=None, env=None, partitions=4, args=()):
+    def __init__(self, portals=None, env=None, partitions=4, args=(), kafka=None):
+        self._kafka_kind = kafka or ("real" if REAL_KAFKA else "embedded")
         self._portals = portals
         self._env = env or {}
         self._partitions = partitions
         self._args = list(args)
         self.data_dir = None
         self.process = None
+        self.kafka = None
 
     def __enter__(self):
         self.data_dir = pathlib.Path(tempfile.mkdtemp(prefix="contract-devstack-"))
@@ -217,6 +255,9 @@ class Devstack:
             (self.data_dir / "portals.json").write_text(text, encoding="utf-8")
         argv = [binary("invite-devstack"), "--data-dir", str(self.data_dir), "--port", str(self.port),
                 "--listen-address", "127.0.0.1", "--partitions", str(self._partitions)] + self._args
+        if self._kafka_kind == "real":
+            self.kafka = RealKafka(self.data_dir / "kafka")
+            argv += ["--kafka-brokers", self.kafka.bootstrap]
         self.process = _Process(argv, self.data_dir / "devstack.out", self._env)
         info_path = self.data_dir / "devstack.json"
 
@@ -239,6 +280,8 @@ class Devstack:
         self.worker_pid = pids["invite-worker"]
         self.gateway_pid = pids["invite-gateway"]
         self.mailer_pid = pids.get("invite-mailer")
+        # The process serving Kafka: the devstack itself (its embedded mock cluster) or the real node's JVM.
+        self.broker_pid = self.kafka.pid(1) if self.kafka is not None else self.process.pid
 
     def __exit__(self, *exc):
         code = None
@@ -251,11 +294,27 @@ class Devstack:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGCONT)
             code = self.process.stop(signal.SIGINT)
+        if self.kafka is not None:
+            self.kafka.down()
         if self.data_dir is not None and not os.environ.get("CONTRACT_KEEP_DATA"):
             shutil.rmtree(self.data_dir, ignore_errors=True)
         if exc[0] is None and code not in (None, 0):
             raise AssertionError(f"invite-devstack exited with {code}")
         return False
+
+    def freeze_broker(self):
+        """The broker stops answering (its connections stay open): the embedded one is the devstack process itself,
+        a real one is SIGSTOPped."""
+        if self.kafka is not None:
+            self.kafka.pause()
+        else:
+            os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw_broker(self):
+        if self.kafka is not None:
+            self.kafka.resume()
+        else:
+            os.kill(self.process.pid, signal.SIGCONT)
 
     def log(self, which="devstack"):
         """The devstack's own output, or "gateway" / "worker" for a child's log file."""

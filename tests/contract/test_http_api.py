@@ -396,7 +396,7 @@ class HttpApiSession(unittest.TestCase):
                                "the standalone gateway to be ready")
             body = {"invitations": [{"email": "during.outage@example.com", "type": "User"}]}
             pending = {}
-            os.kill(self.stack.process.pid, signal.SIGSTOP)  # the embedded broker stops answering
+            self.stack.freeze_broker()
             try:
                 publisher = threading.Thread(target=lambda: pending.update(
                     response=harness.invite(gateway.url, self.token(), body, {"Host": self.host_header(LOCAL)})))
@@ -417,7 +417,7 @@ class HttpApiSession(unittest.TestCase):
 
                 publisher.join(15)
             finally:
-                os.kill(self.stack.process.pid, signal.SIGCONT)
+                self.stack.thaw_broker()
             self.assertFalse(publisher.is_alive())
             unavailable = self.judge("POST", INVITE, pending["response"])
             self.assert_error(unavailable, 503, "BrokerUnavailable")

@@ -1,6 +1,9 @@
 // The fault suite: the real gateway and worker binaries under a steady stream of invite requests while processes
-// are killed or stopped and the broker misbehaves (librdkafka's mock cluster, in this process). Every scenario
-// prints one "FAULTS <scenario>: ..." line with its figures and must show 0 lost, 0 duplicated, 0 unconverged.
+// are killed or stopped and the broker misbehaves. It runs twice: on librdkafka's mock cluster (in this process),
+// which can inject request errors, and with INVITE_TEST_KAFKA=real on a three-node Apache Kafka (replication
+// factor 3, min.insync.replicas 2), where brokers are really killed, paused and restarted and leaders move. Every
+// scenario prints one "FAULTS <scenario>: ..." line with its figures (real-cluster scenarios are named "real3-...")
+// and must show 0 lost, 0 duplicated, 0 unconverged.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -9,6 +12,8 @@
 #include <random>
 #include <thread>
 
+#include "invite/domain/events.hpp"
+#include "invite/kafka/client.hpp"
 #include "invite/store/partition_store.hpp"
 #include "load.hpp"
 
@@ -43,9 +48,9 @@ void expect_prompt_answers(const Exchanges& exchanges) {
 class Scenario {
  public:
   explicit Scenario(std::string name, bool two_gateways = false, std::vector<std::string> kafka_config = {})
-      : name_(std::move(name)),
+      : name_((testing::real_kafka_requested() ? "real3-" : "") + std::move(name)),
         stack_({.partitions = 4, .request_timeout = kRequestTimeout, .gateway_args = {},
-                .kafka_config = std::move(kafka_config)}) {
+                .kafka_config = std::move(kafka_config), .kafka_nodes = 3}) {
     std::vector<std::uint16_t> ports{stack_.port()};
     if (two_gateways) ports.push_back(stack_.start_extra_gateway(1));
     LoadOptions options;
@@ -145,6 +150,7 @@ void repeatedly(std::chrono::milliseconds length, const std::vector<int>& codes,
 // concludes (for a real broker) that the earlier ones are too, and reports them delivered: the mock has lost them.
 // A real broker never acknowledges past a gap, so five in flight stay safe in production.
 TEST(Faults, BrokerProduceErrors) {
+  if (testing::real_kafka_requested()) GTEST_SKIP() << "injected request errors: mock cluster only";
   broker_fault("broker-produce-errors", [](Stack& stack) {
     // NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT: retriable, for gateway and worker alike.
     repeatedly(6s, {19, 6, 7}, [&](int code) {
@@ -154,6 +160,7 @@ TEST(Faults, BrokerProduceErrors) {
 }
 
 TEST(Faults, BrokerFetchErrors) {
+  if (testing::real_kafka_requested()) GTEST_SKIP() << "injected request errors: mock cluster only";
   broker_fault("broker-fetch-errors", [](Stack& stack) {
     // NOT_LEADER_OR_FOLLOWER and KAFKA_STORAGE_ERROR: the worker's and the reply consumer's fetches fail.
     repeatedly(6s, {6, 56}, [&](int code) { stack.cluster().push_request_errors(kafka::MockCluster::Api::Fetch, {code}); });
@@ -161,14 +168,16 @@ TEST(Faults, BrokerFetchErrors) {
 }
 
 TEST(Faults, BrokerDownForSeconds) {
+  if (testing::real_kafka_requested()) GTEST_SKIP() << "on a real cluster: LeaderKilled, ControllerKilled, AllBrokersStopped";
   broker_fault("broker-down", [](Stack& stack) {
-    stack.cluster().set_broker_down(1);
+    stack.set_broker_down(1);
     std::this_thread::sleep_for(5s);
-    stack.cluster().set_broker_up(1);
+    stack.set_broker_up(1);
   }, 2s, 5s);
 }
 
 TEST(Faults, BrokerHighLatency) {
+  if (testing::real_kafka_requested()) GTEST_SKIP() << "injected latency: mock cluster only";
   broker_fault("broker-high-latency", [](Stack& stack) {
     stack.cluster().set_broker_rtt(1, 2500ms);
     std::this_thread::sleep_for(5s);
@@ -205,6 +214,80 @@ TEST(Faults, GatewaySigtermDrainsWhileClientsMoveToAnotherGateway) {
   EXPECT_EQ(*status, 0);
   // Draining answers what it accepted: a connection may be refused once it is gone, never broken mid-request.
   EXPECT_EQ(exchanges.errors.count("transport"), 0u);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A real three-node cluster only: what the mock cannot do (leaders move, a controller is elected, a broker is fenced).
+
+#define REAL_CLUSTER_ONLY() \
+  if (!testing::real_kafka_requested()) GTEST_SKIP() << "a real cluster's fault: INVITE_TEST_KAFKA=real (ctest -L realkafka)"
+
+// The partition of invite.requested.v1 the load writes: all its requests are keyed by one portal, so the only
+// partition that grows.
+int busiest_requested_partition(const Stack& stack) {
+  auto created = kafka::Consumer::create(stack.brokers(), "", {}, "faults-probe");
+  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
+  const std::string topic(domain::topics::kRequested);
+  int busiest = 0;
+  std::int64_t most = -1;
+  for (int p = 0; p < 4; ++p) {
+    const auto marks = consumer->watermarks(topic, p, 5s);
+    if (marks && marks->second - marks->first > most) {
+      most = marks->second - marks->first;
+      busiest = p;
+    }
+  }
+  consumer->close();
+  return busiest;
+}
+
+TEST(Faults, LeaderKilledMidStreamThenRestarted) {
+  REAL_CLUSTER_ONLY();
+  int killed = 0;
+  broker_fault("leader-sigkill", [&killed](Stack& stack) {
+    const int partition = busiest_requested_partition(stack);
+    const auto leader = stack.real_cluster().leader(std::string(domain::topics::kRequested), partition);
+    ASSERT_TRUE(leader.has_value());
+    killed = *leader;
+    stack.real_cluster().kill(killed);
+    std::this_thread::sleep_for(8s);  // fenced after 4 s: its partitions move to the other two
+    stack.real_cluster().start(killed);
+  }, 3s, 5s);
+  EXPECT_GE(killed, 1);
+}
+
+TEST(Faults, ActiveControllerKilledThenRestarted) {
+  REAL_CLUSTER_ONLY();
+  broker_fault("controller-sigkill", [](Stack& stack) {
+    const auto controller = stack.real_cluster().controller();
+    ASSERT_TRUE(controller.has_value());
+    stack.real_cluster().kill(*controller);
+    std::this_thread::sleep_for(6s);
+    stack.real_cluster().start(*controller);
+  }, 3s, 5s);
+}
+
+TEST(Faults, BrokerPausedLongerThanItsSessionTimeout) {
+  REAL_CLUSTER_ONLY();
+  broker_fault("broker-sigstop", [](Stack& stack) {
+    // The leader of the written partition, so that the pause is felt: produce requests to it hang until it is
+    // fenced (broker.session.timeout.ms 4 s) and leadership moves.
+    const auto leader =
+        stack.real_cluster().leader(std::string(domain::topics::kRequested), busiest_requested_partition(stack));
+    ASSERT_TRUE(leader.has_value());
+    stack.real_cluster().pause(*leader);
+    std::this_thread::sleep_for(10s);
+    stack.real_cluster().resume(*leader);
+  }, 3s, 8s);
+}
+
+TEST(Faults, AllBrokersStoppedForTenSecondsThenStarted) {
+  REAL_CLUSTER_ONLY();
+  broker_fault("all-brokers-stopped", [](Stack& stack) {
+    stack.real_cluster().stop_all();
+    std::this_thread::sleep_for(10s);
+    stack.real_cluster().start_all();
+  }, 3s, 8s);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
+  if (real_kafka_requested()) GTEST_SKIP() << "the embedded broker is the subject; tests/realkafka runs the devstack on a real one";
   const auto dir = std::filesystem::temp_directory_path() / ("invite-devstack-" + common::random_hex(6));
   std::string error;
   auto devstack = common::ChildProcess::spawn(

@@ -28,7 +28,7 @@ TEST(Overload, AFullProducerQueueAnswers503BeforePublishingAnyRecordOfTheRequest
   const std::string last = unique("q4");
 
   // With the broker down, records stay in the producer's queue until they are delivered or time out.
-  stack.cluster().set_broker_down(1);
+  stack.set_broker_down(1);
   std::optional<HttpReply> first_reply;
   std::thread first_client([&] {
     first_reply = stack.invite(invite_body({{first[0], "User"}, {first[1], "User"}, {first[2], "User"}}), token);
@@ -47,7 +47,7 @@ TEST(Overload, AFullProducerQueueAnswers503BeforePublishingAnyRecordOfTheRequest
   std::thread last_client([&] { last_reply = stack.invite(invite_body({{last, "User"}}), token); });
   ASSERT_TRUE(eventually([&] { return metric_reads(stack, "invite_gateway_invitations_published_total 4"); }));
 
-  stack.cluster().set_broker_up(1);
+  stack.set_broker_up(1);
   first_client.join();
   last_client.join();
   ASSERT_TRUE(first_reply && last_reply);

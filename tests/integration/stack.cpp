@@ -31,10 +31,10 @@ constexpr const char* kPortals = R"({"portals":[
   {"host":"closed.test","displayName":"Closed","baseUrl":"https://closed.test","defaultCulture":"en-US",
    "paidSeats":null,"allowInvitingMembers":false,"dailyInvitationBudget":null}]})";
 
-// The services run on a mock cluster, with the client settings it needs (as in the devstack), then the test's own.
-std::vector<std::string> mock_client_args(const std::vector<std::string>& extra) {
+// On a mock cluster the services get the client settings it needs (as in the devstack), then the test's own.
+std::vector<std::string> client_args(bool mock, const std::vector<std::string>& extra) {
   std::vector<std::string> args;
-  for (const auto& [key, value] : kafka::MockCluster::client_properties()) {
+  for (const auto& [key, value] : mock ? kafka::MockCluster::client_properties() : kafka::Properties{}) {
     args.insert(args.end(), {"--kafka-config", key + "=" + value});
   }
   for (const auto& entry : extra) args.insert(args.end(), {"--kafka-config", entry});
@@ -60,6 +60,14 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
 }
 
 void Stack::start_cluster() {
+  if (real_kafka_requested()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_ / "kafka", ec);  // a restart gets a new, empty cluster, as with the mock
+    real_ = std::make_unique<RealKafka>(dir_ / "kafka", options_.kafka_nodes);
+    real_->create_topics(options_.partitions);
+    brokers_ = real_->bootstrap();
+    return;
+  }
   auto cluster = kafka::MockCluster::create(1);
   require(std::holds_alternative<std::unique_ptr<kafka::MockCluster>>(cluster), "mock cluster");
   cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(cluster));
@@ -71,11 +79,37 @@ void Stack::start_cluster() {
   }
 }
 
+kafka::MockCluster& Stack::cluster() {
+  require(cluster_ != nullptr, "the mock cluster was asked for on a stack without one");
+  return *cluster_;
+}
+
+RealKafka& Stack::real_cluster() {
+  require(real_ != nullptr, "the real cluster was asked for on a stack without one");
+  return *real_;
+}
+
+void Stack::set_broker_down(std::int32_t broker_id) {
+  if (real_) {
+    real_->kill(broker_id);
+  } else {
+    cluster().set_broker_down(broker_id);
+  }
+}
+
+void Stack::set_broker_up(std::int32_t broker_id) {
+  if (real_) {
+    real_->start(broker_id);
+  } else {
+    cluster().set_broker_up(broker_id);
+  }
+}
+
 void Stack::restart_cluster() {
   if (gateway_) gateway_->stop(5s);
   gateway_.reset();
   stop_worker();
-  cluster_.reset();
+  stop_cluster();
   start_cluster();
   start_worker();
   start_gateway();
@@ -104,7 +138,7 @@ Stack::~Stack() {
   if (worker_) worker_->stop(5s);
   gateway_.reset();
   worker_.reset();
-  cluster_.reset();
+  stop_cluster();
   std::error_code ec;
   if (::testing::Test::HasFailure()) {
     // Keep the logs of a failed test where a developer can read them.
@@ -120,7 +154,7 @@ void Stack::start_worker() {
                                 (dir_ / "portals.json").string(), "--link-secret-file", (dir_ / "link.secret").string(),
                                 "--log-level", "debug", "--listen-address", "127.0.0.1", "--port", "0", "--port-file",
                                 (dir_ / "worker.port").string()};
-  const auto mock = mock_client_args(options_.kafka_config);
+  const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   std::string error;
   auto child = common::ChildProcess::spawn({INVITE_WORKER_BIN, args, {}, dir_ / "worker.log", false}, &error);
@@ -172,7 +206,7 @@ std::pair<common::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::s
                                 std::to_string(options_.request_timeout.count()) + "ms", "--delivery-timeout",
                                 std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
                                 "--log-level", "debug"};
-  const auto mock = mock_client_args(options_.kafka_config);
+  const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;

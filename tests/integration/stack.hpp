@@ -1,6 +1,8 @@
 #pragma once
-// A whole invite service for one test suite: an in-process mock Kafka cluster with the service's topics, and
+// A whole invite service for one test suite: a Kafka cluster of its own with the service's topics, and
 // invite-worker and invite-gateway started as real child processes on a fresh data directory and a free port.
+// The cluster is librdkafka's in-process mock, or with INVITE_TEST_KAFKA=real an Apache Kafka started by
+// scripts/kafka (ctest label realkafka); tests of what only the mock can do (injected request errors) skip there.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include "invite/domain/types.hpp"
 #include "invite/kafka/client.hpp"
 #include "support/http_client.hpp"
+#include "support/real_kafka.hpp"
 
 namespace invite::testing {
 
@@ -26,6 +29,7 @@ struct StackOptions {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   std::vector<std::string> gateway_args;  // extra flags
   std::vector<std::string> kafka_config;  // more --kafka-config entries, for gateway and worker
+  int kafka_nodes = 1;                    // brokers of a real cluster (1 or 3: replication factor 3, min ISR 2)
 };
 
 class Stack {
@@ -45,10 +49,20 @@ class Stack {
   // Another gateway on the same cluster with its own reply partition (as a second replica); returns its port.
   // It runs until the stack ends.
   std::uint16_t start_extra_gateway(std::int32_t reply_partition);
-  // The cluster under the services, for fault injection.
-  kafka::MockCluster& cluster() { return *cluster_; }
+  // True when the stack runs on a real Apache Kafka (INVITE_TEST_KAFKA=real).
+  bool real_kafka() const { return real_ != nullptr; }
+  // The mock cluster under the services, for injected request errors; only when !real_kafka().
+  kafka::MockCluster& cluster();
+  // The real cluster under the services; only when real_kafka().
+  RealKafka& real_cluster();
+  // A broker goes away (the mock closes its sockets; a real one is SIGKILLed) and comes back on its port.
+  void set_broker_down(std::int32_t broker_id);
+  void set_broker_up(std::int32_t broker_id);
   // Destroys the Kafka cluster under the running services (to test what they do without a broker).
-  void stop_cluster() { cluster_.reset(); }
+  void stop_cluster() {
+    cluster_.reset();
+    real_.reset();
+  }
   // Stops both services, replaces the cluster by a new, empty one (as a devstack restart does), restarts them.
   void restart_cluster();
   // Signals the gateway and waits for its exit status (nullopt if it is still running after timeout).
@@ -88,6 +102,7 @@ class Stack {
   StackOptions options_;
   std::filesystem::path dir_;
   std::unique_ptr<kafka::MockCluster> cluster_;
+  std::unique_ptr<RealKafka> real_;
   std::string brokers_;
   std::string token_secret_;
   std::optional<common::ChildProcess> worker_;
