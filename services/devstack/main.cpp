@@ -26,6 +26,7 @@
 #include "invite/common/text.hpp"
 #include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/domain/topic_layout.hpp"
 #include "invite/http/client.hpp"
 #include "invite/kafka/client.hpp"
 
@@ -43,6 +44,8 @@ using common::log_warn;
 constexpr auto kStopGrace = 10s;
 constexpr auto kPortFileWait = 30s;
 constexpr auto kReadyWait = 60s;
+// Creating the topics of a real cluster, from the first metadata request to leaders everywhere.
+constexpr auto kTopicsWait = 15s;
 constexpr std::int64_t kTokenLifetimeS = 30LL * 24 * 3600;
 
 struct Config {
@@ -51,6 +54,8 @@ struct Config {
   std::string listen_address;
   std::string brokers;  // empty: embedded
   int partitions = 4;
+  int replication_factor = 1;  // real cluster only, for the topics it creates
+  int min_insync_replicas = 1;
   std::string portal;
   fs::path bin_dir;
   std::vector<std::string> kafka_config;  // "key=value"
@@ -64,7 +69,12 @@ std::vector<common::FlagSpec> flag_specs() {
       {"port", "8080", "HTTP port of the gateway; 0 picks a free one"},
       {"listen-address", "127.0.0.1", "address the gateway listens on"},
       {"kafka-brokers", "", "bootstrap servers of a real cluster; empty runs an embedded mock cluster"},
-      {"partitions", "4", "partitions of every topic the embedded cluster creates"},
+      {"partitions", "4",
+       "partitions of every topic the devstack creates (embedded cluster, or missing topics of --kafka-brokers; the "
+       "dead-letter topic gets 1 there); an existing topic with fewer is refused"},
+      {"replication-factor", "1", "replicas of every topic created on --kafka-brokers (at most its number of brokers)"},
+      {"min-insync-replicas", "1", "min.insync.replicas of every topic created on --kafka-brokers (at most "
+                                   "--replication-factor)"},
       {"portal", "localhost", "host name of the single portal written to a new portals file"},
       {"bin-dir", "", "where invite-gateway, invite-worker and invite-mailer are (default: next to this executable)"},
       {"kafka-config", "", "librdkafka property key=value for the children", true},
@@ -86,6 +96,14 @@ std::variant<Config, std::string> read_config(const common::Flags& flags) {
   const auto partitions = flags.get_int("partitions");
   if (!partitions || *partitions < 1 || *partitions > 1000) return std::string("--partitions must be in 1..1000");
   config.partitions = static_cast<int>(*partitions);
+  const auto replicas = flags.get_int("replication-factor");
+  if (!replicas || *replicas < 1 || *replicas > 100) return std::string("--replication-factor must be in 1..100");
+  config.replication_factor = static_cast<int>(*replicas);
+  const auto min_isr = flags.get_int("min-insync-replicas");
+  if (!min_isr || *min_isr < 1 || *min_isr > *replicas) {
+    return std::string("--min-insync-replicas must be in 1..--replication-factor");
+  }
+  config.min_insync_replicas = static_cast<int>(*min_isr);
   config.portal = common::ascii_lower(flags.get("portal"));
   if (config.portal.empty()) return std::string("--portal must not be empty");
   config.bin_dir = flags.get("bin-dir").empty() ? common::executable_dir() : fs::path(flags.get("bin-dir"));
@@ -250,7 +268,8 @@ class Devstack {
         return 1;
       }
     } else {
-      log_info("using kafka cluster (its topics must exist)", {{"brokers", brokers}});
+      log_info("using kafka cluster", {{"brokers", brokers}});
+      if (!ensure_real_topics(brokers)) return 1;
     }
 
     std::vector<std::string> kafka_args;
@@ -365,6 +384,40 @@ class Devstack {
     log_info("embedded kafka started",
              {{"brokers", brokers}, {"partitions", static_cast<std::int64_t>(config_.partitions)}});
     return brokers;
+  }
+
+  // Creates the missing topics of a real cluster (the same ones the embedded cluster gets) and refuses one with
+  // fewer partitions than --partitions: the worker keeps a portal's users in the SQLite file of its partition of
+  // invite.requested.v1, so running on another count than asked would silently move portals between files.
+  bool ensure_real_topics(const std::string& brokers) {
+    kafka::Properties extra;
+    for (const auto& entry : config_.kafka_config) extra.push_back(*common::parse_key_value(entry));
+    std::vector<kafka::TopicSpec> specs;
+    for (auto& plan : domain::topic_plan(config_.partitions, config_.replication_factor, config_.min_insync_replicas)) {
+      specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
+    }
+    auto ensured = kafka::ensure_topics(brokers, extra, specs, kTopicsWait);
+    if (auto* error = std::get_if<std::string>(&ensured)) {
+      log_error("cannot prepare the topics", {{"brokers", brokers}, {"error", *error}});
+      return false;
+    }
+    bool ok = true;
+    for (const kafka::TopicState& topic : std::get<std::vector<kafka::TopicState>>(ensured)) {
+      if (topic.too_few_partitions) {
+        log_error("topic has fewer partitions than asked; use --partitions " + std::to_string(topic.partitions) +
+                      " or another cluster",
+                  {{"topic", topic.name},
+                   {"partitions", static_cast<std::int64_t>(topic.partitions)},
+                   {"wanted", static_cast<std::int64_t>(topic.wanted_partitions)}});
+        ok = false;
+        continue;
+      }
+      log_info(topic.created ? "created topic" : "topic exists",
+               {{"topic", topic.name},
+                {"partitions", static_cast<std::int64_t>(topic.partitions)},
+                {"replicas", static_cast<std::int64_t>(topic.replication_factor)}});
+    }
+    return ok;
   }
 
   bool spawn(Child& child, const std::string& program, const std::vector<std::string>& args, const fs::path& log,

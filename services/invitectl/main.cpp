@@ -1,11 +1,15 @@
-// invitectl: operator tool. Issues session tokens and inspects / edits the users of a worker's data directory.
-// Exit codes: 0 success, 1 the operation failed (e.g. user not found, unreadable store), 2 usage error.
+// invitectl: operator tool. Issues session tokens, inspects / edits the users of a worker's data directory and
+// creates the service's Kafka topics.
+// Exit codes: 0 success, 1 the operation failed (e.g. user not found, unreadable store, brokers unreachable, a topic
+// with too few partitions), 2 usage error.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "invite/auth/token.hpp"
@@ -13,8 +17,10 @@
 #include "invite/common/flags.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
+#include "invite/domain/topic_layout.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/domain/validation.hpp"
+#include "invite/kafka/client.hpp"
 #include "invite/store/partition_store.hpp"
 
 namespace {
@@ -37,6 +43,7 @@ constexpr const char* kTopUsage =
     "  token          issue a session token (JWT) for a portal user\n"
     "  users          list the users stored in a worker's data directory\n"
     "  users disable  mark a user Terminated (requests inviting that e-mail are then rejected)\n"
+    "  topics         create the service's missing Kafka topics and list them\n"
     "\n"
     "Run `invitectl <command> --help` for the command's flags. Every flag has an environment twin:\n"
     "--data-dir is also read from INVITE_DATA_DIR, and so on.\n";
@@ -277,6 +284,106 @@ int cmd_users_disable(int argc, char** argv) {
   return kOk;
 }
 
+// A whole number flag within [low, high]; prints a one-line error when it is not.
+std::optional<int> int_flag(const Flags& flags, const char* name, int low, int high) {
+  const auto value = flags.get_int(name);
+  if (!value || *value < low || *value > high) {
+    std::cerr << "invitectl: --" << name << " must be a number in " << low << ".." << high << ", got '"
+              << flags.get(name) << "'\n";
+    return std::nullopt;
+  }
+  return static_cast<int>(*value);
+}
+
+void print_rows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+}
+
+int cmd_topics(int argc, char** argv) {
+  Flags flags("invitectl topics",
+              "Creates the service's topics that the cluster lacks (with the retention of deploy/k8s/topics) and lists "
+              "all of them. Existing topics are never changed: one with fewer partitions than --partitions is "
+              "reported and the command exits 1. Safe to run again, and while the services run.",
+              {
+                  // The services' own flag names, so INVITE_KAFKA_BROKERS / INVITE_KAFKA_CONFIG of a service work here.
+                  {"kafka-brokers", "", "bootstrap servers of the cluster (required)"},
+                  {"kafka-config", "", "librdkafka property key=value (TLS, SASL, ...)", true},
+                  {"partitions", "4", "partitions of each topic to create (the dead-letter topic gets 1); "
+                                      "invite.replies.v1 needs one per gateway"},
+                  {"replication-factor", "1", "replicas of each topic to create (production: 3)"},
+                  {"min-insync-replicas", "1", "min.insync.replicas of each topic to create (production: 2)"},
+                  {"timeout", "15s", "give up after this (brokers unreachable, topics without leaders)"},
+              });
+  if (auto code = parse_flags(flags, argc, argv, 2, {"kafka-brokers"})) return *code;
+
+  const auto partitions = int_flag(flags, "partitions", 1, 10000);
+  if (!partitions) return kUsage;
+  const auto replicas = int_flag(flags, "replication-factor", 1, 100);
+  if (!replicas) return kUsage;
+  const auto min_isr = flags.get_int("min-insync-replicas");
+  if (!min_isr || *min_isr < 1 || *min_isr > *replicas) {
+    std::cerr << "invitectl: --min-insync-replicas must be in 1..--replication-factor (" << *replicas << "), got '"
+              << flags.get("min-insync-replicas") << "'\n";
+    return kUsage;
+  }
+  const auto timeout = invite::common::parse_duration(flags.get("timeout"));
+  if (!timeout || *timeout < std::chrono::seconds(1)) {
+    std::cerr << "invitectl: --timeout must be a duration of at least 1s (e.g. 15s), got '" << flags.get("timeout")
+              << "'\n";
+    return kUsage;
+  }
+  invite::kafka::Properties extra;
+  for (const std::string& entry : flags.get_all("kafka-config")) {
+    auto pair = invite::common::parse_key_value(entry);
+    if (!pair) {
+      std::cerr << "invitectl: --kafka-config expects key=value, got '" << entry << "'\n";
+      return kUsage;
+    }
+    extra.push_back(std::move(*pair));
+  }
+
+  std::vector<invite::kafka::TopicSpec> specs;
+  for (auto& plan : invite::domain::topic_plan(*partitions, *replicas, static_cast<int>(*min_isr))) {
+    specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
+  }
+  auto ensured = invite::kafka::ensure_topics(flags.get("kafka-brokers"), extra, specs, *timeout);
+  if (auto* error = std::get_if<std::string>(&ensured)) {
+    std::cerr << "invitectl: " << *error << "\n";
+    return kFailed;
+  }
+  std::vector<std::vector<std::string>> rows = {{"TOPIC", "PARTITIONS", "REPLICAS", "STATUS"}};
+  std::string too_few;
+  for (const auto& topic : std::get<std::vector<invite::kafka::TopicState>>(ensured)) {
+    std::string status = topic.created ? "created" : "exists";
+    if (topic.too_few_partitions) {
+      status = "too few partitions (wanted " + std::to_string(topic.wanted_partitions) + ")";
+      too_few += (too_few.empty() ? "" : ", ") + topic.name + " has " + std::to_string(topic.partitions);
+    }
+    rows.push_back({topic.name, std::to_string(topic.partitions), std::to_string(topic.replication_factor), status});
+  }
+  print_rows(rows);
+  if (!too_few.empty()) {
+    // Partitions can only be added, and adding them to invite.requested.v1 moves portals between the workers'
+    // SQLite files (deploy/README.md): an operator decides that, not this tool.
+    std::cerr << "invitectl: fewer partitions than --partitions " << *partitions << " (left unchanged): " << too_few
+              << "\n";
+    return kFailed;
+  }
+  return kOk;
+}
+
 bool is_help(std::string_view arg) { return arg == "--help" || arg == "-h" || arg == "help"; }
 
 }  // namespace
@@ -292,6 +399,7 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (command == "token") return cmd_token(argc, argv);
+  if (command == "topics") return cmd_topics(argc, argv);
   if (command == "users") {
     if (argc > 2 && std::string_view(argv[2]) == "disable") return cmd_users_disable(argc, argv);
     return cmd_users_list(argc, argv);

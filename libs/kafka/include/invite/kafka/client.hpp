@@ -145,3 +145,34 @@ class MockCluster {
 };
 
 }  // namespace invite::kafka
+
+// --- Topic administration (Admin API) ------------------------------------------------------------------------------
+namespace invite::kafka {
+
+// A topic as it should be created. Existing topics are never altered: their partitions, replicas and config stay.
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;
+  int replication_factor = 1;
+  Properties config;  // topic-level configs for creation, e.g. {"min.insync.replicas", "1"}, {"retention.ms", ...}
+};
+
+// What ensure_topics found or did, one per spec, in the specs' order.
+struct TopicState {
+  std::string name;
+  int partitions = 0;          // as the cluster has it now
+  int replication_factor = 0;  // replicas of its first partition
+  int wanted_partitions = 0;   // the spec's
+  bool created = false;        // by this call; false: it existed (also when another client created it meanwhile)
+  bool too_few_partitions = false;  // existed with fewer than wanted: reported, never recreated or grown
+};
+
+// Creates every missing topic of `specs` and waits until each one has a leader for every partition. Idempotent. A
+// topic with fewer partitions than its spec is reported (too_few_partitions), not an error here: what that means
+// is the caller's decision. Unreachable brokers, a refused creation or topics without leaders when `timeout`
+// (the bound of the whole call) ends are a one-line error. `extra` is --kafka-config (TLS, SASL, ...).
+std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::string& brokers, const Properties& extra,
+                                                                 const std::vector<TopicSpec>& specs,
+                                                                 std::chrono::milliseconds timeout);
+
+}  // namespace invite::kafka
