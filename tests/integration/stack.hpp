@@ -30,6 +30,7 @@ struct StackOptions {
   std::vector<std::string> gateway_args;  // extra flags
   std::vector<std::string> kafka_config;  // more --kafka-config entries, for gateway and worker
   int kafka_nodes = 1;                    // brokers of a real cluster (1 or 3: replication factor 3, min ISR 2)
+  std::vector<std::pair<std::string, std::string>> env{};  // more environment, for gateway and worker
 };
 
 class Stack {

@@ -13,6 +13,7 @@
 #include "invite/http/server.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/runtime/pod_ordinal.hpp"
+#include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
 #include "http_replies.hpp"
 #include "invite_endpoint.hpp"
@@ -165,13 +166,18 @@ int main(int argc, char** argv) {
   settings.max_invitations = static_cast<std::size_t>(*max_invitations);
   settings.reply_partition = static_cast<int>(reply_partition);
   router.add("POST", "/api/2.0/people/invite", gateway::InviteEndpoint(std::move(env), settings));
-  gateway::add_ops_routes(router, metrics, [&producer, &replies, &draining] {
+  gateway::add_ops_routes(router, runtime::metrics_renderer(metrics, *producer), [&producer, &replies, &draining] {
     std::vector<std::string> reasons;
     if (draining) reasons.emplace_back("shutting down");
-    if (!producer->connected()) reasons.emplace_back("Kafka producer not connected");
+    if (producer->recovering()) {
+      runtime::add_producer_readiness(*producer, reasons);
+    } else if (!producer->connected()) {
+      reasons.emplace_back("Kafka producer not connected");
+    }
     if (!replies.assigned()) reasons.emplace_back("reply partition not assigned");
     return reasons;
   });
+  runtime::add_test_hooks(router, *producer);
 
   server = std::make_unique<http::Server>(options, [&router](http::Request request, http::Respond respond) {
     router(std::move(request), std::move(respond));

@@ -5,9 +5,9 @@
 
 namespace invite::gateway {
 
-void add_ops_routes(http::Router& router, common::Registry& metrics,
+void add_ops_routes(http::Router& router, std::function<std::string()> render_metrics,
                     std::function<std::vector<std::string>()> not_ready) {
-  http::add_ops_routes(router, [&metrics] { return metrics.render(); }, std::move(not_ready));
+  http::add_ops_routes(router, std::move(render_metrics), std::move(not_ready));
   router.set_fallbacks(
       [](const http::Request& request) {
         return error_response(404, "Not found", error_type::kNotFound, negotiate_media_type(request.header("Accept")));

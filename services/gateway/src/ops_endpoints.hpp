@@ -4,13 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "invite/common/metrics.hpp"
 #include "invite/http/server.hpp"
 
 namespace invite::gateway {
 
 // not_ready() lists what keeps the gateway from serving (empty: ready).
-void add_ops_routes(http::Router& router, common::Registry& metrics,
+void add_ops_routes(http::Router& router, std::function<std::string()> render_metrics,
                     std::function<std::vector<std::string>()> not_ready);
 
 }  // namespace invite::gateway

@@ -21,6 +21,7 @@
 #include "invite/mail/template_files.hpp"
 #include "invite/runtime/ops_server.hpp"
 #include "invite/runtime/pod_ordinal.hpp"
+#include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/store/mailer_store.hpp"
 #include "mailer.hpp"
@@ -218,9 +219,15 @@ int main(int argc, char** argv) {
   }
   mailer::Mailer mailer(std::move(env));
 
-  auto ops_or = runtime::OpsServer::start(flags, "invite-mailer", [&metrics] { return metrics.render(); }, [&mailer] {
-    return mailer.ready() ? std::vector<std::string>{} : std::vector<std::string>{"partitions not assigned"};
-  });
+  auto ops_or = runtime::OpsServer::start(
+      flags, "invite-mailer", runtime::metrics_renderer(metrics, *producer),
+      [&mailer, &producer] {
+        std::vector<std::string> reasons;
+        if (!mailer.ready()) reasons.emplace_back("partitions not assigned");
+        runtime::add_producer_readiness(*producer, reasons);
+        return reasons;
+      },
+      [&producer](http::Router& router) { runtime::add_test_hooks(router, *producer); });
   if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
   const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
 

@@ -16,6 +16,7 @@
 #include "invite/kafka/client.hpp"
 #include "invite/runtime/ops_server.hpp"
 #include "invite/runtime/pod_ordinal.hpp"
+#include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/store/partition_store.hpp"
 #include "partition_ownership.hpp"
@@ -108,9 +109,15 @@ int main(int argc, char** argv) {
   worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics, *retention};
   worker::Worker worker(std::move(env), std::move(stores));
 
-  auto ops_or = runtime::OpsServer::start(flags, "invite-worker", [&metrics] { return metrics.render(); }, [&worker] {
-    return worker.ready() ? std::vector<std::string>{} : std::vector<std::string>{"partitions not assigned"};
-  });
+  auto ops_or = runtime::OpsServer::start(
+      flags, "invite-worker", runtime::metrics_renderer(metrics, *producer),
+      [&worker, &producer] {
+        std::vector<std::string> reasons;
+        if (!worker.ready()) reasons.emplace_back("partitions not assigned");
+        runtime::add_producer_readiness(*producer, reasons);
+        return reasons;
+      },
+      [&producer](http::Router& router) { runtime::add_test_hooks(router, *producer); });
   if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
   const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
 

@@ -1,6 +1,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -271,6 +272,104 @@ TEST_F(KafkaTest, ProducerNoticesTheClusterGoingAway) {
   deadline = std::chrono::steady_clock::now() + 10s;
   while (producer_->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(producer_->connected());
+}
+
+// librdkafka 2.0.2 can raise a fatal error (out-of-order sequence) after a disconnect; the producer must replace
+// itself rather than refuse every record from then on, and no delivery callback may be lost or doubled on the way.
+TEST_F(KafkaTest, ProducerReplacesItselfAfterAFatalError) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!producer_->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(producer_->connected());
+  ASSERT_TRUE(produce_sync({"t", 0, "k", "before", {}}).ok);
+  EXPECT_EQ(producer_->fatal_errors(), 0u);
+  EXPECT_FALSE(producer_->recovering());
+
+  // Records held back by a broker that is down, so that the fatal error finds them undelivered; the broker stays
+  // down so that the replacement cannot reach the cluster yet.
+  constexpr int kHeld = 20;
+  struct Calls {
+    std::array<std::atomic<int>, kHeld> count{};
+    std::atomic<int> ok{0};
+  };
+  auto calls = std::make_shared<Calls>();
+  cluster_->set_broker_down(1);
+  for (int i = 0; i < kHeld; ++i) {
+    producer_->produce({"t", 1, "k", "held " + std::to_string(i), {}}, [calls, i](const DeliveryReport& r) {
+      ++calls->count[static_cast<std::size_t>(i)];
+      if (r.ok) ++calls->ok;
+    });
+  }
+  producer_->inject_fatal_error_for_test("unit test");
+  EXPECT_TRUE(producer_->recovering());  // at once, not only when the replacement starts
+  EXPECT_FALSE(producer_->connected());
+
+  // Every held record fails (purged with the old producer), well before its 10 s delivery timeout.
+  EXPECT_EQ(producer_->flush(5s), 0);
+  for (int i = 0; i < kHeld; ++i) EXPECT_EQ(calls->count[static_cast<std::size_t>(i)].load(), 1) << i;
+  EXPECT_EQ(calls->ok.load(), 0);
+  deadline = std::chrono::steady_clock::now() + 5s;
+  while (producer_->fatal_errors() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(producer_->fatal_errors(), 1u);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_TRUE(producer_->recovering()) << "the replacement cannot have reached a broker that is down";
+
+  cluster_->set_broker_up(1);
+  deadline = std::chrono::steady_clock::now() + 15s;
+  while (producer_->recovering() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(producer_->recovering());
+  EXPECT_TRUE(producer_->connected());
+  EXPECT_EQ(producer_->fatal_errors(), 1u);
+  const DeliveryReport after = produce_sync({"t", 0, "k", "after", {}});
+  ASSERT_TRUE(after.ok) << after.error;
+  EXPECT_EQ(after.offset, 1);
+
+  // A second fatal error is recovered from the same way (the broker is up: at once).
+  producer_->inject_fatal_error_for_test("unit test, again");
+  deadline = std::chrono::steady_clock::now() + 15s;
+  while ((producer_->fatal_errors() < 2 || producer_->recovering()) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(producer_->fatal_errors(), 2u);
+  EXPECT_FALSE(producer_->recovering());
+  EXPECT_TRUE(produce_sync({"t", 0, "k", "again", {}}).ok);
+
+  producer_.reset();
+  for (int i = 0; i < kHeld; ++i) EXPECT_EQ(calls->count[static_cast<std::size_t>(i)].load(), 1) << i;
+}
+
+// Records produced around the swap: each is reported exactly once, delivered or failed, and none is lost.
+TEST_F(KafkaTest, EveryCallbackRunsOnceAcrossAFatalError) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!producer_->connected() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(producer_->connected());
+  constexpr int kRecords = 2000;
+  auto counts = std::make_shared<std::array<std::atomic<int>, kRecords>>();
+  std::atomic<int> delivered{0};
+  std::thread producing([&] {
+    for (int i = 0; i < kRecords; ++i) {
+      producer_->produce({"t", 3, "k", std::to_string(i), {}}, [counts, &delivered, i](const DeliveryReport& r) {
+        ++(*counts)[static_cast<std::size_t>(i)];
+        if (r.ok) ++delivered;
+      });
+      if (i % 100 == 0) std::this_thread::sleep_for(1ms);
+    }
+  });
+  std::this_thread::sleep_for(5ms);
+  producer_->inject_fatal_error_for_test("unit test, under load");
+  producing.join();
+  EXPECT_EQ(producer_->flush(10s), 0);
+  for (int i = 0; i < kRecords; ++i) ASSERT_EQ((*counts)[static_cast<std::size_t>(i)].load(), 1) << i;
+  deadline = std::chrono::steady_clock::now() + 15s;
+  while (producer_->recovering() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(producer_->fatal_errors(), 1u);
+  EXPECT_FALSE(producer_->recovering());
+  // Whatever was reported delivered is in the partition (the broker has at least that many).
+  auto c = consumer();
+  const auto marks = c->watermarks("t", 3, 5s);
+  ASSERT_TRUE(marks);
+  EXPECT_GE(marks->second, delivered.load());
 }
 
 TEST_F(KafkaTest, CommitIsVisibleToTheGroup) {

@@ -59,6 +59,19 @@ class Producer {
   virtual int flush(std::chrono::milliseconds timeout) = 0;
   // Number of partitions of a topic, from cluster metadata; nullopt when unknown in time.
   virtual std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds timeout) = 0;
+
+  // A fatal error (librdkafka's rd_kafka_fatal_error, e.g. 2.0.2's out-of-order sequence after a disconnect)
+  // ends a librdkafka producer for good. This one then fails everything still undelivered (each callback still
+  // runs once) and replaces its librdkafka producer by a new one from the same configuration; produce() goes on
+  // working meanwhile (failing at once until the new one is there). Callers must treat a failed delivery as
+  // "maybe not published" and publish again: a retried record may reach Kafka twice.
+  // Fatal errors seen so far (each one recovered from, or being).
+  virtual std::uint64_t fatal_errors() const { return 0; }
+  // True from a fatal error until the new librdkafka producer has reached the cluster.
+  virtual bool recovering() const { return false; }
+  // For the project's tests only: raises a fatal error (OUT_OF_ORDER_SEQUENCE_NUMBER) through librdkafka's own
+  // test hook, as librdkafka 2.0.2 does after some disconnects.
+  virtual void inject_fatal_error_for_test(const std::string& reason) { (void)reason; }
 };
 
 struct InRecord {
