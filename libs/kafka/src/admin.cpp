@@ -24,8 +24,8 @@ using namespace std::chrono_literals;
 
 // An answer from the cluster is waited for in slices no longer than this, so that librdkafka's error events (which
 // carry the reason a broker is unreachable) are served between them.
-constexpr auto kSlice = 2s;
-constexpr auto kLeaderPollInterval = 200ms;
+constexpr int kSliceMs = 2000;
+constexpr std::chrono::milliseconds kLeaderPollInterval = 200ms;
 
 // ensure_topics is one operation whose outcome is returned as a value: librdkafka's own lines ("connection
 // refused", retries, ...) are debug logs, and the last error it reported becomes part of the returned message.
@@ -59,6 +59,9 @@ int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return static_cast<int>(std::max<long long>(0, left));
 }
+
+// The wait of one request: a slice, at most what is left, and never 0 (which librdkafka reads as "do not wait").
+int slice_ms(Clock::time_point deadline) { return std::max(1, std::min(remaining_ms(deadline), kSliceMs)); }
 
 std::string seconds_text(std::chrono::milliseconds d) {
   const auto ms = d.count();
@@ -106,18 +109,20 @@ class Admin {
                                                                         const std::string& brokers,
                                                                         std::chrono::milliseconds timeout) {
     RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
+    bool retriable = true;
     do {
-      const int slice = std::min(remaining_ms(deadline), static_cast<int>(std::chrono::milliseconds(kSlice).count()));
       RdKafka::Metadata* raw = nullptr;
-      last = handle_->metadata(true, nullptr, &raw, std::max(slice, 1));
+      last = handle_->metadata(true, nullptr, &raw, slice_ms(deadline));
       handle_->poll(0);  // serves error events
       if (last == RdKafka::ERR_NO_ERROR) return std::unique_ptr<RdKafka::Metadata>(raw);
       delete raw;
-      // A refused configuration (SASL, TLS) will not get better by asking again.
-      if (last != RdKafka::ERR__TIMED_OUT && last != RdKafka::ERR__TRANSPORT) break;
-    } while (Clock::now() < deadline);
-    std::string message = "no answer from Kafka at " + brokers + " within " + seconds_text(timeout) + " (" +
-                          RdKafka::err2str(last);
+      // Brokers that are down or starting may answer soon; a refused configuration (SASL, TLS) will not.
+      retriable = last == RdKafka::ERR__TIMED_OUT || last == RdKafka::ERR__TRANSPORT ||
+                  last == RdKafka::ERR__ALL_BROKERS_DOWN;
+    } while (retriable && Clock::now() < deadline);
+    std::string message = retriable ? "no answer from Kafka at " + brokers + " within " + seconds_text(timeout)
+                                    : "Kafka at " + brokers + " refused the client";
+    message += " (" + RdKafka::err2str(last);
     if (const std::string detail = events_.last_error(); !detail.empty()) message += ": " + detail;
     return message + ")";
   }
@@ -179,6 +184,14 @@ class Admin {
   }
 
   // Never negative: poll(-1) would wait forever.
+  // True when the partition's leader answers for its log (ListOffsets). A new partition's leader is in the metadata
+  // a moment before that broker serves it, and a client that reads offsets right away (the gateway) would fail.
+  bool serves(const std::string& topic, std::int32_t partition, Clock::time_point deadline) {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    return handle_->query_watermark_offsets(topic, partition, &low, &high, slice_ms(deadline)) == RdKafka::ERR_NO_ERROR;
+  }
+
   void pause(std::chrono::milliseconds d) { handle_->poll(static_cast<int>(std::max<long long>(0, d.count()))); }
 
  private:
@@ -244,7 +257,8 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
     }
   }
 
-  // A new topic is usable once every partition has a leader; the metadata of a broker may lag the controller's.
+  // A new topic is usable once every partition has a leader that serves it; the metadata of a broker may lag the
+  // controller's.
   while (true) {
     auto current = admin.metadata(deadline, brokers, timeout);
     if (auto* error = std::get_if<std::string>(&current)) return *error;
@@ -256,6 +270,16 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
         waiting.push_back(state.name);
         continue;
       }
+      if (state.created) {
+        bool served = true;
+        for (const RdKafka::PartitionMetadata* partition : *topic->partitions()) {
+          served = served && admin.serves(state.name, partition->id(), deadline);
+        }
+        if (!served) {
+          waiting.push_back(state.name);
+          continue;
+        }
+      }
       state.partitions = static_cast<int>(topic->partitions()->size());
       state.replication_factor = static_cast<int>(topic->partitions()->front()->replicas()->size());
       state.too_few_partitions = state.partitions < state.wanted_partitions;
@@ -264,9 +288,9 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
     if (Clock::now() >= deadline) {
       std::string names;
       for (const auto& name : waiting) names += (names.empty() ? "" : ", ") + name;
-      return "topics without a leader for every partition after " + seconds_text(timeout) + ": " + names;
+      return "topics not served by a leader for every partition after " + seconds_text(timeout) + ": " + names;
     }
-    admin.pause(std::min<std::chrono::milliseconds>(kLeaderPollInterval, std::chrono::milliseconds(remaining_ms(deadline))));
+    admin.pause(std::min(kLeaderPollInterval, std::chrono::milliseconds(remaining_ms(deadline))));
   }
 }
 
