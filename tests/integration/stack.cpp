@@ -91,7 +91,9 @@ RealKafka& Stack::real_cluster() {
 
 void Stack::set_broker_down(std::int32_t broker_id) {
   if (real_) {
-    real_->kill(broker_id);
+    // Stopped (SIGSTOP), not killed: it stops answering at once and answers again at once, where a restarted JVM
+    // would take longer than the delivery timeouts these tests rely on.
+    real_->pause(broker_id);
   } else {
     cluster().set_broker_down(broker_id);
   }
@@ -99,7 +101,7 @@ void Stack::set_broker_down(std::int32_t broker_id) {
 
 void Stack::set_broker_up(std::int32_t broker_id) {
   if (real_) {
-    real_->start(broker_id);
+    real_->resume(broker_id);
   } else {
     cluster().set_broker_up(broker_id);
   }

@@ -56,7 +56,7 @@ class Stack {
   kafka::MockCluster& cluster();
   // The real cluster under the services; only when real_kafka().
   RealKafka& real_cluster();
-  // A broker goes away (the mock closes its sockets; a real one is SIGKILLed) and comes back on its port.
+  // A broker stops answering (the mock closes its sockets; a real one is SIGSTOPped) and answers again.
   void set_broker_down(std::int32_t broker_id);
   void set_broker_up(std::int32_t broker_id);
   // Destroys the Kafka cluster under the running services (to test what they do without a broker).

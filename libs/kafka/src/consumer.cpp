@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <random>
+#include <thread>
 
 #include "internal.hpp"
+#include "invite/common/log.hpp"
 #include "invite/kafka/client.hpp"
 
 namespace invite::kafka {
@@ -122,14 +125,24 @@ class ConsumerImpl final : public Consumer {
 
   std::optional<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic, std::int32_t partition,
                                                                   std::chrono::milliseconds timeout) override {
-    if (closed_) return std::nullopt;
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    if (consumer_->query_watermark_offsets(topic, partition, &low, &high, static_cast<int>(timeout.count())) !=
-        RdKafka::ERR_NO_ERROR) {
-      return std::nullopt;
+    // A real cluster answers a topic created a moment ago with "leader not available" or "unknown partition" until
+    // its metadata has spread, and a broker that just started with "coordinator load in progress": all of them
+    // pass, so ask again until the deadline rather than give up on the first answer.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!closed_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      const RdKafka::ErrorCode err =
+          consumer_->query_watermark_offsets(topic, partition, &low, &high, static_cast<int>(left.count()));
+      if (err == RdKafka::ERR_NO_ERROR) return std::make_pair(low, high);
+      common::log_debug("watermarks not read yet", {{"topic", topic},
+                                                    {"partition", std::int64_t{partition}},
+                                                    {"error", RdKafka::err2str(err)}});
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(200)));
     }
-    return std::make_pair(low, high);
+    return std::nullopt;
   }
 
   std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds timeout) override {

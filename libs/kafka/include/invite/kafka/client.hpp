@@ -123,7 +123,8 @@ class Consumer {
   virtual PollResult poll(std::chrono::milliseconds timeout) = 0;
   // Asynchronous commit of "next offset to read" to the consumer group (for lag monitoring only).
   virtual void commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset) = 0;
-  // Low and high watermarks; nullopt on timeout or error.
+  // Low and high watermarks, asked again until `timeout` while the cluster answers with an error (a new topic,
+  // a starting broker); nullopt when none came in time.
   virtual std::optional<std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& topic,
                                                                           std::int32_t partition,
                                                                           std::chrono::milliseconds timeout) = 0;
