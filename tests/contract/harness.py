@@ -65,7 +65,7 @@ class RealKafka:
         self._run("resume", str(node))
 
     def down(self):
-        self._run("down", "--keep")
+        self._run("down", "--keep", "--now")  # the data goes with the test: no controlled shutdown
 
 
 def binary(name):

@@ -52,7 +52,8 @@ RealKafka::RealKafka(std::filesystem::path dir, int nodes) : dir_(std::move(dir)
   bootstrap_ = out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
 }
 
-RealKafka::~RealKafka() { kafka({"down", "--keep"}); }
+// Killed, not shut down: the data goes with the test, and a controlled shutdown of three nodes takes many seconds.
+RealKafka::~RealKafka() { kafka({"down", "--keep", "--now"}); }
 
 std::pair<int, std::string> RealKafka::kafka(const std::vector<std::string>& args) const {
   auto with_dir = args;
