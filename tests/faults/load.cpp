@@ -241,10 +241,11 @@ void report(const std::string& scenario, const Exchanges& exchanges, const Verdi
   line << " seconds=" << std::chrono::duration_cast<std::chrono::seconds>(took).count();
   std::printf("FAULTS %s\n", line.str().c_str());
   std::fflush(stdout);
-  if (const char* dir = std::getenv("INVITE_FAULTS_SUMMARY_DIR"); dir != nullptr && *dir != '\0') {
-    std::filesystem::create_directories(dir);
-    std::ofstream(std::filesystem::path(dir) / (scenario + ".txt"), std::ios::trunc) << line.str() << "\n";
-  }
+  // The build tree's faults-summary/ unless the environment names another directory.
+  const char* dir = std::getenv("INVITE_FAULTS_SUMMARY_DIR");
+  const std::filesystem::path summaries = dir != nullptr && *dir != '\0' ? dir : INVITE_FAULTS_SUMMARY_DEFAULT;
+  std::filesystem::create_directories(summaries);
+  std::ofstream(summaries / (scenario + ".txt"), std::ios::trunc) << line.str() << "\n";
 }
 
 }  // namespace invite::faults

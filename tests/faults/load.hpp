@@ -90,7 +90,7 @@ struct Verdict {
 Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests, std::chrono::milliseconds timeout);
 
 // "<scenario>: requests=... ok=... errors={...} invitations=... stored=... email_jobs=... events=... duplicates=0
-// lost=0 ..." on stdout, and into <INVITE_FAULTS_SUMMARY_DIR>/<scenario>.txt when that variable is set.
+// lost=0 ..." on stdout, and into <INVITE_FAULTS_SUMMARY_DIR>/<scenario>.txt (default: <build>/faults-summary).
 void report(const std::string& scenario, const Exchanges& exchanges, const Verdict& verdict,
             const std::map<std::string, std::string>& extra, std::chrono::steady_clock::duration took);
 

@@ -47,6 +47,13 @@ class WithoutACluster(unittest.TestCase):
         self.assert_one_line_failure(ran, "java not found")
         self.assertFalse((self.dir / "bootstrap").exists())
 
+    def test_maven_cannot_reach_the_jars(self):
+        # A machine that never fetched the jars, and Maven offline with an empty local repository.
+        env = dict(os.environ, INVITE_KAFKA_JARS=str(self.root / "jars"),
+                   INVITE_MAVEN_ARGS=f"-o -Dmaven.repo.local={self.root / 'm2'}")
+        ran = kafka_script("up", "--dir", self.dir, env=env, timeout=120)
+        self.assert_one_line_failure(ran, "Maven could not resolve", within_s=90)
+
     def test_a_port_that_is_taken(self):
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
