@@ -9,6 +9,10 @@
 namespace invite::kafka {
 namespace {
 
+// How long assign() asks for a group's committed offsets before it gives up (a coordinator moving after a broker
+// died takes a few seconds; a service that cannot resume where it left off had better fail its start than guess).
+constexpr std::chrono::seconds kCommittedOffsetsWait{30};
+
 // librdkafka cannot create a KafkaConsumer without group.id. Consumers that never commit get a private,
 // random group, which no other consumer shares and to which nothing is ever committed.
 std::string anonymous_group_id() {
@@ -76,9 +80,44 @@ class ConsumerImpl final : public Consumer {
     for (const Assignment& a : partitions) {
       tps.list.push_back(RdKafka::TopicPartition::create(a.topic, a.partition, a.offset));
     }
+    if (auto error = resolve_stored_offsets(tps)) return error;
     const RdKafka::ErrorCode err = tps.list.empty() ? consumer_->unassign() : consumer_->assign(tps.list);
     if (err != RdKafka::ERR_NO_ERROR) return "kafka assign: " + RdKafka::err2str(err);
     return std::nullopt;
+  }
+
+  // Replaces kOffsetStored by the group's committed offset, asked for here rather than left to librdkafka: 2.0.2
+  // fetches it once when the partition is assigned, and when that one answer is an error (NOT_COORDINATOR while a
+  // fresh cluster creates its offsets topic, or while a coordinator moves after a broker died) the partition is
+  // never fetched at all, with no error but a log line (seen on Apache Kafka: a mailer that never sent). Errors are
+  // retried until the deadline; a partition the group has no offset for starts at the beginning, as
+  // auto.offset.reset=earliest would.
+  std::optional<std::string> resolve_stored_offsets(TopicPartitions& tps) {
+    std::vector<RdKafka::TopicPartition*> stored;
+    for (RdKafka::TopicPartition* tp : tps.list) {
+      if (tp->offset() == kOffsetStored) stored.push_back(tp);
+    }
+    if (stored.empty()) return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + kCommittedOffsetsWait;
+    std::string last_error;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      RdKafka::ErrorCode err = consumer_->committed(stored, static_cast<int>(std::max<std::int64_t>(1, left.count())));
+      for (const RdKafka::TopicPartition* tp : stored) {
+        if (err == RdKafka::ERR_NO_ERROR && tp->err() != RdKafka::ERR_NO_ERROR) err = tp->err();
+      }
+      if (err == RdKafka::ERR_NO_ERROR) {
+        for (RdKafka::TopicPartition* tp : stored) {
+          if (tp->offset() < 0) tp->set_offset(kOffsetBeginning);  // nothing committed (RD_KAFKA_OFFSET_INVALID)
+        }
+        return std::nullopt;
+      }
+      last_error = RdKafka::err2str(err);
+      common::log_info("committed offsets not read yet", {{"error", last_error}});
+      for (RdKafka::TopicPartition* tp : stored) tp->set_offset(kOffsetStored);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return "cannot read the group's committed offsets: " + last_error;
   }
 
   PollResult poll(std::chrono::milliseconds timeout) override {

@@ -97,8 +97,9 @@ using PollResult = std::variant<InRecord, PartitionEof, PollTimeout, PollError>;
 
 inline constexpr std::int64_t kOffsetBeginning = -2;
 inline constexpr std::int64_t kOffsetEnd = -1;
-// The offset the consumer's group committed last (librdkafka's RD_KAFKA_OFFSET_STORED); auto.offset.reset
-// (earliest) when the group has none. For consumers whose group offsets are their resume point (the mailer).
+// The offset the consumer's group committed last; the beginning when the group has none. For consumers whose
+// group offsets are their resume point (the mailer). assign() reads it from the group coordinator itself, asking
+// again for up to 30 s while the coordinator is not there, and fails rather than guess.
 inline constexpr std::int64_t kOffsetStored = -1000;
 
 struct Assignment {
