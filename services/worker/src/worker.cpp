@@ -131,7 +131,8 @@ void Worker::apply(PartitionState& state, std::int32_t partition, CompleteReques
   const domain::Portal* portal = env_.portals->find_by_host_header(first.portal);
   assert(portal != nullptr);  // admitted records name a known portal
 
-  Decision decision = decide_request(request, *state.store, {portal, env_.link_secret, common::now_ms(), &common::new_uuid});
+  Decision decision =
+      decide_request(request, *state.store, {portal, env_.link_secret, common::now_ms(), &common::new_uuid});
   decision.commit.next_offset = resume_offset(partition, state);
   write(state, std::move(decision.commit));
 
