@@ -88,7 +88,8 @@ class SqliteMailerStore final : public MailerStore {
                        // NULL partition: status events go where the producer's partitioner puts their key.
                        "SELECT id, topic, NULL, key, value, headers FROM status_outbox "
                        "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
-        mark_sent_(*db_, "UPDATE status_outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL") {}
+        mark_sent_(*db_, "UPDATE status_outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
+        unsent_count_(*db_, "SELECT COUNT(*) FROM status_outbox WHERE sent_at_ms IS NULL") {}
 
   bool accept(const MailJob& job) override {
     try {
@@ -155,7 +156,7 @@ class SqliteMailerStore final : public MailerStore {
 
   std::int64_t pending_count() override { return optional_integer(bound(pending_count_)).value_or(0); }
 
-  std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id) override {
+  std::vector<outbox::Row> unsent(std::size_t limit, std::int64_t after_id) override {
     return detail::read_outbox_rows(
         bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))));
   }
@@ -163,6 +164,10 @@ class SqliteMailerStore final : public MailerStore {
   void mark_sent(const std::vector<std::int64_t>& ids) override {
     detail::mark_outbox_sent(*db_, mark_sent_, ids, "status events");
   }
+
+  std::int64_t unsent_count() override { return optional_integer(bound(unsent_count_)).value_or(0); }
+
+  bool in_group() const override { return false; }  // every write is a transaction of its own
 
   std::int64_t prune(std::int64_t cutoff_ms) override {
     try {
@@ -190,7 +195,7 @@ class SqliteMailerStore final : public MailerStore {
 
   std::unique_ptr<SQLite::Database> db_;
   SQLite::Statement insert_job_, select_due_, next_due_, update_job_, insert_status_, select_state_, first_pending_;
-  SQLite::Statement pending_count_, select_unsent_, mark_sent_;
+  SQLite::Statement pending_count_, select_unsent_, mark_sent_, unsent_count_;
 };
 
 }  // namespace

@@ -250,7 +250,7 @@ class SqlitePartitionStore final : public PartitionStore {
     }
   }
 
-  std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id) override {
+  std::vector<outbox::Row> unsent(std::size_t limit, std::int64_t after_id) override {
     return detail::read_outbox_rows(
         bound(select_unsent_, after_id, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX))));
   }

@@ -68,7 +68,7 @@ void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes) {
   stmt.bind(index, bytes.data(), static_cast<int>(bytes.size()));
 }
 
-std::string encode_headers(const HeaderList& headers) {
+std::string encode_headers(const common::Headers& headers) {
   auto array = nlohmann::json::array();
   for (const auto& [k, v] : headers) array.push_back(nlohmann::json::array({k, v}));
   // Replacing invalid UTF-8 (a DLQ error quoting a broken record) beats throwing: a throw here would fail the
@@ -76,8 +76,8 @@ std::string encode_headers(const HeaderList& headers) {
   return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-HeaderList decode_headers(const std::string& text) {
-  HeaderList out;
+common::Headers decode_headers(const std::string& text) {
+  common::Headers out;
   const auto array = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!array.is_array()) return out;
   for (const auto& item : array) {
@@ -88,10 +88,10 @@ HeaderList decode_headers(const std::string& text) {
   return out;
 }
 
-std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query) {
-  std::vector<OutboxRow> rows;
+std::vector<outbox::Row> read_outbox_rows(SQLite::Statement& query) {
+  std::vector<outbox::Row> rows;
   while (query.executeStep()) {
-    OutboxRow row;
+    outbox::Row row;
     row.id = query.getColumn(0).getInt64();
     row.topic = query.getColumn(1).getString();
     if (!query.getColumn(2).isNull()) row.partition = query.getColumn(2).getInt();

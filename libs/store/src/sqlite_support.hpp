@@ -14,11 +14,10 @@
 #include <variant>
 #include <vector>
 
-#include "invite/store/partition_store.hpp"
+#include "invite/common/message.hpp"
+#include "invite/outbox/outbox.hpp"
 
 namespace invite::store::detail {
-
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // Ordered schema steps: step i brings a file from user_version i to i+1. Never edit a released step - append a
 // new one, since files in the field have already run the old ones.
@@ -33,11 +32,11 @@ std::int64_t wall_ms();
 
 // Kafka keys, values and headers are bytes: blobs keep them unchanged.
 void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes);
-std::string encode_headers(const HeaderList& headers);
-HeaderList decode_headers(const std::string& text);
+std::string encode_headers(const common::Headers& headers);
+common::Headers decode_headers(const std::string& text);
 
 // Outbox rows of a query selecting (id, topic, partition or NULL, key, value, headers), in its order.
-std::vector<OutboxRow> read_outbox_rows(SQLite::Statement& query);
+std::vector<outbox::Row> read_outbox_rows(SQLite::Statement& query);
 // Runs `update` (bound to ?1 = now, ?2 = id) for every id: inside the caller's open transaction when
 // `in_transaction`, otherwise in one transaction of its own committed without a sync. Throws std::runtime_error
 // naming `what` on failure.

@@ -20,6 +20,7 @@ constexpr int kRecordsPerTurn = 100;        // records taken from Kafka between 
 constexpr auto kLongestIdle = 250ms;        // the loop looks at its timers at least this often
 constexpr auto kCommitEvery = 1s;
 constexpr auto kPruneEvery = std::chrono::hours(1);
+constexpr std::size_t kStatusBatch = 500;   // status events read from the store per pump
 
 std::string reason_or_unknown(std::string reason) { return reason.empty() ? "no reason given" : reason; }
 
@@ -27,21 +28,10 @@ std::string reason_or_unknown(std::string reason) { return reason.empty() ? "no 
 
 Mailer::Mailer(MailerEnvironment env)
     : env_(std::move(env)),
+      metrics_(*env_.metrics),
       throttle_(env_.settings.rate_per_domain, env_.settings.burst_per_domain),
-      relay_(*env_.producer, *env_.store, *env_.metrics),
-      accepted_(env_.metrics->counter("invite_mailer_jobs_total", "E-mail jobs read from invite.emails.v1",
-                                      {{"result", "accepted"}})),
-      duplicates_(env_.metrics->counter("invite_mailer_jobs_total", "", {{"result", "duplicate"}})),
-      rejected_(env_.metrics->counter("invite_mailer_jobs_total", "", {{"result", "rejected"}})),
-      sent_(env_.metrics->counter("invite_mailer_attempts_total", "Delivery attempts by the status they ended in",
-                                  {{"status", "sent"}})),
-      retried_(env_.metrics->counter("invite_mailer_attempts_total", "", {{"status", "retrying"}})),
-      failed_(env_.metrics->counter("invite_mailer_attempts_total", "", {{"status", "failed"}})),
-      throttled_(env_.metrics->counter("invite_mailer_throttled_total",
-                                       "Times a due e-mail waited for its recipient domain's rate limit")),
-      pending_(env_.metrics->gauge("invite_mailer_pending_jobs", "Jobs queued or waiting for a retry")),
-      send_duration_(env_.metrics->histogram("invite_mailer_send_seconds", "Time one delivery attempt took",
-                                             common::default_latency_buckets())) {}
+      relay_(*env_.producer, *env_.store,
+             {kStatusBatch, "status event", &metrics_.status_published, &metrics_.status_failures}) {}
 
 std::optional<std::string> Mailer::start() {
   std::vector<kafka::Assignment> assignments;
@@ -49,7 +39,7 @@ std::optional<std::string> Mailer::start() {
     assignments.push_back({std::string(domain::topics::kEmails), partition, kafka::kOffsetStored});
   }
   if (auto error = env_.consumer->assign(assignments)) return error;
-  pending_.set(static_cast<double>(env_.store->pending_count()));
+  metrics_.pending_jobs.set(static_cast<double>(env_.store->pending_count()));
   ready_ = true;
   return std::nullopt;
 }
@@ -79,7 +69,7 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
       }
       if (Clock::now() - last_commit >= kCommitEvery) {
         commit_offsets();
-        pending_.set(static_cast<double>(env_.store->pending_count()));
+        metrics_.pending_jobs.set(static_cast<double>(env_.store->pending_count()));
         last_commit = Clock::now();
       }
       if (Clock::now() - last_prune >= kPruneEvery) {
@@ -113,7 +103,7 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   const std::string where =
       record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
   if (problem) {
-    rejected_.inc();
+    metrics_.jobs_rejected.inc();
     log_warn("e-mail job set aside", {{"record", where}, {"error", *problem}});
     return;
   }
@@ -121,9 +111,9 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   store::MailJob queued{job.event_id, record.partition,  record.offset, record.value, record.headers,
                         mail::address_domain(job.recipient_email), 0, now_ms};
   if (env_.store->accept(queued)) {
-    accepted_.inc();
+    metrics_.jobs_accepted.inc();
   } else {
-    duplicates_.inc();
+    metrics_.jobs_duplicate.inc();
     // Debug, not info: a group reset to the earliest offset replays the whole topic, one line per record.
     common::log_debug("e-mail job seen before, not sent again", {{"jobEventId", job.event_id}, {"record", where}});
   }
@@ -134,7 +124,7 @@ bool Mailer::send_next(std::int64_t now_ms) {
   const auto now = mail::Clock::now();
   for (const auto& job : env_.store->due(now_ms, kDueBatch)) {
     if (const auto wait = throttle_.acquire(job.domain, now)) {
-      throttled_.inc();
+      metrics_.throttled.inc();
       throttle_wait_ = std::min(throttle_wait_.value_or(*wait), *wait);
       continue;
     }
@@ -167,7 +157,7 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
     log_warn("queued e-mail job no longer decodes; dropped",
              {{"jobEventId", job.event_id}, {"error", std::get<std::string>(decoded)}});
     env_.store->record_attempt(job.event_id, {store::JobState::Failed, job.attempts, 0, "no longer decodes", {}});
-    failed_.inc();
+    metrics_.attempts_failed.inc();
     return;
   }
   const auto& email = std::get<domain::EmailJob>(decoded);
@@ -196,7 +186,7 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
 
   const auto started = std::chrono::steady_clock::now();
   auto result = env_.sender->send(message.envelope, message.bytes);
-  send_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.send_duration.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   status.smtp_code = result.smtp_code;
 
   if (result.outcome == mail::SendOutcome::Delivered) {
@@ -237,15 +227,15 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
 void Mailer::record(const store::MailJob& job, const domain::EmailJob& email, domain::EmailStatus status,
                     store::JobState state, std::int64_t next_attempt_ms) {
   if (status.status == domain::DeliveryStatus::Failed) {
-    failed_.inc();
+    metrics_.attempts_failed.inc();
     log_warn("e-mail failed for good", {{"jobEventId", email.event_id}, {"requestId", email.request_id},
                                         {"attempt", std::int64_t{status.attempt}}, {"reason", status.reason}});
   } else if (status.status == domain::DeliveryStatus::Retrying) {
-    retried_.inc();
+    metrics_.attempts_retrying.inc();
   } else {
-    sent_.inc();
+    metrics_.attempts_sent.inc();
   }
-  store::OutboxRow row;
+  common::Message row;
   row.topic = std::string(domain::topics::kEmailStatus);
   row.key = email.portal;
   row.headers.emplace_back(std::string(domain::headers::kCorrelationId), email.request_id);

@@ -20,8 +20,9 @@
 #include "invite/mail/sender.hpp"
 #include "invite/mail/templates.hpp"
 #include "invite/mail/throttle.hpp"
+#include "invite/outbox/relay.hpp"
 #include "invite/store/mailer_store.hpp"
-#include "status_relay.hpp"
+#include "mailer_metrics.hpp"
 
 namespace invite::mailer {
 
@@ -71,21 +72,13 @@ class Mailer {
   void commit_offsets();
 
   MailerEnvironment env_;
+  MailerMetrics metrics_;
   mail::DomainThrottle throttle_;
-  StatusRelay relay_;
+  outbox::Relay relay_;  // the status events
   std::atomic<bool> ready_{false};
   std::map<std::int32_t, std::int64_t> consumed_next_;  // offset after the last record read, per partition
   std::map<std::int32_t, std::int64_t> committed_;      // last offset committed, per partition
   std::optional<std::chrono::milliseconds> throttle_wait_;  // shortest wait of a throttled due job
-  common::Counter& accepted_;
-  common::Counter& duplicates_;
-  common::Counter& rejected_;
-  common::Counter& sent_;
-  common::Counter& retried_;
-  common::Counter& failed_;
-  common::Counter& throttled_;
-  common::Gauge& pending_;
-  common::Histogram& send_duration_;
 };
 
 }  // namespace invite::mailer

@@ -5,11 +5,12 @@
 #include <set>
 #include <stdexcept>
 
+#include "apply_request.hpp"
+#include "dead_letters.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/log.hpp"
-#include "invite/domain/plan.hpp"
 #include "invite/domain/validation.hpp"
-#include "request_commit.hpp"
+#include "periodic.hpp"
 
 namespace invite::worker {
 
@@ -17,7 +18,9 @@ using namespace std::chrono_literals;
 
 namespace {
 const std::string kRequestedTopic(domain::topics::kRequested);
+constexpr std::size_t kRelayBatch = 1000;
 constexpr auto kRetryPause = 1s;
+constexpr auto kSweepInterval = 500ms;
 constexpr auto kCommitInterval = 5s;
 constexpr auto kPruneInterval = std::chrono::hours(1);
 // A group closes when librdkafka has no more records at hand, or at these bounds: they cap what one sync can
@@ -28,30 +31,17 @@ constexpr auto kGroupTime = 20ms;
 
 Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores)
     : env_(std::move(env)),
+      metrics_(*env_.metrics),
       stores_(std::move(stores)),
-      relay_(*env_.producer, *env_.metrics),
-      requests_dropped_(env_.metrics->counter("invite_worker_incomplete_requests_dropped_total",
-                                              "Requests dropped because their records stopped arriving before the deadline")),
-      records_skipped_(env_.metrics->counter("invite_worker_records_skipped_total",
-                                             "Records of requests already applied, read again after a restart")),
-      records_dlq_(env_.metrics->counter("invite_worker_dlq_records_total", "Records sent to invite.requested.v1.dlq")),
-      users_created_(env_.metrics->counter("invite_worker_users_created_total", "Users created by invitations")),
-      apply_duration_(env_.metrics->histogram("invite_worker_apply_duration_seconds",
-                                              "Time to decide one request and write it into its group's transaction",
-                                              common::default_latency_buckets())),
-      group_commit_duration_(env_.metrics->histogram("invite_worker_group_commit_duration_seconds",
-                                                     "Time to make one group of requests durable (one sync)",
-                                                     common::default_latency_buckets())),
-      group_requests_(env_.metrics->histogram("invite_worker_group_requests",
-                                              "Requests (and DLQ records) made durable by one group commit",
-                                              {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048})),
-      record_age_(env_.metrics->histogram("invite_worker_record_age_seconds",
-                                          "Age of a record (now minus its timestamp) when the worker takes it",
-                                          common::default_latency_buckets())) {
+      reply_partitions_(*env_.producer) {
   assert(env_.consumer && env_.producer && env_.portals && env_.metrics);
   for (auto& [partition, store] : stores_) {
-    partitions_[partition].store = store.get();
-    store_views_[partition] = store.get();
+    PartitionState& state = partitions_[partition];
+    state.store = store.get();
+    state.maintenance = store.get();
+    state.relay = std::make_unique<outbox::Relay>(
+        *env_.producer, *store,
+        outbox::RelaySettings{kRelayBatch, "outbox", &metrics_.outbox_published, &metrics_.outbox_failures});
   }
 }
 
@@ -77,7 +67,7 @@ std::optional<std::string> Worker::start() {
     state.stored_next = offset;
     assignments.push_back({kRequestedTopic, partition, offset});
     common::log_info("resuming partition", {{"partition", std::int64_t{partition}}, {"offset", offset}});
-    relay_.pump(partition, *state.store);
+    state.relay->pump();
   }
   auto error = env_.consumer->assign(assignments);
   ready_ = !error.has_value();
@@ -99,20 +89,27 @@ void Worker::commit_groups() {
     if (state.grouped == 0) continue;
     const auto started = std::chrono::steady_clock::now();
     state.store->commit_group();
-    group_commit_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    group_requests_.observe(static_cast<double>(state.grouped));
+    metrics_.group_commit_duration.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_.group_requests.observe(static_cast<double>(state.grouped));
     state.grouped = 0;
     state.dirty = true;  // only now may the relay publish what the group wrote
+  }
+}
+
+void Worker::publish_committed() {
+  for (auto& [partition, state] : partitions_) {
+    if (!state.dirty) continue;
+    state.relay->publish_committed(std::move(state.written));
+    state.written.clear();
+    state.dirty = false;
   }
 }
 
 void Worker::write(PartitionState& state, store::RequestCommit commit) {
   const auto ids = state.store->apply(commit);
   assert(ids.size() == commit.outbox.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    commit.outbox[i].id = ids[i];
-    state.written.push_back(std::move(commit.outbox[i]));
-  }
+  for (std::size_t i = 0; i < ids.size(); ++i) state.written.push_back({std::move(commit.outbox[i]), ids[i]});
   state.stored_next = commit.next_offset;
 }
 
@@ -121,48 +118,33 @@ void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, c
   common::log_warn("record sent to the DLQ", {{"partition", std::int64_t{record.partition}},
                                               {"offset", record.offset}, {"error", error}});
   store::RequestCommit commit;
-  commit.outbox.push_back(dlq_row(record, error));
+  commit.outbox.push_back(dlq_message(record, error));
   commit.next_offset = resume_offset(record.partition, state);
   write(state, std::move(commit));
-  records_dlq_.inc();
+  metrics_.records_dlq.inc();
 }
 
-void Worker::apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request) {
+void Worker::apply(PartitionState& state, std::int32_t partition, CompleteRequest request) {
   const auto started = std::chrono::steady_clock::now();
   join_group(state);  // before the reads, so that the decision sees every earlier request of the group
   const auto& first = request.records.front();
   const domain::Portal* portal = env_.portals->find_by_host_header(first.portal);
-  assert(portal != nullptr);  // checked for every record before it reached the assembler
+  assert(portal != nullptr);  // admitted records name a known portal
 
-  const std::int64_t now = common::now_ms();
-  domain::PlanInput input = plan_input(request, *portal, now);
-  std::vector<std::string> emails;
-  emails.reserve(input.invitations.size());
-  for (const auto& invitation : input.invitations) emails.push_back(domain::normalize_email(invitation.email));
-  input.existing = state.store->find_users(portal->host, emails);
-  // The seat count scans the portal's users: only worth it when the request can take a seat at all.
-  const bool wants_seat = std::any_of(input.invitations.begin(), input.invitations.end(),
-                                      [](const domain::Invitation& i) { return domain::is_paid(i.type); });
-  input.paid_seats_in_use = portal->paid_seats && wants_seat ? state.store->paid_seats_in_use(portal->host) : 0;
-  input.invited_today = portal->daily_invitation_budget ? state.store->invited_on(portal->host, common::utc_day(now)) : 0;
-  const domain::Plan plan = domain::plan_request(input, &common::new_uuid);
+  Decision decision =
+      decide_request(request, *state.store, {portal, env_.link_secret, common::now_ms(), &common::new_uuid});
+  decision.commit.next_offset = resume_offset(partition, state);
+  write(state, std::move(decision.commit));
 
-  store::RequestCommit commit = build_commit(request, plan, {portal, env_.link_secret, now, &common::new_uuid});
-  commit.next_offset = resume_offset(partition, state);
-  write(state, std::move(commit));
-
-  apply_duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  env_.metrics
-      ->counter("invite_worker_requests_total", "Requests decided, by outcome (the reply's outcome names)",
-                {{"outcome", std::string(domain::to_string(plan.outcome))}})
-      .inc();
-  users_created_.inc(static_cast<double>(plan.created.size()));
+  metrics_.apply_duration.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.requests(decision.outcome).inc();
+  metrics_.users_created.inc(static_cast<double>(decision.created));
   common::log_debug("request applied", {{"requestId", first.request_id},
                                         {"portal", first.portal},
-                                        {"outcome", std::string(domain::to_string(plan.outcome))},
+                                        {"outcome", std::string(domain::to_string(decision.outcome))},
                                         {"invitations", static_cast<std::int64_t>(request.records.size())},
-                                        {"created", static_cast<std::int64_t>(plan.created.size())},
-                                        {"raised", static_cast<std::int64_t>(plan.raised.size())}});
+                                        {"created", static_cast<std::int64_t>(decision.created)},
+                                        {"raised", static_cast<std::int64_t>(decision.raised)}});
 }
 
 void Worker::on_record(const kafka::InRecord& record) {
@@ -171,24 +153,15 @@ void Worker::on_record(const kafka::InRecord& record) {
   PartitionState& state = it->second;
   state.at_end = false;
   state.consumed_next = record.offset + 1;
-  if (record.timestamp_ms > 0) record_age_.observe(static_cast<double>(common::now_ms() - record.timestamp_ms) / 1000);
+  if (record.timestamp_ms > 0) {
+    metrics_.record_age.observe(static_cast<double>(common::now_ms() - record.timestamp_ms) / 1000);
+  }
 
-  auto decoded = domain::decode_requested(record.value);
-  if (auto* error = std::get_if<std::string>(&decoded)) return send_to_dlq(state, record, *error);
-  auto& event = std::get<domain::RequestedInvitation>(decoded);
-  if (env_.portals->find_by_host_header(event.portal) == nullptr) {
-    return send_to_dlq(state, record, "unknown portal: " + event.portal);
-  }
-  if (!reply_partition_exists(event.reply_partition)) {
-    // Its reply could never be delivered, and no gateway can be waiting for it: refuse the request whole rather
-    // than apply it and retry an undeliverable reply for ever.
-    return send_to_dlq(state, record,
-                       "replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
-                           std::string(domain::topics::kReplies) + " (" + std::to_string(reply_partitions_) +
-                           " partitions)");
-  }
+  auto admitted = admit(record, *env_.portals, reply_partitions_);
+  if (auto* error = std::get_if<std::string>(&admitted)) return send_to_dlq(state, record, *error);
+  auto& event = std::get<domain::RequestedInvitation>(admitted);
   if (state.store->request_applied(event.request_id)) {
-    records_skipped_.inc();
+    metrics_.records_skipped.inc();
     return;
   }
   std::string traceparent = kafka::header(record.headers, domain::headers::kTraceparent).value_or("");
@@ -199,21 +172,7 @@ void Worker::on_record(const kafka::InRecord& record) {
     common::log_warn("record ignored", {{"partition", std::int64_t{record.partition}},
                                         {"offset", record.offset}, {"reason", *added.ignored}});
   }
-  if (added.complete) apply_request(state, record.partition, std::move(*added.complete));
-}
-
-bool Worker::reply_partition_exists(std::int32_t partition) {
-  if (partition < reply_partitions_) return true;
-  // Gateways may have grown the topic since the last look; re-read it, but at most once a second so that a stream
-  // of bad records cannot turn into a stream of metadata requests.
-  const auto now = std::chrono::steady_clock::now();
-  if (now - reply_partitions_read_ >= 1s) {
-    reply_partitions_read_ = now;
-    const auto count = env_.producer->partition_count(std::string(domain::topics::kReplies), 2s);
-    if (!count) return true;  // cannot tell now; the outbox relay retries the reply until it can
-    reply_partitions_ = *count;
-  }
-  return partition < reply_partitions_;
+  if (added.complete) apply(state, record.partition, std::move(*added.complete));
 }
 
 void Worker::drop_expired(std::int64_t now_ms) {
@@ -222,7 +181,7 @@ void Worker::drop_expired(std::int64_t now_ms) {
     if (!state.at_end) continue;
     const auto dropped = assembler_.drop_expired(partition, now_ms);
     for (const auto& d : dropped) {
-      requests_dropped_.inc();
+      metrics_.requests_dropped.inc();
       common::log_warn("incomplete request dropped after its deadline",
                        {{"requestId", d.request_id}, {"portal", d.portal},
                         {"received", std::int64_t{d.received}}, {"count", std::int64_t{d.count}}});
@@ -244,17 +203,18 @@ void Worker::commit_group_offsets() {
 void Worker::prune() {
   const std::int64_t cutoff = common::now_ms() - env_.retention.count();
   for (auto& [partition, state] : partitions_) {
-    const auto deleted = state.store->prune(cutoff);
+    const auto deleted = state.maintenance->prune(cutoff);
     if (deleted > 0) common::log_info("pruned", {{"partition", std::int64_t{partition}}, {"rows", deleted}});
   }
 }
 
 std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
-  auto next_sweep = std::chrono::steady_clock::now();
-  auto next_commit = std::chrono::steady_clock::now() + kCommitInterval;
-  auto next_prune = std::chrono::steady_clock::now();
-  std::set<std::int32_t> retry;
-  auto next_retry = std::chrono::steady_clock::now();
+  const auto started = Periodic::Clock::now();
+  Periodic retry_pause(kRetryPause, started);
+  Periodic sweep(kSweepInterval, started);
+  Periodic prune_files(kPruneInterval, started);
+  Periodic commit_offsets(kCommitInterval, started + kCommitInterval);
+  std::set<std::int32_t> retry;  // partitions with a failed delivery, pumped again after a pause
   try {
     while (!stop.load()) {
       // Group commit: the first poll waits for work; then whatever librdkafka already holds joins the same
@@ -281,33 +241,20 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
         polled = env_.consumer->poll(0ms);
       }
       // Acknowledged rows are marked inside the groups when there are any: no transaction of their own.
-      for (std::int32_t partition : relay_.drain(store_views_)) retry.insert(partition);
-      commit_groups();
-
-      const auto now = std::chrono::steady_clock::now();
       for (auto& [partition, state] : partitions_) {
-        if (!state.dirty) continue;
-        relay_.publish_committed(partition, std::move(state.written), *state.store);
-        state.written.clear();
-        state.dirty = false;
+        if (state.relay->drain()) retry.insert(partition);
       }
-      if (!retry.empty() && now >= next_retry) {
-        for (std::int32_t partition : retry) relay_.pump(partition, *partitions_.at(partition).store);
+      commit_groups();
+      publish_committed();
+
+      const auto now = Periodic::Clock::now();
+      if (!retry.empty() && retry_pause.due(now)) {
+        for (std::int32_t partition : retry) partitions_.at(partition).relay->pump();
         retry.clear();
-        next_retry = now + kRetryPause;
       }
-      if (now >= next_sweep) {
-        drop_expired(common::now_ms());
-        next_sweep = now + 500ms;
-      }
-      if (now >= next_prune) {
-        prune();
-        next_prune = now + kPruneInterval;
-      }
-      if (now >= next_commit) {
-        commit_group_offsets();
-        next_commit = now + kCommitInterval;
-      }
+      if (sweep.due(now)) drop_expired(common::now_ms());
+      if (prune_files.due(now)) prune();
+      if (commit_offsets.due(now)) commit_group_offsets();
     }
   } catch (const std::exception& e) {
     ready_ = false;
@@ -315,7 +262,7 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
   }
   // Give in-flight outbox rows a chance to be acknowledged and marked, so a restart republishes less.
   env_.producer->flush(5s);
-  relay_.drain(store_views_);
+  for (auto& [partition, state] : partitions_) state.relay->drain();
   commit_group_offsets();
   return std::nullopt;
 }

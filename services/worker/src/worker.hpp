@@ -12,9 +12,11 @@
 #include "invite/common/metrics.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
+#include "invite/outbox/relay.hpp"
 #include "invite/store/partition_store.hpp"
-#include "outbox_relay.hpp"
+#include "reply_partitions.hpp"
 #include "request_assembler.hpp"
+#include "worker_metrics.hpp"
 
 namespace invite::worker {
 
@@ -42,45 +44,37 @@ class Worker {
 
  private:
   struct PartitionState {
-    store::PartitionStore* store = nullptr;
+    // The file's parts, each for the one use named.
+    store::RequestStore* store = nullptr;        // the loop and the apply step
+    store::Maintenance* maintenance = nullptr;   // pruning
+    std::unique_ptr<outbox::Relay> relay;        // publishes the file's outbox
     std::int64_t consumed_next = 0;  // offset after the last record taken from Kafka
     std::int64_t stored_next = 0;    // offset last written to the file
     bool at_end = false;             // caught up with the partition's end (no record since the last EOF)
     bool dirty = false;              // outbox rows committed and not yet handed to the relay
     std::size_t grouped = 0;         // requests and DLQ records in the open group (0: no group open)
-    std::vector<store::OutboxRow> written;  // the open group's outbox rows, published once it commits
+    std::vector<outbox::Row> written;  // the open group's outbox rows, published once it commits
   };
 
   void on_record(const kafka::InRecord& record);
-  void apply_request(PartitionState& state, std::int32_t partition, CompleteRequest request);
+  void apply(PartitionState& state, std::int32_t partition, CompleteRequest request);
   void join_group(PartitionState& state);
   void write(PartitionState& state, store::RequestCommit commit);
   void commit_groups();
+  void publish_committed();
   void send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error);
   std::int64_t resume_offset(std::int32_t partition, const PartitionState& state) const;
-  bool reply_partition_exists(std::int32_t partition);
   void drop_expired(std::int64_t now_ms);
   void commit_group_offsets();
   void prune();
 
   WorkerEnvironment env_;
+  WorkerMetrics metrics_;
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores_;
   std::map<std::int32_t, PartitionState> partitions_;
-  std::map<std::int32_t, store::PartitionStore*> store_views_;
   std::atomic<bool> ready_{false};
-  // Partitions of invite.replies.v1 as last read from the cluster (0 = not read yet).
-  std::int32_t reply_partitions_ = 0;
-  std::chrono::steady_clock::time_point reply_partitions_read_{};
+  ReplyPartitions reply_partitions_;
   RequestAssembler assembler_;
-  OutboxRelay relay_;
-  common::Counter& requests_dropped_;
-  common::Counter& records_skipped_;
-  common::Counter& records_dlq_;
-  common::Counter& users_created_;
-  common::Histogram& apply_duration_;
-  common::Histogram& group_commit_duration_;
-  common::Histogram& group_requests_;
-  common::Histogram& record_age_;
 };
 
 }  // namespace invite::worker

@@ -15,7 +15,7 @@ using invite::domain::ActivationStatus;
 using invite::domain::EmployeeStatus;
 using invite::domain::EmployeeType;
 using invite::domain::User;
-using invite::store::OutboxRow;
+using OutboxRow = invite::common::Message;  // what a request commit writes into the outbox
 using invite::store::PartitionStore;
 using invite::store::RequestCommit;
 

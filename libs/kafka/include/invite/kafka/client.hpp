@@ -13,22 +13,19 @@
 #include <variant>
 #include <vector>
 
+#include "invite/common/message.hpp"
+
 namespace invite::kafka {
 
 // librdkafka properties from --kafka-config key=value, applied after our defaults (so they can override them,
 // except the ones the design requires: enable.idempotence for producers, enable.auto.commit=false for consumers).
 using Properties = std::vector<std::pair<std::string, std::string>>;
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using Headers = common::Headers;
 
 std::optional<std::string> header(const Headers& headers, std::string_view key);
 
-struct OutRecord {
-  std::string topic;
-  std::optional<std::int32_t> partition;  // nullopt: by key (murmur2, Java-compatible)
-  std::string key;
-  std::string value;
-  Headers headers;
-};
+// The services' own message type, so that an outbox row needs no conversion on its way to the producer.
+using OutRecord = common::Message;
 
 struct DeliveryReport {
   bool ok = false;

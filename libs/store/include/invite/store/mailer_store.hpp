@@ -13,7 +13,8 @@
 #include <variant>
 #include <vector>
 
-#include "invite/store/partition_store.hpp"
+#include "invite/common/message.hpp"
+#include "invite/outbox/outbox.hpp"
 
 namespace invite::store {
 
@@ -24,7 +25,7 @@ struct MailJob {
   std::int32_t partition = 0;  // where the record was on invite.emails.v1
   std::int64_t offset = 0;
   std::string value;           // the job's JSON, as it came
-  std::vector<std::pair<std::string, std::string>> headers;  // the record's headers (correlation-id, traceparent)
+  common::Headers headers;     // the record's headers (correlation-id, traceparent)
   std::string domain;          // the recipient's domain, lower-case: the unit of throttling
   int attempts = 0;            // made so far
   std::int64_t next_attempt_ms = 0;
@@ -36,10 +37,11 @@ struct AttemptRecord {
   int attempts = 0;
   std::int64_t next_attempt_ms = 0;
   std::string reason;  // the last failure; empty once sent
-  OutboxRow status;    // the invite.email-status.v1 record; none when its topic is empty
+  common::Message status;  // the invite.email-status.v1 record; none when its topic is empty
 };
 
-class MailerStore {
+// Its outbox holds the status events.
+class MailerStore : public outbox::Outbox {
  public:
   static std::variant<std::unique_ptr<MailerStore>, std::string> open(const std::filesystem::path& file);
   static int schema_version();
@@ -59,10 +61,6 @@ class MailerStore {
   // so that a lost file never loses a job that was still to be sent.
   virtual std::optional<std::int64_t> first_pending_offset(std::int32_t partition) = 0;
   virtual std::int64_t pending_count() = 0;
-
-  // Status events not yet acknowledged by Kafka, as in PartitionStore.
-  virtual std::vector<OutboxRow> unsent(std::size_t limit, std::int64_t after_id = 0) = 0;
-  virtual void mark_sent(const std::vector<std::int64_t>& ids) = 0;
 
   // Deletes sent or failed jobs decided before cutoff_ms, and published status events older than it. Pending jobs
   // and unpublished events stay. Returns the number of rows deleted.

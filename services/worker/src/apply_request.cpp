@@ -1,21 +1,36 @@
-#include "request_commit.hpp"
+#include "apply_request.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "invite/common/ids.hpp"
 #include "invite/domain/invite_link.hpp"
+#include "invite/domain/validation.hpp"
 
 namespace invite::worker {
 namespace {
 
-std::vector<std::pair<std::string, std::string>> event_headers(const CompleteRequest& request) {
-  std::vector<std::pair<std::string, std::string>> headers;
+common::Headers event_headers(const CompleteRequest& request) {
+  common::Headers headers;
   headers.emplace_back(domain::headers::kCorrelationId, request.records.front().request_id);
   if (!request.traceparent.empty()) headers.emplace_back(domain::headers::kTraceparent, request.traceparent);
   return headers;
 }
 
 }  // namespace
+
+Decision decide_request(const CompleteRequest& request, store::RequestStore& store, const CommitContext& ctx) {
+  assert(ctx.portal != nullptr);
+  domain::PlanInput input = plan_input(request, *ctx.portal, ctx.now_ms);
+  read_store(input, store);
+  const domain::Plan plan = domain::plan_request(input, ctx.new_id);
+  Decision decision;
+  decision.outcome = plan.outcome;
+  decision.created = plan.created.size();
+  decision.raised = plan.raised.size();
+  decision.commit = build_commit(request, plan, ctx);
+  return decision;
+}
 
 domain::PlanInput plan_input(const CompleteRequest& request, const domain::Portal& portal, std::int64_t now_ms) {
   assert(!request.records.empty());
@@ -28,6 +43,20 @@ domain::PlanInput plan_input(const CompleteRequest& request, const domain::Porta
   input.invitations.reserve(request.records.size());
   for (const auto& record : request.records) input.invitations.push_back(record.invitation);
   return input;
+}
+
+void read_store(domain::PlanInput& input, store::RequestStore& store) {
+  const domain::Portal& portal = *input.portal;
+  std::vector<std::string> emails;
+  emails.reserve(input.invitations.size());
+  for (const auto& invitation : input.invitations) emails.push_back(domain::normalize_email(invitation.email));
+  input.existing = store.find_users(portal.host, emails);
+  // The seat count scans the portal's users: only worth it when the request can take a seat at all.
+  const bool wants_seat = std::any_of(input.invitations.begin(), input.invitations.end(),
+                                      [](const domain::Invitation& i) { return domain::is_paid(i.type); });
+  input.paid_seats_in_use = portal.paid_seats && wants_seat ? store.paid_seats_in_use(portal.host) : 0;
+  input.invited_today =
+      portal.daily_invitation_budget ? store.invited_on(portal.host, common::utc_day(input.now_ms)) : 0;
 }
 
 store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx) {
@@ -50,7 +79,7 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   reply.rate_limit = plan.rate_limit;
   if (plan.outcome == domain::Outcome::Ok) reply.users = plan.users;
 
-  store::OutboxRow reply_row;
+  common::Message reply_row;
   reply_row.topic = std::string(domain::topics::kReplies);
   reply_row.partition = first.reply_partition;
   reply_row.key = first.request_id;
@@ -78,8 +107,8 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     job.confirmation_link = domain::invite_link(
         *ctx.portal, {user.email, user.type, first.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
     job.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
-    commit.outbox.push_back({0, std::string(domain::topics::kEmails), std::nullopt, first.portal,
-                             domain::encode(job), headers});
+    commit.outbox.push_back({std::string(domain::topics::kEmails), std::nullopt, first.portal, domain::encode(job),
+                             headers});
 
     domain::UserInvited event;
     event.event_id = ctx.new_id();
@@ -89,22 +118,10 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     event.user = user;
     event.inviter_id = first.inviter_id;
     event.inviter_role = first.inviter_role;
-    commit.outbox.push_back({0, std::string(domain::topics::kUserInvited), std::nullopt, first.portal,
+    commit.outbox.push_back({std::string(domain::topics::kUserInvited), std::nullopt, first.portal,
                              domain::encode(event), headers});
   }
   return commit;
-}
-
-store::OutboxRow dlq_row(const kafka::InRecord& record, std::string_view error) {
-  store::OutboxRow row;
-  row.topic = std::string(domain::topics::kRequestedDlq);
-  row.key = record.key;
-  row.value = record.value;
-  row.headers = record.headers;
-  row.headers.emplace_back(domain::headers::kDlqError, std::string(error));
-  row.headers.emplace_back(domain::headers::kDlqSource, record.topic + "/" + std::to_string(record.partition) + "/" +
-                                                            std::to_string(record.offset));
-  return row;
 }
 
 }  // namespace invite::worker

@@ -1,5 +1,6 @@
-// The outbox relay: every row reaches Kafka and is marked sent, however many a request wrote.
-#include "outbox_relay.hpp"
+// The outbox relay: every row reaches Kafka and is marked sent, however many a request wrote. Driven here over a
+// worker's partition file, the outbox with group commit and rows published from memory.
+#include "invite/outbox/relay.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "invite/store/partition_store.hpp"
 #include "support/temp_dir.hpp"
 
-namespace invite::worker {
+namespace invite::outbox {
 namespace {
 
 namespace fs = std::filesystem;
@@ -61,17 +63,18 @@ std::unique_ptr<store::PartitionStore> open_store(const fs::path& dir) {
 }
 
 // Writes n rows named <prefix>-0.. and returns them with the ids the store gave them, as the worker holds them.
-std::vector<store::OutboxRow> write_rows(store::PartitionStore& store, int n, std::int64_t next_offset,
-                                         const std::string& prefix = "row") {
+std::vector<Row> write_rows(store::PartitionStore& store, int n, std::int64_t next_offset,
+                            const std::string& prefix = "row") {
   store::RequestCommit commit;
   for (int i = 0; i < n; ++i) {
-    commit.outbox.push_back({0, "invite.emails.v1", std::nullopt, "localhost", prefix + "-" + std::to_string(i), {}});
+    commit.outbox.push_back({"invite.emails.v1", std::nullopt, "localhost", prefix + "-" + std::to_string(i), {}});
   }
   commit.next_offset = next_offset;
   const auto ids = store.apply(commit);
   EXPECT_EQ(ids.size(), commit.outbox.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) commit.outbox[i].id = ids[i];
-  return commit.outbox;
+  std::vector<Row> rows;
+  for (std::size_t i = 0; i < ids.size(); ++i) rows.push_back({commit.outbox[i], ids[i]});
+  return rows;
 }
 
 class OutboxRelayTest : public ::testing::Test {
@@ -79,48 +82,52 @@ class OutboxRelayTest : public ::testing::Test {
   void SetUp() override {
     store_ = open_store(dir_.path());
     ASSERT_NE(store_, nullptr);
+    relay_ = std::make_unique<Relay>(producer_, *store_, RelaySettings{1000, "outbox", &published_, &failed_});
   }
 
   // Runs the worker's cycle (deliver, drain, pump failed partitions) until nothing is left in flight.
   void settle(int max_rounds = 20) {
     for (int round = 0; round < max_rounds && !producer_.waiting.empty(); ++round) {
       producer_.deliver_all(true);
-      for (auto partition : relay_.drain({{0, store_.get()}})) relay_.pump(partition, *store_);
+      if (relay_->drain()) relay_->pump();
     }
   }
 
   TempDir dir_;
   std::unique_ptr<store::PartitionStore> store_;
   FakeProducer producer_;
-  common::Registry metrics_;
-  OutboxRelay relay_{producer_, metrics_};
+  common::Counter published_;
+  common::Counter failed_;
+  std::unique_ptr<Relay> relay_;
 };
 
 TEST_F(OutboxRelayTest, PublishesAndMarksRowsSent) {
   write_rows(*store_, 3, 1);
-  relay_.pump(0, *store_);
+  relay_->pump();
   ASSERT_EQ(producer_.produced.size(), 3u);
   EXPECT_EQ(producer_.produced[0].value, "row-0");
   EXPECT_EQ(producer_.produced[0].key, "localhost");
-  EXPECT_EQ(relay_.in_flight(), 3u);
+  EXPECT_EQ(relay_->in_flight(), 3u);
   EXPECT_EQ(store_->unsent_count(), 3) << "not sent until acknowledged";
 
-  relay_.pump(0, *store_);
+  relay_->pump();
   EXPECT_EQ(producer_.produced.size(), 3u) << "rows on their way are not published twice";
 
   producer_.deliver_all(true);
-  EXPECT_TRUE(relay_.drain({{0, store_.get()}}).empty());
+  EXPECT_FALSE(relay_->drain()) << "no delivery failed";
   EXPECT_EQ(store_->unsent_count(), 0);
-  EXPECT_EQ(relay_.in_flight(), 0u);
+  EXPECT_EQ(relay_->in_flight(), 0u);
+  EXPECT_EQ(published_.value(), 3);
 }
 
 TEST_F(OutboxRelayTest, FailedDeliveryIsRetried) {
   write_rows(*store_, 2, 1);
-  relay_.pump(0, *store_);
+  relay_->pump();
   producer_.deliver_all(false);
-  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  EXPECT_TRUE(relay_->drain()) << "a delivery failed";
+  EXPECT_EQ(failed_.value(), 2);
   EXPECT_EQ(store_->unsent_count(), 2);
-  relay_.pump(0, *store_);
+  relay_->pump();
   EXPECT_EQ(producer_.produced.size(), 4u);
   settle();
   EXPECT_EQ(store_->unsent_count(), 0);
@@ -128,7 +135,7 @@ TEST_F(OutboxRelayTest, FailedDeliveryIsRetried) {
 
 TEST_F(OutboxRelayTest, OnlyTheFailedRowAndNewRowsArePublishedAgain) {
   write_rows(*store_, 3, 1);
-  relay_.pump(0, *store_);
+  relay_->pump();
   ASSERT_EQ(producer_.waiting.size(), 3u);
   // row-0 and row-2 arrive, row-1 times out.
   auto batch = std::move(producer_.waiting);
@@ -138,11 +145,11 @@ TEST_F(OutboxRelayTest, OnlyTheFailedRowAndNewRowsArePublishedAgain) {
     report.ok = i != 1;
     batch[i].on_delivery(report);
   }
-  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  EXPECT_TRUE(relay_->drain()) << "a delivery failed";
   write_rows(*store_, 1, 2);  // a later request's row
 
   producer_.produced.clear();
-  relay_.pump(0, *store_);
+  relay_->pump();
   ASSERT_EQ(producer_.produced.size(), 2u);
   EXPECT_EQ(producer_.produced[0].value, "row-1");
   EXPECT_EQ(producer_.produced[1].value, "row-0");  // the new request's first row
@@ -154,18 +161,18 @@ TEST_F(OutboxRelayTest, LargeOutboxIsPublishedWithoutFurtherTraffic) {
   // One request of 1000 new users writes 2001 rows (reply, e-mail job and event per user). They must all go out
   // even if no other request ever arrives to make the partition dirty again.
   write_rows(*store_, 2001, 1);
-  relay_.pump(0, *store_);
+  relay_->pump();
   settle();
   EXPECT_EQ(store_->unsent_count(), 0);
   EXPECT_EQ(producer_.produced.size(), 2001u);
 }
 
 TEST_F(OutboxRelayTest, CommittedRowsGoOutFromMemoryWhenNothingIsLeftBehind) {
-  relay_.pump(0, *store_);  // as the worker starts: nothing unsent
+  relay_->pump();  // as the worker starts: nothing unsent
   const auto first = write_rows(*store_, 2, 1, "a");
-  relay_.publish_committed(0, first, *store_);
+  relay_->publish_committed(first);
   const auto second = write_rows(*store_, 2, 2, "b");
-  relay_.publish_committed(0, second, *store_);
+  relay_->publish_committed(second);
   ASSERT_EQ(producer_.produced.size(), 4u);
   EXPECT_EQ(producer_.produced[0].value, "a-0");
   EXPECT_EQ(producer_.produced[3].value, "b-1");
@@ -178,7 +185,7 @@ TEST_F(OutboxRelayTest, CommittedRowsWaitBehindRowsTheStoreStillHolds) {
   // A previous run left a row unsent; the relay has not read it yet.
   write_rows(*store_, 1, 1, "old");
   const auto fresh = write_rows(*store_, 2, 2, "new");
-  relay_.publish_committed(0, fresh, *store_);
+  relay_->publish_committed(fresh);
   ASSERT_EQ(producer_.produced.size(), 3u);
   EXPECT_EQ(producer_.produced[0].value, "old-0") << "in the store's order";
   EXPECT_EQ(producer_.produced[1].value, "new-0");
@@ -187,12 +194,12 @@ TEST_F(OutboxRelayTest, CommittedRowsWaitBehindRowsTheStoreStillHolds) {
 }
 
 TEST_F(OutboxRelayTest, CommittedRowsAfterAFailedDeliveryBringTheFailedRowAlong) {
-  relay_.pump(0, *store_);
-  relay_.publish_committed(0, write_rows(*store_, 2, 1, "a"), *store_);
+  relay_->pump();
+  relay_->publish_committed(write_rows(*store_, 2, 1, "a"));
   producer_.deliver_all(false);
-  EXPECT_EQ(relay_.drain({{0, store_.get()}}), std::set<std::int32_t>{0});
+  EXPECT_TRUE(relay_->drain()) << "a delivery failed";
   producer_.produced.clear();
-  relay_.publish_committed(0, write_rows(*store_, 1, 2, "b"), *store_);
+  relay_->publish_committed(write_rows(*store_, 1, 2, "b"));
   ASSERT_EQ(producer_.produced.size(), 3u);
   EXPECT_EQ(producer_.produced[0].value, "a-0");
   EXPECT_EQ(producer_.produced[2].value, "b-0");
@@ -201,4 +208,4 @@ TEST_F(OutboxRelayTest, CommittedRowsAfterAFailedDeliveryBringTheFailedRowAlong)
 }
 
 }  // namespace
-}  // namespace invite::worker
+}  // namespace invite::outbox

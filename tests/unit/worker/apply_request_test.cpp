@@ -1,6 +1,6 @@
-// What one decided request writes: the reply to the waiting gateway and, per new user, an e-mail job and a domain
-// event - and what goes to the dead-letter topic for records the worker cannot use.
-#include "request_commit.hpp"
+// The apply step, one behaviour per test: what a request's plan reads from the store, and what one decided
+// request writes - the reply to the waiting gateway and, per new user, an e-mail job and a domain event.
+#include "apply_request.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,8 @@
 #include "invite/common/ids.hpp"
 #include "invite/domain/invite_link.hpp"
 #include "invite/domain/plan.hpp"
+#include "invite/store/partition_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace invite::worker {
 namespace {
@@ -55,7 +57,7 @@ CompleteRequest request_of(const std::vector<domain::Invitation>& invitations, s
   return request;
 }
 
-class RequestCommitTest : public ::testing::Test {
+class ApplyRequestTest : public ::testing::Test {
  protected:
   CommitContext context() {
     CommitContext ctx;
@@ -76,15 +78,15 @@ class RequestCommitTest : public ::testing::Test {
     return domain::plan_request(input, [&] { return "cccccccc-0000-4000-8000-00000000000" + std::to_string(++user_ids); });
   }
 
-  static std::vector<const store::OutboxRow*> rows_of(const store::RequestCommit& commit, std::string_view topic) {
-    std::vector<const store::OutboxRow*> rows;
+  static std::vector<const common::Message*> rows_of(const store::RequestCommit& commit, std::string_view topic) {
+    std::vector<const common::Message*> rows;
     for (const auto& row : commit.outbox) {
       if (row.topic == topic) rows.push_back(&row);
     }
     return rows;
   }
 
-  static std::map<std::string, std::string> headers_of(const store::OutboxRow& row) {
+  static std::map<std::string, std::string> headers_of(const common::Message& row) {
     std::map<std::string, std::string> headers;
     for (const auto& [k, v] : row.headers) headers.emplace(k, v);
     return headers;
@@ -98,11 +100,37 @@ class RequestCommitTest : public ::testing::Test {
     return link.substr(from, link.find('&', from) - from);
   }
 
+  // Two new users (a User and a DocSpaceAdmin), as most tests of an accepted request need them.
+  struct Accepted {
+    CompleteRequest request;
+    domain::Plan plan;
+    store::RequestCommit commit;
+  };
+  Accepted accepted() {
+    Accepted a;
+    a.request = request_of({{"Ann@Example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::DocSpaceAdmin}});
+    a.plan = plan_for(a.request);
+    EXPECT_EQ(a.plan.outcome, domain::Outcome::Ok);
+    EXPECT_EQ(a.plan.created.size(), 2u);
+    a.commit = build_commit(a.request, a.plan, context());
+    return a;
+  }
+
+  std::unique_ptr<store::PartitionStore> open_store() {
+    auto opened = store::PartitionStore::open(store::PartitionStore::file_for(dir_.path(), 0));
+    if (auto* error = std::get_if<std::string>(&opened)) {
+      ADD_FAILURE() << *error;
+      return nullptr;
+    }
+    return std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened));
+  }
+
   domain::Portal portal_ = portal();
   int ids_ = 0;
+  invite::testing::TempDir dir_;
 };
 
-TEST_F(RequestCommitTest, PlanInputCarriesTheRequest) {
+TEST_F(ApplyRequestTest, PlanInputCarriesTheRequest) {
   const auto request = request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::RoomAdmin}});
   const auto input = plan_input(request, portal_, kNowMs);
   EXPECT_EQ(input.portal, &portal_);
@@ -113,42 +141,122 @@ TEST_F(RequestCommitTest, PlanInputCarriesTheRequest) {
   EXPECT_EQ(input.invitations[1], (domain::Invitation{"bob@example.com", EmployeeType::RoomAdmin}));
 }
 
-TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
-  const auto request = request_of({{"Ann@Example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::DocSpaceAdmin}});
-  const auto plan = plan_for(request);
-  ASSERT_EQ(plan.outcome, domain::Outcome::Ok);
-  ASSERT_EQ(plan.created.size(), 2u);
+// --- the store's reads ---
 
-  const auto commit = build_commit(request, plan, context());
-  EXPECT_EQ(commit.request_id, kRequestId);
-  EXPECT_EQ(commit.portal, "docs.example.com");
-  EXPECT_EQ(commit.day, common::utc_day(kNowMs));
-  EXPECT_EQ(commit.invited, 2);
-  EXPECT_EQ(commit.create, plan.created);
-  EXPECT_EQ(commit.next_offset, 0) << "left to the worker loop";
-  EXPECT_EQ(commit.outbox.size(), 5u);
+TEST_F(ApplyRequestTest, ReadsFindExistingUsersByTheirLowerCasedEmail) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const auto first = request_of({{"Old@Example.com", EmployeeType::User}});
+  store->apply(build_commit(first, plan_for(first), context()));
 
-  // The reply: addressed to the gateway's partition, keyed by request id, carrying the users.
-  const auto replies = rows_of(commit, domain::topics::kReplies);
+  auto input = plan_input(request_of({{"OLD@example.com", EmployeeType::User}}), portal_, kNowMs);
+  read_store(input, *store);
+  ASSERT_EQ(input.existing.size(), 1u);
+  EXPECT_EQ(input.existing.at("old@example.com").email, "Old@Example.com");
+}
+
+TEST_F(ApplyRequestTest, ReadsCountSeatsOnlyWhenThePortalLimitsThemAndTheRequestWantsOne) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const auto admins = request_of({{"a@example.com", EmployeeType::RoomAdmin}, {"b@example.com", EmployeeType::DocSpaceAdmin}});
+  store->apply(build_commit(admins, plan_for(admins), context()));
+
+  auto unlimited = plan_input(request_of({{"c@example.com", EmployeeType::RoomAdmin}}), portal_, kNowMs);
+  read_store(unlimited, *store);
+  EXPECT_EQ(unlimited.paid_seats_in_use, 0) << "no seat limit: not counted";
+
+  portal_.paid_seats = 10;
+  auto user_only = plan_input(request_of({{"c@example.com", EmployeeType::User}}), portal_, kNowMs);
+  read_store(user_only, *store);
+  EXPECT_EQ(user_only.paid_seats_in_use, 0) << "a User takes no seat: not counted";
+
+  auto wants_seat = plan_input(request_of({{"c@example.com", EmployeeType::RoomAdmin}}), portal_, kNowMs);
+  read_store(wants_seat, *store);
+  EXPECT_EQ(wants_seat.paid_seats_in_use, 2);
+}
+
+TEST_F(ApplyRequestTest, ReadsTodaysInvitationsOnlyWhenThePortalHasABudget) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const auto earlier = request_of({{"a@example.com", EmployeeType::User}, {"b@example.com", EmployeeType::User}});
+  store->apply(build_commit(earlier, plan_for(earlier), context()));
+
+  auto no_budget = plan_input(request_of({{"c@example.com", EmployeeType::User}}), portal_, kNowMs);
+  read_store(no_budget, *store);
+  EXPECT_EQ(no_budget.invited_today, 0);
+
+  portal_.daily_invitation_budget = 5;
+  auto budget = plan_input(request_of({{"c@example.com", EmployeeType::User}}), portal_, kNowMs);
+  read_store(budget, *store);
+  EXPECT_EQ(budget.invited_today, 2);
+}
+
+TEST_F(ApplyRequestTest, DecisionSeesWhatTheStoreHolds) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const auto first = request_of({{"ann@example.com", EmployeeType::User}});
+  store->apply(build_commit(first, plan_for(first), context()));
+
+  const auto again = decide_request(request_of({{"ann@example.com", EmployeeType::DocSpaceAdmin}}), *store, context());
+  EXPECT_EQ(again.outcome, domain::Outcome::Ok);
+  EXPECT_EQ(again.created, 0u);
+  EXPECT_EQ(again.raised, 1u);
+  EXPECT_EQ(again.commit.raise.size(), 1u);
+  EXPECT_EQ(again.commit.next_offset, 0) << "left to the worker loop";
+}
+
+TEST_F(ApplyRequestTest, DecisionCountsTheUsersItCreates) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  const auto decision = decide_request(
+      request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::User}}), *store, context());
+  EXPECT_EQ(decision.outcome, domain::Outcome::Ok);
+  EXPECT_EQ(decision.created, 2u);
+  EXPECT_EQ(decision.raised, 0u);
+  EXPECT_EQ(decision.commit.create.size(), 2u);
+}
+
+// --- the commit of an accepted request ---
+
+TEST_F(ApplyRequestTest, AcceptedCommitRecordsTheRequestAndItsUsers) {
+  const auto a = accepted();
+  EXPECT_EQ(a.commit.request_id, kRequestId);
+  EXPECT_EQ(a.commit.portal, "docs.example.com");
+  EXPECT_EQ(a.commit.day, common::utc_day(kNowMs));
+  EXPECT_EQ(a.commit.invited, 2);
+  EXPECT_EQ(a.commit.create, a.plan.created);
+  EXPECT_EQ(a.commit.next_offset, 0) << "left to the worker loop";
+  EXPECT_EQ(a.commit.outbox.size(), 5u);
+}
+
+TEST_F(ApplyRequestTest, ReplyIsWrittenFirstToTheGatewaysPartition) {
+  const auto a = accepted();
+  const auto replies = rows_of(a.commit, domain::topics::kReplies);
   ASSERT_EQ(replies.size(), 1u);
-  EXPECT_EQ(replies[0], &commit.outbox.front()) << "the reply is written first";
+  EXPECT_EQ(replies[0], &a.commit.outbox.front()) << "the reply is written first";
   EXPECT_EQ(replies[0]->partition, std::optional<std::int32_t>(5));
   EXPECT_EQ(replies[0]->key, kRequestId);
-  auto decoded = domain::decode_reply(replies[0]->value);
+}
+
+TEST_F(ApplyRequestTest, ReplyCarriesTheUsers) {
+  const auto a = accepted();
+  auto decoded = domain::decode_reply(a.commit.outbox.front().value);
   ASSERT_TRUE(std::holds_alternative<domain::InviteReply>(decoded)) << std::get<std::string>(decoded);
   const auto& reply = std::get<domain::InviteReply>(decoded);
   EXPECT_EQ(reply.request_id, kRequestId);
   EXPECT_EQ(reply.portal, "docs.example.com");
   EXPECT_EQ(reply.outcome, domain::Outcome::Ok);
-  EXPECT_EQ(reply.users, plan.users);
+  EXPECT_EQ(reply.users, a.plan.users);
   EXPECT_EQ(reply.occurred_at_ms, kNowMs);
+}
 
-  // One e-mail job per created user.
-  const auto emails = rows_of(commit, domain::topics::kEmails);
+TEST_F(ApplyRequestTest, OneEmailJobPerCreatedUser) {
+  const auto a = accepted();
+  const auto emails = rows_of(a.commit, domain::topics::kEmails);
   ASSERT_EQ(emails.size(), 2u);
   for (std::size_t i = 0; i < emails.size(); ++i) {
     SCOPED_TRACE(i);
-    const auto& user = plan.created[i];
+    const auto& user = a.plan.created[i];
     EXPECT_EQ(emails[i]->key, "docs.example.com");
     EXPECT_EQ(emails[i]->partition, std::nullopt) << "partitioned by key";
     auto job_or = domain::decode_email_job(emails[i]->value);
@@ -162,6 +270,24 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
     EXPECT_EQ(job.inviter_id, kInviter);
     EXPECT_EQ(job.request_id, kRequestId);
     EXPECT_EQ(job.expires_at_ms, kNowMs + domain::kInviteLinkValidity.count());
+  }
+}
+
+TEST_F(ApplyRequestTest, EmailJobKeepsTheAddressAsInvited) {
+  const auto a = accepted();
+  const auto emails = rows_of(a.commit, domain::topics::kEmails);
+  ASSERT_FALSE(emails.empty());
+  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
+}
+
+TEST_F(ApplyRequestTest, ConfirmationLinksAreSignedWithTheLinkSecret) {
+  const auto a = accepted();
+  const auto emails = rows_of(a.commit, domain::topics::kEmails);
+  ASSERT_EQ(emails.size(), 2u);
+  for (std::size_t i = 0; i < emails.size(); ++i) {
+    SCOPED_TRACE(i);
+    const auto& user = a.plan.created[i];
+    const auto job = std::get<domain::EmailJob>(domain::decode_email_job(emails[i]->value));
     EXPECT_TRUE(job.confirmation_link.starts_with("https://docs.example.com/confirm/LinkInvite?type=LinkInvite&key="))
         << job.confirmation_link;
     const auto key = key_param(job.confirmation_link);
@@ -171,10 +297,11 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
     EXPECT_EQ(domain::check_invite_key(key, user.email, user.type, "docs.example.com", kNowMs, "another secret"),
               domain::LinkCheck::Invalid);
   }
-  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
+}
 
-  // One people.user-invited.v1 event per created user.
-  const auto events = rows_of(commit, domain::topics::kUserInvited);
+TEST_F(ApplyRequestTest, OneUserInvitedEventPerCreatedUser) {
+  const auto a = accepted();
+  const auto events = rows_of(a.commit, domain::topics::kUserInvited);
   ASSERT_EQ(events.size(), 2u);
   for (std::size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(i);
@@ -182,31 +309,42 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
     auto event_or = domain::decode_user_invited(events[i]->value);
     ASSERT_TRUE(std::holds_alternative<domain::UserInvited>(event_or)) << std::get<std::string>(event_or);
     const auto& event = std::get<domain::UserInvited>(event_or);
-    EXPECT_EQ(event.user.id, plan.created[i].id);
-    EXPECT_EQ(event.user.email, plan.created[i].email);
-    EXPECT_EQ(event.user.type, plan.created[i].type);
+    EXPECT_EQ(event.user.id, a.plan.created[i].id);
+    EXPECT_EQ(event.user.email, a.plan.created[i].email);
+    EXPECT_EQ(event.user.type, a.plan.created[i].type);
     EXPECT_EQ(event.inviter_id, kInviter);
     EXPECT_EQ(event.inviter_role, domain::Role::DocSpaceAdmin);
     EXPECT_EQ(event.request_id, kRequestId);
   }
+}
 
-  // Every row: correlation and trace headers; every event: its own id.
-  std::vector<std::string> event_ids;
-  for (const auto& row : commit.outbox) {
+TEST_F(ApplyRequestTest, EveryRowCarriesCorrelationAndTraceHeaders) {
+  const auto a = accepted();
+  for (const auto& row : a.commit.outbox) {
     const auto headers = headers_of(row);
     EXPECT_EQ(headers.at("correlation-id"), kRequestId) << row.topic;
     EXPECT_EQ(headers.at("traceparent"), kTraceparent) << row.topic;
   }
-  event_ids.push_back(reply.event_id);
-  for (const auto* row : emails) event_ids.push_back(std::get<domain::EmailJob>(domain::decode_email_job(row->value)).event_id);
-  for (const auto* row : events) {
+}
+
+TEST_F(ApplyRequestTest, EveryEventHasItsOwnId) {
+  const auto a = accepted();
+  std::vector<std::string> event_ids;
+  event_ids.push_back(std::get<domain::InviteReply>(domain::decode_reply(a.commit.outbox.front().value)).event_id);
+  for (const auto* row : rows_of(a.commit, domain::topics::kEmails)) {
+    event_ids.push_back(std::get<domain::EmailJob>(domain::decode_email_job(row->value)).event_id);
+  }
+  for (const auto* row : rows_of(a.commit, domain::topics::kUserInvited)) {
     event_ids.push_back(std::get<domain::UserInvited>(domain::decode_user_invited(row->value)).event_id);
   }
+  ASSERT_EQ(event_ids.size(), 5u);
   std::sort(event_ids.begin(), event_ids.end());
   EXPECT_EQ(std::adjacent_find(event_ids.begin(), event_ids.end()), event_ids.end()) << "event ids are unique";
 }
 
-TEST_F(RequestCommitTest, ExistingUsersGetNoEmailButAreInTheReply) {
+// --- existing users, rejected plans, requests without a trace ---
+
+TEST_F(ApplyRequestTest, ExistingUsersGetNoEmailButAreInTheReply) {
   const auto request = request_of({{"old@example.com", EmployeeType::DocSpaceAdmin}, {"new@example.com", EmployeeType::User}});
   domain::User old;
   old.id = "bbbbbbbb-0000-4000-8000-000000000001";
@@ -225,7 +363,6 @@ TEST_F(RequestCommitTest, ExistingUsersGetNoEmailButAreInTheReply) {
   ASSERT_EQ(commit.raise.size(), 1u);
   EXPECT_EQ(commit.raise[0].id, old.id);
   EXPECT_EQ(commit.raise[0].type, EmployeeType::DocSpaceAdmin);
-
   const auto emails = rows_of(commit, domain::topics::kEmails);
   ASSERT_EQ(emails.size(), 1u);
   EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
@@ -237,7 +374,7 @@ TEST_F(RequestCommitTest, ExistingUsersGetNoEmailButAreInTheReply) {
   EXPECT_EQ(reply.users[1].email, "new@example.com");
 }
 
-TEST_F(RequestCommitTest, RejectedPlanWritesOnlyTheReply) {
+TEST_F(ApplyRequestTest, RejectedPlanWritesOnlyTheReply) {
   const auto request = request_of({{"ann@example.com", EmployeeType::DocSpaceAdmin}});
   domain::Plan plan;
   plan.outcome = domain::Outcome::DailyBudgetExceeded;
@@ -262,7 +399,7 @@ TEST_F(RequestCommitTest, RejectedPlanWritesOnlyTheReply) {
   EXPECT_TRUE(reply.users.empty());
 }
 
-TEST_F(RequestCommitTest, RejectedPlanFromTheRulesHasNoUsers) {
+TEST_F(ApplyRequestTest, RejectedPlanFromTheRulesHasNoUsers) {
   portal_.paid_seats = 0;
   const auto request = request_of({{"ann@example.com", EmployeeType::RoomAdmin}});
   const auto plan = plan_for(request);
@@ -275,7 +412,7 @@ TEST_F(RequestCommitTest, RejectedPlanFromTheRulesHasNoUsers) {
   EXPECT_TRUE(commit.create.empty());
 }
 
-TEST_F(RequestCommitTest, NoTraceparentHeaderWithoutATrace) {
+TEST_F(ApplyRequestTest, NoTraceparentHeaderWithoutATrace) {
   const auto request = request_of({{"ann@example.com", EmployeeType::User}}, "");
   const auto commit = build_commit(request, plan_for(request), context());
   ASSERT_EQ(commit.outbox.size(), 3u);
@@ -284,27 +421,6 @@ TEST_F(RequestCommitTest, NoTraceparentHeaderWithoutATrace) {
     EXPECT_EQ(headers.count("traceparent"), 0u) << row.topic;
     EXPECT_EQ(headers.at("correlation-id"), kRequestId);
   }
-}
-
-TEST(DlqRow, KeepsTheRecordAndSaysWhyAndWhere) {
-  kafka::InRecord record;
-  record.topic = std::string(domain::topics::kRequested);
-  record.partition = 3;
-  record.offset = 42;
-  record.key = "docs.example.com";
-  record.value = "{not json";
-  record.headers = {{"correlation-id", "abc"}, {"traceparent", kTraceparent}};
-
-  const auto row = dlq_row(record, "$: not valid JSON");
-  EXPECT_EQ(row.topic, "invite.requested.v1.dlq");
-  EXPECT_EQ(row.partition, std::nullopt);
-  EXPECT_EQ(row.key, "docs.example.com");
-  EXPECT_EQ(row.value, "{not json");
-  const std::vector<std::pair<std::string, std::string>> expected = {{"correlation-id", "abc"},
-                                                                     {"traceparent", kTraceparent},
-                                                                     {"dlq-error", "$: not valid JSON"},
-                                                                     {"dlq-source", "invite.requested.v1/3/42"}};
-  EXPECT_EQ(row.headers, expected);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+#pragma once
+// The worker's apply use case: a complete request in, what the store writes for it out. It reads what the
+// decision needs (existing users, seats in use, today's invitations) from the partition's store, decides with the
+// domain's rules, and turns the plan into one atomic commit: users, counters, and the outbox messages (the reply to
+// the waiting gateway, and per new user an e-mail job and a people.user-invited.v1 event). Time, ids and secrets
+// come in as arguments; writing the commit and its offset is left to the loop, which owns the group.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "invite/domain/plan.hpp"
+#include "invite/domain/portal.hpp"
+#include "invite/store/request_store.hpp"
+#include "request_assembler.hpp"
+
+namespace invite::worker {
+
+struct CommitContext {
+  const domain::Portal* portal = nullptr;  // the request's portal
+  std::string_view link_secret;
+  std::int64_t now_ms = 0;
+  std::function<std::string()> new_id;  // event and user ids
+};
+
+struct Decision {
+  domain::Outcome outcome = domain::Outcome::Ok;
+  std::size_t created = 0;
+  std::size_t raised = 0;
+  store::RequestCommit commit;  // next_offset left 0: only the loop knows the partition's position
+};
+
+// Reads, decides and builds the commit. The reads see the open group's earlier requests.
+Decision decide_request(const CompleteRequest& request, store::RequestStore& store, const CommitContext& ctx);
+
+// The plan's input for a complete request, before the store's reads fill `existing` and the counts.
+domain::PlanInput plan_input(const CompleteRequest& request, const domain::Portal& portal, std::int64_t now_ms);
+
+// Fills the plan's input from the store: only the counts the portal's limits and the request's types need.
+void read_store(domain::PlanInput& input, store::RequestStore& store);
+
+// The commit of a decided plan.
+store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx);
+
+}  // namespace invite::worker
