@@ -16,7 +16,7 @@ namespace invite::worker {
 using namespace std::chrono_literals;
 
 namespace {
-const std::string kRequestedTopic(domain::topics::kRequested);
+const std::string kRequestedTopic(events::topics::kRequested);
 constexpr auto kRetryPause = 1s;
 constexpr auto kCommitInterval = 5s;
 constexpr auto kPruneInterval = std::chrono::hours(1);
@@ -173,9 +173,9 @@ void Worker::on_record(const kafka::InRecord& record) {
   state.consumed_next = record.offset + 1;
   if (record.timestamp_ms > 0) record_age_.observe(static_cast<double>(common::now_ms() - record.timestamp_ms) / 1000);
 
-  auto decoded = domain::decode_requested(record.value);
+  auto decoded = events::decode_requested(record.value);
   if (auto* error = std::get_if<std::string>(&decoded)) return send_to_dlq(state, record, *error);
-  auto& event = std::get<domain::RequestedInvitation>(decoded);
+  auto& event = std::get<events::RequestedInvitation>(decoded);
   if (env_.portals->find_by_host_header(event.portal) == nullptr) {
     return send_to_dlq(state, record, "unknown portal: " + event.portal);
   }
@@ -184,14 +184,14 @@ void Worker::on_record(const kafka::InRecord& record) {
     // than apply it and retry an undeliverable reply for ever.
     return send_to_dlq(state, record,
                        "replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
-                           std::string(domain::topics::kReplies) + " (" + std::to_string(reply_partitions_) +
+                           std::string(events::topics::kReplies) + " (" + std::to_string(reply_partitions_) +
                            " partitions)");
   }
   if (state.store->request_applied(event.request_id)) {
     records_skipped_.inc();
     return;
   }
-  std::string traceparent = kafka::header(record.headers, domain::headers::kTraceparent).value_or("");
+  std::string traceparent = kafka::header(record.headers, events::headers::kTraceparent).value_or("");
   // Passed on to every event the request causes, so only a well-formed one (other producers write here too).
   if (!domain::is_valid_traceparent(traceparent)) traceparent.clear();
   auto added = assembler_.add(record.partition, record.offset, std::move(event), traceparent);
@@ -209,7 +209,7 @@ bool Worker::reply_partition_exists(std::int32_t partition) {
   const auto now = std::chrono::steady_clock::now();
   if (now - reply_partitions_read_ >= 1s) {
     reply_partitions_read_ = now;
-    const auto count = env_.producer->partition_count(std::string(domain::topics::kReplies), 2s);
+    const auto count = env_.producer->partition_count(std::string(events::topics::kReplies), 2s);
     if (!count) return true;  // cannot tell now; the outbox relay retries the reply until it can
     reply_partitions_ = *count;
   }

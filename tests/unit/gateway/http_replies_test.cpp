@@ -99,7 +99,7 @@ TEST(ReplyResponse, DailyBudgetWaitsAtLeastOneSecond) {
   domain::Portal portal;
   portal.host = "localhost";
   portal.base_url = "http://localhost";
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::DailyBudgetExceeded;
   reply.message = "limit";
   reply.rate_limit = domain::RateLimit{10, 0, 5'000};

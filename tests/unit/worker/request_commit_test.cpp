@@ -37,7 +37,7 @@ CompleteRequest request_of(const std::vector<domain::Invitation>& invitations, s
   request.first_offset = 40;
   request.traceparent = std::move(traceparent);
   for (std::size_t i = 0; i < invitations.size(); ++i) {
-    domain::RequestedInvitation r;
+    events::RequestedInvitation r;
     r.event_id = "eeeeeeee-0000-4000-8000-00000000000" + std::to_string(i);
     r.occurred_at_ms = kNowMs - 50;
     r.request_id = kRequestId;
@@ -129,14 +129,14 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
   EXPECT_EQ(commit.outbox.size(), 5u);
 
   // The reply: addressed to the gateway's partition, keyed by request id, carrying the users.
-  const auto replies = rows_of(commit, domain::topics::kReplies);
+  const auto replies = rows_of(commit, events::topics::kReplies);
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0], &commit.outbox.front()) << "the reply is written first";
   EXPECT_EQ(replies[0]->partition, std::optional<std::int32_t>(5));
   EXPECT_EQ(replies[0]->key, kRequestId);
-  auto decoded = domain::decode_reply(replies[0]->value);
-  ASSERT_TRUE(std::holds_alternative<domain::InviteReply>(decoded)) << std::get<std::string>(decoded);
-  const auto& reply = std::get<domain::InviteReply>(decoded);
+  auto decoded = events::decode_reply(replies[0]->value);
+  ASSERT_TRUE(std::holds_alternative<events::InviteReply>(decoded)) << std::get<std::string>(decoded);
+  const auto& reply = std::get<events::InviteReply>(decoded);
   EXPECT_EQ(reply.request_id, kRequestId);
   EXPECT_EQ(reply.portal, "docs.example.com");
   EXPECT_EQ(reply.outcome, domain::Outcome::Ok);
@@ -144,16 +144,16 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
   EXPECT_EQ(reply.occurred_at_ms, kNowMs);
 
   // One e-mail job per created user.
-  const auto emails = rows_of(commit, domain::topics::kEmails);
+  const auto emails = rows_of(commit, events::topics::kEmails);
   ASSERT_EQ(emails.size(), 2u);
   for (std::size_t i = 0; i < emails.size(); ++i) {
     SCOPED_TRACE(i);
     const auto& user = plan.created[i];
     EXPECT_EQ(emails[i]->key, "docs.example.com");
     EXPECT_EQ(emails[i]->partition, std::nullopt) << "partitioned by key";
-    auto job_or = domain::decode_email_job(emails[i]->value);
-    ASSERT_TRUE(std::holds_alternative<domain::EmailJob>(job_or)) << std::get<std::string>(job_or);
-    const auto& job = std::get<domain::EmailJob>(job_or);
+    auto job_or = events::decode_email_job(emails[i]->value);
+    ASSERT_TRUE(std::holds_alternative<events::EmailJob>(job_or)) << std::get<std::string>(job_or);
+    const auto& job = std::get<events::EmailJob>(job_or);
     EXPECT_EQ(job.subject, "Join Example Docs DocSpace");
     EXPECT_EQ(job.portal_name, "Example Docs");
     EXPECT_EQ(job.recipient_email, user.email);
@@ -171,17 +171,17 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
     EXPECT_EQ(domain::check_invite_key(key, user.email, user.type, "docs.example.com", kNowMs, "another secret"),
               domain::LinkCheck::Invalid);
   }
-  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
+  EXPECT_EQ(std::get<events::EmailJob>(events::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
 
   // One people.user-invited.v1 event per created user.
-  const auto events = rows_of(commit, domain::topics::kUserInvited);
+  const auto events = rows_of(commit, events::topics::kUserInvited);
   ASSERT_EQ(events.size(), 2u);
   for (std::size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(events[i]->key, "docs.example.com");
-    auto event_or = domain::decode_user_invited(events[i]->value);
-    ASSERT_TRUE(std::holds_alternative<domain::UserInvited>(event_or)) << std::get<std::string>(event_or);
-    const auto& event = std::get<domain::UserInvited>(event_or);
+    auto event_or = events::decode_user_invited(events[i]->value);
+    ASSERT_TRUE(std::holds_alternative<events::UserInvited>(event_or)) << std::get<std::string>(event_or);
+    const auto& event = std::get<events::UserInvited>(event_or);
     EXPECT_EQ(event.user.id, plan.created[i].id);
     EXPECT_EQ(event.user.email, plan.created[i].email);
     EXPECT_EQ(event.user.type, plan.created[i].type);
@@ -198,9 +198,9 @@ TEST_F(RequestCommitTest, OkPlanWritesReplyEmailsAndEvents) {
     EXPECT_EQ(headers.at("traceparent"), kTraceparent) << row.topic;
   }
   event_ids.push_back(reply.event_id);
-  for (const auto* row : emails) event_ids.push_back(std::get<domain::EmailJob>(domain::decode_email_job(row->value)).event_id);
+  for (const auto* row : emails) event_ids.push_back(std::get<events::EmailJob>(events::decode_email_job(row->value)).event_id);
   for (const auto* row : events) {
-    event_ids.push_back(std::get<domain::UserInvited>(domain::decode_user_invited(row->value)).event_id);
+    event_ids.push_back(std::get<events::UserInvited>(events::decode_user_invited(row->value)).event_id);
   }
   std::sort(event_ids.begin(), event_ids.end());
   EXPECT_EQ(std::adjacent_find(event_ids.begin(), event_ids.end()), event_ids.end()) << "event ids are unique";
@@ -226,12 +226,12 @@ TEST_F(RequestCommitTest, ExistingUsersGetNoEmailButAreInTheReply) {
   EXPECT_EQ(commit.raise[0].id, old.id);
   EXPECT_EQ(commit.raise[0].type, EmployeeType::DocSpaceAdmin);
 
-  const auto emails = rows_of(commit, domain::topics::kEmails);
+  const auto emails = rows_of(commit, events::topics::kEmails);
   ASSERT_EQ(emails.size(), 1u);
-  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
-  EXPECT_EQ(rows_of(commit, domain::topics::kUserInvited).size(), 1u);
+  EXPECT_EQ(std::get<events::EmailJob>(events::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
+  EXPECT_EQ(rows_of(commit, events::topics::kUserInvited).size(), 1u);
 
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox.front().value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(commit.outbox.front().value));
   ASSERT_EQ(reply.users.size(), 2u);
   EXPECT_EQ(reply.users[0].id, old.id);
   EXPECT_EQ(reply.users[1].email, "new@example.com");
@@ -241,13 +241,12 @@ TEST_F(RequestCommitTest, RejectedPlanWritesOnlyTheReply) {
   const auto request = request_of({{"ann@example.com", EmployeeType::DocSpaceAdmin}});
   domain::Plan plan;
   plan.outcome = domain::Outcome::DailyBudgetExceeded;
-  plan.message = "The daily invitation limit of the portal is reached.";
   plan.rate_limit = domain::RateLimit{3, 0, common::next_utc_midnight_ms(kNowMs)};
 
   const auto commit = build_commit(request, plan, context());
   ASSERT_EQ(commit.outbox.size(), 1u);
   const auto& row = commit.outbox[0];
-  EXPECT_EQ(row.topic, domain::topics::kReplies);
+  EXPECT_EQ(row.topic, events::topics::kReplies);
   EXPECT_EQ(row.partition, std::optional<std::int32_t>(5));
   EXPECT_EQ(row.key, kRequestId);
   EXPECT_TRUE(commit.create.empty());
@@ -255,9 +254,10 @@ TEST_F(RequestCommitTest, RejectedPlanWritesOnlyTheReply) {
   EXPECT_EQ(commit.invited, 0);
   EXPECT_EQ(commit.request_id, kRequestId) << "a rejected request is still decided, not re-applied on replay";
 
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(row.value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(row.value));
   EXPECT_EQ(reply.outcome, domain::Outcome::DailyBudgetExceeded);
-  EXPECT_EQ(reply.message, plan.message);
+  // The deprecated message older gateways forward, written by the codec rather than by the worker.
+  EXPECT_EQ(reply.message, "The daily invitation limit of the portal is reached.");
   EXPECT_EQ(reply.rate_limit, plan.rate_limit);
   EXPECT_TRUE(reply.users.empty());
 }
@@ -269,7 +269,7 @@ TEST_F(RequestCommitTest, RejectedPlanFromTheRulesHasNoUsers) {
   ASSERT_EQ(plan.outcome, domain::Outcome::PaidSeatsExceeded);
   const auto commit = build_commit(request, plan, context());
   ASSERT_EQ(commit.outbox.size(), 1u);
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox[0].value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(commit.outbox[0].value));
   EXPECT_EQ(reply.outcome, domain::Outcome::PaidSeatsExceeded);
   EXPECT_TRUE(reply.users.empty());
   EXPECT_TRUE(commit.create.empty());
@@ -288,7 +288,7 @@ TEST_F(RequestCommitTest, NoTraceparentHeaderWithoutATrace) {
 
 TEST(DlqRow, KeepsTheRecordAndSaysWhyAndWhere) {
   kafka::InRecord record;
-  record.topic = std::string(domain::topics::kRequested);
+  record.topic = std::string(events::topics::kRequested);
   record.partition = 3;
   record.offset = 42;
   record.key = "docs.example.com";
