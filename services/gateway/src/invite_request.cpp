@@ -12,6 +12,10 @@ namespace invite::gateway {
 namespace {
 
 using domain::EmployeeType;
+using domain::employee_type_from_name;
+using domain::employee_type_from_number;
+using domain::is_valid_culture;
+using domain::is_valid_email;
 
 // Ordered: of several spellings of one property, member() must find the one written last.
 using Json = nlohmann::ordered_json;

@@ -517,7 +517,7 @@ TEST_F(GatewayFixture, OkReplyAnswers200WithSuccessEnvelope) {
   const auto& response = only_response();
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(header_of(response, "Content-Type"), "application/json; charset=utf-8");
-  EXPECT_EQ(response.body, domain::success_envelope(reply.users, *portals_.find_by_host_header("localhost"), kInviteUrl));
+  EXPECT_EQ(response.body, success_envelope(reply.users, *portals_.find_by_host_header("localhost"), kInviteUrl));
   const auto body = body_of(response);
   EXPECT_EQ(body["count"], 2);
   EXPECT_EQ(body["response"][1]["id"], "aaaaaaaa-0000-4000-8000-000000000002");
@@ -663,7 +663,7 @@ TEST_F(GatewayFixture, EmptyInvitationListAnswers200WithoutKafka) {
   send(request(R"({"invitations":[]})"));
   const auto& response = only_response();
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, domain::success_envelope({}, *portals_.find_by_host_header("localhost"), kInviteUrl));
+  EXPECT_EQ(response.body, success_envelope({}, *portals_.find_by_host_header("localhost"), kInviteUrl));
   const auto body = body_of(response);
   EXPECT_EQ(body["count"], 0);
   EXPECT_EQ(body["response"], nlohmann::json::array());
