@@ -8,31 +8,31 @@
 #include <string_view>
 #include <variant>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace {
 
-template <typename Event, typename Decode>
-void round_trip(std::string_view value, Decode decode) {
+template <typename Event, typename Decode, typename Encode>
+void round_trip(std::string_view value, Decode decode, Encode encode) {
   auto first = decode(value);
   auto* event = std::get_if<Event>(&first);
   if (event == nullptr) {
     if (std::get<std::string>(first).empty()) std::abort();  // a refusal always says why
     return;
   }
-  auto again = decode(invite::domain::encode(*event));
+  auto again = decode(encode(*event));
   if (!std::holds_alternative<Event>(again) || std::get<Event>(again) != *event) std::abort();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace invite::domain;
+  using namespace invite::events;
   const std::string_view value(reinterpret_cast<const char*>(data), size);
-  round_trip<RequestedInvitation>(value, decode_requested);
-  round_trip<InviteReply>(value, decode_reply);
-  round_trip<EmailJob>(value, decode_email_job);
-  round_trip<UserInvited>(value, decode_user_invited);
-  round_trip<EmailStatus>(value, decode_email_status);
+  round_trip<RequestedInvitation>(value, decode_requested, encode_requested);
+  round_trip<InviteReply>(value, decode_reply, encode_reply);
+  round_trip<EmailJob>(value, decode_email_job, encode_email_job);
+  round_trip<UserInvited>(value, decode_user_invited, encode_user_invited);
+  round_trip<EmailStatus>(value, decode_email_status, encode_email_status);
   return 0;
 }

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "invite/domain/events.hpp"
-#include "invite/domain/invite_request.hpp"
-#include "invite/domain/responses.hpp"
 #include "invite/domain/validation.hpp"
+#include "invite/events/events.hpp"
+#include "invite_request.hpp"
+#include "responses.hpp"
 
 namespace {
 
@@ -25,6 +25,8 @@ void require(bool condition) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace invite::domain;
+  using namespace invite::events;
+  using namespace invite::gateway;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   auto parsed = parse_invite_request(body, kMaxInvitations);
 
@@ -58,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     record.inviter_id = "f6cf251f-17b9-477e-bde5-e2bd426e3a59";
     record.culture = request.culture.value_or("en-US");
     record.invitation = invitation;
-    auto decoded = decode_requested(encode(record));
+    auto decoded = decode_requested(encode_requested(record));
     require(std::holds_alternative<RequestedInvitation>(decoded) && std::get<RequestedInvitation>(decoded) == record);
   }
   return 0;

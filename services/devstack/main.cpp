@@ -24,9 +24,9 @@
 #include "invite/common/process.hpp"
 #include "invite/common/signals.hpp"
 #include "invite/common/text.hpp"
-#include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
-#include "invite/domain/topic_layout.hpp"
+#include "invite/runtime/portals_file.hpp"
+#include "invite/events/topics.hpp"
 #include "invite/http/client.hpp"
 #include "invite/kafka/client.hpp"
 
@@ -144,12 +144,12 @@ std::string generated_portals(const std::string& portal, const std::string& port
   entry.paid_seats = std::nullopt;
   entry.allow_inviting_members = true;
   entry.daily_invitation_budget = std::nullopt;
-  return domain::PortalDirectory({entry}).to_json();
+  return runtime::portals_file_json(domain::PortalDirectory({entry}));
 }
 
 // The port an existing portals file was generated for, when the file is still exactly as we wrote it.
 std::optional<std::string> untouched_generated_port(const std::string& content, const std::string& portal) {
-  auto parsed = domain::PortalDirectory::parse(content);
+  auto parsed = runtime::parse_portals_file(content);
   const auto* directory = std::get_if<domain::PortalDirectory>(&parsed);
   if (directory == nullptr || directory->portals().size() != 1) return std::nullopt;
   const std::string prefix = "http://" + portal + ":";
@@ -372,11 +372,9 @@ class Devstack {
       return std::nullopt;
     }
     cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(created));
-    for (const std::string_view topic : {domain::topics::kRequested, domain::topics::kReplies, domain::topics::kEmails,
-                                         domain::topics::kUserInvited, domain::topics::kRequestedDlq,
-                                         domain::topics::kEmailStatus}) {
-      if (auto error = cluster_->create_topic(std::string(topic), config_.partitions)) {
-        log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", *error}});
+    for (const auto& spec : events::kAllTopics) {
+      if (auto error = cluster_->create_topic(std::string(spec.name), config_.partitions)) {
+        log_error("cannot create topic", {{"topic", std::string(spec.name)}, {"error", *error}});
         return std::nullopt;
       }
     }
@@ -393,7 +391,7 @@ class Devstack {
     kafka::Properties extra;
     for (const auto& entry : config_.kafka_config) extra.push_back(*common::parse_key_value(entry));
     std::vector<kafka::TopicSpec> specs;
-    for (auto& plan : domain::topic_plan(config_.partitions, config_.replication_factor, config_.min_insync_replicas)) {
+    for (auto& plan : events::topic_plan(config_.partitions, config_.replication_factor, config_.min_insync_replicas)) {
       specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
     }
     auto ensured = kafka::ensure_topics(brokers, extra, specs, kTopicsWait);

@@ -17,7 +17,7 @@
 #include "invite/common/flags.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
-#include "invite/domain/topic_layout.hpp"
+#include "invite/events/topics.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/domain/validation.hpp"
 #include "invite/kafka/client.hpp"
@@ -355,7 +355,7 @@ int cmd_topics(int argc, char** argv) {
   }
 
   std::vector<invite::kafka::TopicSpec> specs;
-  for (auto& plan : invite::domain::topic_plan(*partitions, *replicas, static_cast<int>(*min_isr))) {
+  for (auto& plan : invite::events::topic_plan(*partitions, *replicas, static_cast<int>(*min_isr))) {
     specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
   }
   auto ensured = invite::kafka::ensure_topics(flags.get("kafka-brokers"), extra, specs, *timeout);

@@ -12,7 +12,7 @@
 #include <random>
 #include <thread>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/store/partition_store.hpp"
 #include "load.hpp"
@@ -227,7 +227,7 @@ TEST(Faults, GatewaySigtermDrainsWhileClientsMoveToAnotherGateway) {
 int busiest_requested_partition(const Stack& stack) {
   auto created = kafka::Consumer::create(stack.brokers(), "", {}, "faults-probe");
   auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
-  const std::string topic(domain::topics::kRequested);
+  const std::string topic(events::topics::kRequested);
   int busiest = 0;
   std::int64_t most = -1;
   for (int p = 0; p < 4; ++p) {
@@ -246,7 +246,7 @@ TEST(Faults, LeaderKilledMidStreamThenRestarted) {
   int killed = 0;
   broker_fault("leader-sigkill", [&killed](Stack& stack) {
     const int partition = busiest_requested_partition(stack);
-    const auto leader = stack.real_cluster().leader(std::string(domain::topics::kRequested), partition);
+    const auto leader = stack.real_cluster().leader(std::string(events::topics::kRequested), partition);
     ASSERT_TRUE(leader.has_value());
     killed = *leader;
     stack.real_cluster().kill(killed);
@@ -273,7 +273,7 @@ TEST(Faults, BrokerPausedLongerThanItsSessionTimeout) {
     // The leader of the written partition, so that the pause is felt: produce requests to it hang until it is
     // fenced (broker.session.timeout.ms 4 s) and leadership moves.
     const auto leader =
-        stack.real_cluster().leader(std::string(domain::topics::kRequested), busiest_requested_partition(stack));
+        stack.real_cluster().leader(std::string(events::topics::kRequested), busiest_requested_partition(stack));
     ASSERT_TRUE(leader.has_value());
     stack.real_cluster().pause(*leader);
     std::this_thread::sleep_for(10s);

@@ -13,7 +13,7 @@
 
 #include "invite/auth/token.hpp"
 #include "invite/common/ids.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::faults {
 
@@ -161,15 +161,15 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
   verdict.invitations = static_cast<long>(answered.size());
 
   const auto email_job = [](const std::string& value) {
-    auto decoded = domain::decode_email_job(value);
-    if (auto* job = std::get_if<domain::EmailJob>(&decoded)) {
+    auto decoded = events::decode_email_job(value);
+    if (auto* job = std::get_if<events::EmailJob>(&decoded)) {
       return std::tuple{job->recipient_email, job->recipient_user_id, job->event_id};
     }
     return std::tuple{std::string(), std::string(), std::string()};
   };
   const auto user_invited = [](const std::string& value) {
-    auto decoded = domain::decode_user_invited(value);
-    if (auto* event = std::get_if<domain::UserInvited>(&decoded)) {
+    auto decoded = events::decode_user_invited(value);
+    if (auto* event = std::get_if<events::UserInvited>(&decoded)) {
       return std::tuple{event->user.email, event->user.id, event->event_id};
     }
     return std::tuple{std::string(), std::string(), std::string()};
@@ -177,8 +177,8 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
   // The relay may still be publishing: read until every answered invitation has its job and event.
   Published jobs, events;
   testing::eventually([&] {
-    jobs = read_published(stack, domain::topics::kEmails, answered.size(), email_job);
-    events = read_published(stack, domain::topics::kUserInvited, answered.size(), user_invited);
+    jobs = read_published(stack, events::topics::kEmails, answered.size(), email_job);
+    events = read_published(stack, events::topics::kUserInvited, answered.size(), user_invited);
     return std::all_of(answered.begin(), answered.end(), [&](const auto& entry) {
       return jobs.event_ids.count(entry.first) > 0 && events.event_ids.count(entry.first) > 0;
     });
@@ -187,7 +187,7 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
   // The mock broker keeps about 5 MB a partition and drops older records: what it dropped cannot be judged.
   auto created = kafka::Consumer::create(stack.brokers(), "", {}, "fault-judge");
   if (auto* consumer = std::get_if<std::unique_ptr<kafka::Consumer>>(&created)) {
-    for (auto topic : {domain::topics::kRequested, domain::topics::kEmails, domain::topics::kUserInvited}) {
+    for (auto topic : {events::topics::kRequested, events::topics::kEmails, events::topics::kUserInvited}) {
       const std::string name(topic);
       for (std::int32_t p = 0; p < (*consumer)->partition_count(name, 5s).value_or(0); ++p) {
         const auto marks = (*consumer)->watermarks(name, p, 5s);

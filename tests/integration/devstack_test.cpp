@@ -6,7 +6,7 @@
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/process.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "stack.hpp"
 
@@ -59,9 +59,9 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   // Its e-mail job, with a confirmation link, is on the embedded broker.
   bool job = false;
   eventually([&] {
-    for (const auto& record : read_topic(info["brokers"], std::string(domain::topics::kEmails), 1, 5s)) {
-      auto decoded = domain::decode_email_job(record.value);
-      if (auto* j = std::get_if<domain::EmailJob>(&decoded); j && j->recipient_email == address) {
+    for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmails), 1, 5s)) {
+      auto decoded = events::decode_email_job(record.value);
+      if (auto* j = std::get_if<events::EmailJob>(&decoded); j && j->recipient_email == address) {
         job = j->confirmation_link.find("/confirm/LinkInvite?type=LinkInvite&key=") != std::string::npos;
       }
     }
@@ -88,10 +88,10 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   // ... and announced it.
   bool sent = false;
   eventually([&] {
-    for (const auto& record : read_topic(info["brokers"], std::string(domain::topics::kEmailStatus), 1, 5s)) {
-      auto decoded = domain::decode_email_status(record.value);
-      if (auto* s = std::get_if<domain::EmailStatus>(&decoded); s && s->recipient_email == address) {
-        sent = s->status == domain::DeliveryStatus::Sent;
+    for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmailStatus), 1, 5s)) {
+      auto decoded = events::decode_email_status(record.value);
+      if (auto* s = std::get_if<events::EmailStatus>(&decoded); s && s->recipient_email == address) {
+        sent = s->status == events::DeliveryStatus::Sent;
       }
     }
     return sent;

@@ -7,7 +7,7 @@
 
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "stack.hpp"
 
@@ -60,7 +60,7 @@ TEST(WorkerRestart, ResumesFromItsStoredOffsetWithoutReapplying) {
   std::this_thread::sleep_for(500ms);  // let any (wrong) second job reach the topic
   EXPECT_EQ(count_email_jobs(stack, first, 1), 1u);
   EXPECT_EQ(count_email_jobs(stack, second, 1), 1u);
-  EXPECT_EQ(stack.read_topic(std::string(domain::topics::kReplies), 2, 5s).size(), 2u);
+  EXPECT_EQ(stack.read_topic(std::string(events::topics::kReplies), 2, 5s).size(), 2u);
 }
 
 TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
@@ -69,14 +69,14 @@ TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
   ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
   std::atomic<bool> delivered{false};
-  producer->produce({std::string(domain::topics::kRequested), 0, "localhost", "{not json", {{"x-test", "1"}}},
+  producer->produce({std::string(events::topics::kRequested), 0, "localhost", "{not json", {{"x-test", "1"}}},
                     [&](const kafka::DeliveryReport& report) { delivered = report.ok; });
   producer->flush(5s);
   ASSERT_TRUE(delivered);
 
   std::vector<kafka::InRecord> dlq;
   ASSERT_TRUE(eventually([&] {
-    dlq = stack.read_topic(std::string(domain::topics::kRequestedDlq), 1, 2s);
+    dlq = stack.read_topic(std::string(events::topics::kRequestedDlq), 1, 2s);
     return dlq.size() == 1;
   }));
   EXPECT_EQ(dlq[0].value, "{not json");
@@ -108,7 +108,7 @@ namespace {
 TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
   Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   // What a gateway that died while publishing leaves behind: the first of two records, deadline passed.
-  domain::RequestedInvitation record;
+  events::RequestedInvitation record;
   record.event_id = common::new_uuid();
   record.occurred_at_ms = common::now_ms() - 5000;
   record.request_id = common::new_uuid();
@@ -122,7 +122,7 @@ TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
   auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-orphan");
   ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
   auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
-  producer->produce({std::string(domain::topics::kRequested), 0, "localhost", domain::encode(record), {}},
+  producer->produce({std::string(events::topics::kRequested), 0, "localhost", events::encode_requested(record), {}},
                     [](const kafka::DeliveryReport&) {});
   ASSERT_EQ(producer->flush(5s), 0);
 

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "invite/common/ids.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "stack.hpp"
 
 namespace invite::testing {
@@ -26,7 +26,7 @@ class InviteFlow : public ::testing::Test {
   static std::string email(const std::string& name) { return name + "." + common::random_hex(4) + "@example.com"; }
 
   static std::vector<json> users_with(const std::string& address) { return stack().users_with(address); }
-  static std::vector<domain::EmailJob> email_jobs_for(const std::string& address, std::size_t at_least = 0) {
+  static std::vector<events::EmailJob> email_jobs_for(const std::string& address, std::size_t at_least = 0) {
     return stack().email_jobs_for(address, at_least);
   }
 
@@ -286,9 +286,9 @@ TEST_F(InviteFlow, UserInvitedEventsAreDomainEvents) {
   ASSERT_EQ(stack().invite(invite_body({{address, "User"}}), stack().owner_token()).status, 200);
   bool found = false;
   eventually([&] {
-    for (const auto& record : stack().read_topic(std::string(domain::topics::kUserInvited), 0, 5s)) {
-      auto event = domain::decode_user_invited(record.value);
-      if (auto* e = std::get_if<domain::UserInvited>(&event); e && e->user.email == address) {
+    for (const auto& record : stack().read_topic(std::string(events::topics::kUserInvited), 0, 5s)) {
+      auto event = events::decode_user_invited(record.value);
+      if (auto* e = std::get_if<events::UserInvited>(&event); e && e->user.email == address) {
         found = true;
         EXPECT_EQ(record.key, "localhost");
       }

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "invite/common/ids.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "stack.hpp"
 
 namespace invite::testing {
@@ -55,10 +55,10 @@ TEST(Overload, AFullProducerQueueAnswers503BeforePublishingAnyRecordOfTheRequest
   EXPECT_EQ(last_reply->status, 200) << last_reply->body;
 
   // The refused request left no record and no user behind.
-  for (const auto& record : stack.read_topic(std::string(domain::topics::kRequested), 4)) {
-    auto decoded = domain::decode_requested(record.value);
-    ASSERT_TRUE(std::holds_alternative<domain::RequestedInvitation>(decoded));
-    const auto& email = std::get<domain::RequestedInvitation>(decoded).invitation.email;
+  for (const auto& record : stack.read_topic(std::string(events::topics::kRequested), 4)) {
+    auto decoded = events::decode_requested(record.value);
+    ASSERT_TRUE(std::holds_alternative<events::RequestedInvitation>(decoded));
+    const auto& email = std::get<events::RequestedInvitation>(decoded).invitation.email;
     EXPECT_NE(email, refused[0]);
     EXPECT_NE(email, refused[1]);
   }

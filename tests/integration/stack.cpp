@@ -12,7 +12,7 @@
 #include "invite/auth/token.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::testing {
 namespace {
@@ -72,9 +72,8 @@ void Stack::start_cluster() {
   require(std::holds_alternative<std::unique_ptr<kafka::MockCluster>>(cluster), "mock cluster");
   cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(cluster));
   brokers_ = cluster_->bootstrap_servers();
-  for (auto topic : {domain::topics::kRequested, domain::topics::kReplies, domain::topics::kEmails,
-                     domain::topics::kUserInvited, domain::topics::kRequestedDlq}) {
-    auto error = cluster_->create_topic(std::string(topic), options_.partitions);
+  for (const auto& spec : events::kAllTopics) {
+    auto error = cluster_->create_topic(std::string(spec.name), options_.partitions);
     require(!error, "create topic: " + error.value_or(""));
   }
 }
@@ -278,13 +277,13 @@ std::vector<nlohmann::json> Stack::users_with(const std::string& email) const {
   return found;
 }
 
-std::vector<domain::EmailJob> Stack::email_jobs_for(const std::string& email, std::size_t at_least) const {
-  std::vector<domain::EmailJob> jobs;
+std::vector<events::EmailJob> Stack::email_jobs_for(const std::string& email, std::size_t at_least) const {
+  std::vector<events::EmailJob> jobs;
   eventually([&] {
     jobs.clear();
-    for (const auto& record : read_topic(std::string(domain::topics::kEmails), 0, 5s)) {
-      auto job = domain::decode_email_job(record.value);
-      if (auto* j = std::get_if<domain::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
+    for (const auto& record : read_topic(std::string(events::topics::kEmails), 0, 5s)) {
+      auto job = events::decode_email_job(record.value);
+      if (auto* j = std::get_if<events::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
     }
     return jobs.size() >= at_least;
   }, 10s);

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "invite/common/process.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/kafka/client.hpp"
 #include "support/http_client.hpp"
@@ -97,7 +97,7 @@ class Stack {
   // The stored users with exactly this e-mail.
   std::vector<nlohmann::json> users_with(const std::string& email) const;
   // The e-mail jobs on invite.emails.v1 for this recipient, read until there are at least `at_least` (or 10 s).
-  std::vector<domain::EmailJob> email_jobs_for(const std::string& email, std::size_t at_least = 0) const;
+  std::vector<events::EmailJob> email_jobs_for(const std::string& email, std::size_t at_least = 0) const;
 
  private:
   StackOptions options_;

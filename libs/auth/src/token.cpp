@@ -2,13 +2,13 @@
 
 #include <jwt/jwt.hpp>
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
 
 #include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
 
+#include "invite/common/crypto.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
 
@@ -18,14 +18,6 @@ namespace {
 using common::trim;
 
 constexpr std::string_view kAlgorithm = "HS256";
-
-bool is_base64url(std::string_view segment) {
-  for (char c : segment) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // header.payload.signature. cpp-jwt's base64 decoder indexes a table with raw bytes, so anything outside the
 // base64url alphabet is rejected here before it gets there. The signature may be empty ("alg":"none" tokens
@@ -39,19 +31,14 @@ std::optional<std::array<std::string_view, 3>> split_token(std::string_view toke
                                         token.substr(second + 1)};
   if (parts[0].empty() || parts[1].empty()) return std::nullopt;
   for (auto part : parts) {
-    if (!is_base64url(part)) return std::nullopt;
+    if (!common::is_base64url(part)) return std::nullopt;
   }
   return parts;
 }
 
-// Signs with cpp-jwt's HMAC and compares in constant time, so a forger learns nothing from response timing.
+// Compares in constant time, so a forger learns nothing from response timing.
 bool signature_matches(std::string_view signing_input, std::string_view signature, std::string_view secret) {
-  const auto [mac, ec] = jwt::HMACSign<jwt::algo::HS256>::sign(secret, signing_input);
-  if (ec || mac.empty()) return false;
-  std::string expected = jwt::base64_encode(mac.data(), mac.size());
-  expected.resize(jwt::base64_uri_encode(expected.data(), expected.size()));
-  return expected.size() == signature.size() &&
-         CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
+  return common::constant_time_equal(common::base64url(common::hmac_sha256(secret, signing_input)), signature);
 }
 
 // NumericDate (RFC 7519) may carry a fraction; seconds are all we keep.

@@ -17,14 +17,24 @@ struct Entry {
   EmployeeType stored_type = EmployeeType::User;  // existing users: the type before this request
 };
 
-Plan failure(Outcome outcome, std::string message) {
+Plan failure(Outcome outcome) {
   Plan plan;
   plan.outcome = outcome;
-  plan.message = std::move(message);
   return plan;
 }
 
 }  // namespace
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Ok: return "ok";
+    case Outcome::UserDisabled: return "user_disabled";
+    case Outcome::PaidSeatsExceeded: return "paid_seats_exceeded";
+    case Outcome::DailyBudgetExceeded: return "daily_budget_exceeded";
+  }
+  assert(false && "unknown Outcome");
+  return "ok";
+}
 
 Plan plan_request(const PlanInput& input, const std::function<std::string()>& new_id) {
   assert(input.portal != nullptr);
@@ -34,7 +44,9 @@ Plan plan_request(const PlanInput& input, const std::function<std::string()>& ne
   for (const auto& invitation : input.invitations) {
     const auto found = input.existing.find(normalize_email(invitation.email));
     if (found != input.existing.end() && found->second.status == EmployeeStatus::Terminated) {
-      return failure(Outcome::UserDisabled, "The user is disabled: " + invitation.email);
+      Plan plan = failure(Outcome::UserDisabled);
+      plan.disabled_email = invitation.email;
+      return plan;
     }
   }
 
@@ -87,9 +99,9 @@ Plan plan_request(const PlanInput& input, const std::function<std::string()>& ne
   if (portal.paid_seats) {
     const std::int64_t free_seats = std::max<std::int64_t>(0, *portal.paid_seats - input.paid_seats_in_use);
     if (seats_needed > free_seats) {
-      return failure(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: " +
-                                                     std::to_string(seats_needed) + "/" +
-                                                     std::to_string(free_seats) + ".");
+      Plan plan = failure(Outcome::PaidSeatsExceeded);
+      plan.seats = SeatShortage{seats_needed, free_seats};
+      return plan;
     }
   }
 
@@ -97,7 +109,7 @@ Plan plan_request(const PlanInput& input, const std::function<std::string()>& ne
   if (portal.daily_invitation_budget && new_users > 0 &&
       input.invited_today + new_users > *portal.daily_invitation_budget) {
     const std::int64_t budget = *portal.daily_invitation_budget;
-    Plan plan = failure(Outcome::DailyBudgetExceeded, "The daily invitation limit of the portal is reached.");
+    Plan plan = failure(Outcome::DailyBudgetExceeded);
     plan.rate_limit = RateLimit{budget, std::max<std::int64_t>(0, budget - input.invited_today),
                                 common::next_utc_midnight_ms(input.now_ms)};
     return plan;

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_error.hpp"
+#include "invite/http/error_envelope.hpp"
 
 namespace invite::http {
 namespace {
@@ -25,7 +25,7 @@ void add_ops_routes(Router& router, std::function<std::string()> render_metrics,
     if (reasons.empty()) return respond(json(200, {{"status", "ready"}}));
     std::string joined;
     for (const auto& reason : reasons) joined += (joined.empty() ? "" : "; ") + reason;
-    respond(detail::json_error(503, "Not ready: " + joined, "NotReady"));
+    respond(json_error(503, "Not ready: " + joined, "NotReady"));
   });
   router.add("GET", "/metrics", [render = std::move(render_metrics)](Request, Respond respond) {
     Response response;

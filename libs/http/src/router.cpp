@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "invite/common/text.hpp"
-#include "json_error.hpp"
+#include "invite/http/error_envelope.hpp"
 
 namespace invite::http {
 
@@ -15,23 +15,24 @@ using common::iequals;
 
 }  // namespace
 
-namespace detail {
-
-Response json_error(int status, std::string_view message, std::string_view type) {
+std::string error_envelope(int status, std::string_view message, std::string_view type) {
   nlohmann::ordered_json body;
   body["error"]["message"] = message;
   body["error"]["type"] = type;
   body["status"] = 1;
   body["statusCode"] = status;
+  // Messages can carry text from outside (readiness reasons, e-mails, hosts); bad UTF-8 is replaced rather than
+  // thrown on.
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Response json_error(int status, std::string_view message, std::string_view type) {
   Response r;
   r.status = status;
   r.set("Content-Type", "application/json; charset=utf-8");
-  // Messages can carry text from outside (readiness reasons); bad UTF-8 is replaced rather than thrown on.
-  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  r.body = error_envelope(status, message, type);
   return r;
 }
-
-}  // namespace detail
 
 std::string_view Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
@@ -94,11 +95,11 @@ void Router::operator()(Request request, Respond respond) const {
   }
 
   if (allow.empty()) {
-    respond(not_found_ ? not_found_(request) : detail::json_error(404, "Not found", "NotFound"));
+    respond(not_found_ ? not_found_(request) : json_error(404, "Not found", "NotFound"));
     return;
   }
   Response r = method_not_allowed_ ? method_not_allowed_(request, allow)
-                                   : detail::json_error(405, "Method not allowed", "MethodNotAllowed");
+                                   : json_error(405, "Method not allowed", "MethodNotAllowed");
   // RFC 9110 requires Allow on a 405; a custom fallback that forgot it still yields a correct answer.
   bool has_allow = std::any_of(r.headers.begin(), r.headers.end(),
                                [](const auto& h) { return iequals(h.first, "Allow"); });

@@ -25,7 +25,7 @@
 
 #include "invite/common/log.hpp"
 #include "invite/common/text.hpp"
-#include "json_error.hpp"
+#include "invite/http/error_envelope.hpp"
 
 namespace invite::http {
 
@@ -53,11 +53,11 @@ std::string http_date(std::chrono::system_clock::time_point now) {
 }
 
 Response default_transport_error(int status) {
-  if (status == 413) return detail::json_error(413, "Request entity too large", "PayloadTooLarge");
-  if (status == 431) return detail::json_error(431, "Request header fields too large", "RequestHeaderFieldsTooLarge");
-  if (status == 501) return detail::json_error(501, "Transfer-Encoding not implemented", "NotImplemented");
-  if (status == 500) return detail::json_error(500, "Internal server error", "Internal");
-  return detail::json_error(status, "Bad request", "BadRequest");
+  if (status == 413) return json_error(413, "Request entity too large", "PayloadTooLarge");
+  if (status == 431) return json_error(431, "Request header fields too large", "RequestHeaderFieldsTooLarge");
+  if (status == 501) return json_error(501, "Transfer-Encoding not implemented", "NotImplemented");
+  if (status == 500) return json_error(500, "Internal server error", "Internal");
+  return json_error(status, "Bad request", "BadRequest");
 }
 
 // Shared by the server and every Respond it hands out, so that a Respond outliving the server can tell, under

@@ -21,7 +21,7 @@ bool is_web_link(std::string_view link) {
 
 }  // namespace
 
-std::optional<std::string> job_problem(const domain::EmailJob& job) {
+std::optional<std::string> job_problem(const events::EmailJob& job) {
   if (!domain::is_valid_email(job.recipient_email)) return "recipient.email: not a valid e-mail";
   if (!common::is_uuid(job.recipient_user_id)) return "recipient.userId: not a uuid";
   return std::nullopt;
@@ -33,7 +33,7 @@ std::string format_expiry(std::int64_t epoch_ms) {
   return text.substr(0, 10) + " " + text.substr(11, 5) + " UTC";
 }
 
-std::variant<ComposedInvitation, std::string> compose_invitation(const domain::EmailJob& job,
+std::variant<ComposedInvitation, std::string> compose_invitation(const events::EmailJob& job,
                                                                  const TemplateCatalogue& templates,
                                                                  std::string_view fallback_culture,
                                                                  std::string_view from_address, std::int64_t now_ms) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "invite/common/crypto.hpp"
 #include "invite/common/text.hpp"
 
 namespace invite::mail {
@@ -30,27 +31,6 @@ bool needs_encoding(std::string_view text) {
     if (!is_printable_ascii(static_cast<unsigned char>(c))) return true;
   }
   return text.find("=?") != std::string_view::npos;  // would read as an encoded-word
-}
-
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-  }
-  if (const std::size_t rest = bytes.size() - i; rest > 0) {
-    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 // The longest prefix of `text` of at most `limit` bytes that does not cut a UTF-8 sequence (at least one
@@ -80,7 +60,7 @@ std::string encoded_words(std::string_view text, std::size_t first_room) {
     const std::size_t n = utf8_prefix(text, bytes_for(room));
     if (!out.empty()) out += "\r\n ";
     out += kOpen;
-    out += base64(text.substr(0, n));
+    out += common::base64(text.substr(0, n));
     out += kClose;
     text.remove_prefix(n);
     room = kLineLimit - 1;

@@ -6,6 +6,7 @@
 #include "invite/common/files.hpp"
 #include "invite/common/log.hpp"
 #include "invite/common/signals.hpp"
+#include "invite/runtime/portals_file.hpp"
 
 namespace invite::runtime {
 
@@ -35,7 +36,7 @@ std::variant<domain::PortalDirectory, std::string> load_portals(const std::strin
   std::string error;
   const auto text = common::read_file(path, &error);
   if (!text) return "cannot read portals file " + path + ": " + error;
-  auto parsed = domain::PortalDirectory::parse(*text);
+  auto parsed = parse_portals_file(*text);
   if (auto* message = std::get_if<std::string>(&parsed)) return "bad portals file " + path + ": " + *message;
   return std::get<domain::PortalDirectory>(std::move(parsed));
 }

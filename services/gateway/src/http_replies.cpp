@@ -5,8 +5,9 @@
 
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
-#include "invite/domain/responses.hpp"
 #include "invite/domain/validation.hpp"
+#include "invite/http/error_envelope.hpp"
+#include "responses.hpp"
 
 namespace invite::gateway {
 namespace {
@@ -49,20 +50,37 @@ http::Response json_response(int status, std::string body, std::string_view medi
 
 http::Response error_response(int status, std::string_view message, std::string_view type,
                               std::string_view media_type) {
-  return json_response(status, domain::error_envelope(status, message, type), media_type);
+  return json_response(status, http::error_envelope(status, message, type), media_type);
 }
 
-http::Response reply_response(const domain::InviteReply& reply, const domain::Portal& portal,
+std::string refusal_message(const events::InviteReply& reply) {
+  switch (reply.outcome) {
+    case domain::Outcome::Ok:
+      return {};
+    case domain::Outcome::UserDisabled:
+      if (reply.disabled_email.empty()) return reply.message.value_or("");
+      return "The user is disabled: " + reply.disabled_email;
+    case domain::Outcome::PaidSeatsExceeded:
+      if (!reply.seats) return reply.message.value_or("");
+      return "The number of admins exceeds the limit: " + std::to_string(reply.seats->needed) + "/" +
+             std::to_string(reply.seats->free) + ".";
+    case domain::Outcome::DailyBudgetExceeded:
+      return "The daily invitation limit of the portal is reached.";
+  }
+  return reply.message.value_or("");
+}
+
+http::Response reply_response(const events::InviteReply& reply, const domain::Portal& portal,
                               std::string_view request_url, std::string_view media_type, std::int64_t now_ms) {
   switch (reply.outcome) {
     case domain::Outcome::Ok:
-      return json_response(200, domain::success_envelope(reply.users, portal, request_url), media_type);
+      return json_response(200, success_envelope(reply.users, portal, request_url), media_type);
     case domain::Outcome::UserDisabled:
-      return error_response(400, reply.message, error_type::kUserDisabled, media_type);
+      return error_response(400, refusal_message(reply), error_type::kUserDisabled, media_type);
     case domain::Outcome::PaidSeatsExceeded:
-      return error_response(402, reply.message, error_type::kPaidSeatsExceeded, media_type);
+      return error_response(402, refusal_message(reply), error_type::kPaidSeatsExceeded, media_type);
     case domain::Outcome::DailyBudgetExceeded: {
-      auto response = error_response(429, reply.message, error_type::kDailyBudgetExceeded, media_type);
+      auto response = error_response(429, refusal_message(reply), error_type::kDailyBudgetExceeded, media_type);
       if (reply.rate_limit) {
         const auto& limit = *reply.rate_limit;
         const std::int64_t wait_s = std::max<std::int64_t>(1, (limit.reset_at_ms - now_ms + 999) / 1000);

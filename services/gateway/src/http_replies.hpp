@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/http/server.hpp"
 
@@ -43,11 +43,17 @@ std::string negotiate_media_type(std::string_view accept_header);
 bool is_accepted_content_type(std::string_view content_type_header);
 
 http::Response json_response(int status, std::string body, std::string_view media_type);
+// The service's one error body (http::error_envelope) in the negotiated media type.
 http::Response error_response(int status, std::string_view message, std::string_view type, std::string_view media_type);
+
+// The client's message for a refused request. The gateway owns these texts: it words them from the reply's
+// outcome and facts (disabledEmail, paidSeats); a reply from an older worker, without those facts, falls back
+// on its deprecated `message`.
+std::string refusal_message(const events::InviteReply& reply);
 
 // The client's answer for a worker reply: 200 envelope, 400 disabled user, 402 paid seats, 429 daily budget
 // (Retry-After and X-RateLimit-Limit/-Remaining/-Reset).
-http::Response reply_response(const domain::InviteReply& reply, const domain::Portal& portal,
+http::Response reply_response(const events::InviteReply& reply, const domain::Portal& portal,
                               std::string_view request_url, std::string_view media_type, std::int64_t now_ms);
 
 // W3C trace context: the incoming traceparent when well-formed, else nullopt.

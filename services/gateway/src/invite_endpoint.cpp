@@ -5,9 +5,9 @@
 #include "http_replies.hpp"
 #include "invite/auth/token.hpp"
 #include "invite/common/log.hpp"
-#include "invite/domain/invite_request.hpp"
 #include "invite/domain/permissions.hpp"
-#include "invite/domain/responses.hpp"
+#include "invite_request.hpp"
+#include "responses.hpp"
 
 namespace invite::gateway {
 namespace {
@@ -77,12 +77,12 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
 
   const std::string request_url = portal->base_url + request.target;
   const auto traceparent = valid_traceparent(request.header("traceparent"));
-  auto parsed = domain::parse_invite_request(request.body, settings_.max_invitations);
-  if (auto* errors = std::get_if<domain::ValidationErrors>(&parsed)) {
+  auto parsed = parse_invite_request(request.body, settings_.max_invitations);
+  if (auto* errors = std::get_if<ValidationErrors>(&parsed)) {
     return finish("invalid", respond,
-                  json_response(400, domain::validation_envelope(*errors, request_url, trace_id_for(traceparent)), media));
+                  json_response(400, validation_envelope(*errors, request_url, trace_id_for(traceparent)), media));
   }
-  auto& invite = std::get<domain::InviteRequest>(parsed);
+  auto& invite = std::get<InviteRequest>(parsed);
 
   for (const auto& invitation : invite.invitations) {
     if (!domain::may_invite(caller.role, invitation.type, portal->allow_inviting_members)) {
@@ -91,16 +91,16 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   }
 
   if (invite.invitations.empty()) {
-    return finish("ok", respond, json_response(200, domain::success_envelope({}, *portal, request_url), media));
+    return finish("ok", respond, json_response(200, success_envelope({}, *portal, request_url), media));
   }
 
   const std::string request_id = env_.new_id();
   const std::int64_t deadline_ms = started_ms + settings_.request_timeout.count();
   const std::string culture = invite.culture.value_or(portal->default_culture);
-  std::vector<domain::RequestedInvitation> records;
+  std::vector<events::RequestedInvitation> records;
   records.reserve(invite.invitations.size());
   for (std::size_t i = 0; i < invite.invitations.size(); ++i) {
-    domain::RequestedInvitation record;
+    events::RequestedInvitation record;
     record.event_id = env_.new_id();
     record.occurred_at_ms = started_ms;
     record.request_id = request_id;
@@ -121,7 +121,7 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
                       count = records.size()](Completion completion) mutable {
     pending_gauge_.set(static_cast<double>(env_.pending->size()));
     duration_.observe(static_cast<double>(env_.now_ms() - started_ms) / 1000.0);
-    if (auto* reply = std::get_if<domain::InviteReply>(&completion)) {
+    if (auto* reply = std::get_if<events::InviteReply>(&completion)) {
       return finish(std::string(domain::to_string(reply->outcome)), respond,
                     reply_response(*reply, *portal, request_url, media, env_.now_ms()));
     }

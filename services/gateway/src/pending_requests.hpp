@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <variant>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::gateway {
 
@@ -17,7 +17,7 @@ struct PublishFailed {
   std::string error;
   bool queue_full = false;
 };
-using Completion = std::variant<domain::InviteReply, TimedOut, PublishFailed>;
+using Completion = std::variant<events::InviteReply, TimedOut, PublishFailed>;
 
 class PendingRequests {
  public:

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "invite/common/log.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::gateway {
 
@@ -20,7 +20,7 @@ ReplyListener::ReplyListener(kafka::Consumer& consumer, PendingRequests& pending
       bad_replies_(metrics.counter("invite_gateway_bad_replies_total", "Reply records that could not be decoded")) {}
 
 std::optional<std::string> ReplyListener::start() {
-  const std::string topic(domain::topics::kReplies);
+  const std::string topic(events::topics::kReplies);
   const auto marks = consumer_.watermarks(topic, partition_, 10s);
   if (!marks) return "cannot read the end offset of " + topic + " partition " + std::to_string(partition_);
   if (auto error = consumer_.assign({{topic, partition_, marks->second}})) return error;
@@ -31,14 +31,14 @@ std::optional<std::string> ReplyListener::start() {
 }
 
 void ReplyListener::handle(const kafka::InRecord& record) {
-  auto decoded = domain::decode_reply(record.value);
+  auto decoded = events::decode_reply(record.value);
   if (auto* error = std::get_if<std::string>(&decoded)) {
     bad_replies_.inc();
     common::log_warn("undecodable reply", {{"offset", record.offset}, {"error", *error}});
     return;
   }
   replies_.inc();
-  auto& reply = std::get<domain::InviteReply>(decoded);
+  auto& reply = std::get<events::InviteReply>(decoded);
   const std::string request_id = reply.request_id;
   if (!pending_.complete(request_id, std::move(reply))) {
     late_replies_.inc();

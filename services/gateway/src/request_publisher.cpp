@@ -34,7 +34,7 @@ struct DeliveryJoin {
 
 }  // namespace
 
-void KafkaRequestPublisher::publish(const std::vector<domain::RequestedInvitation>& records,
+void KafkaRequestPublisher::publish(const std::vector<events::RequestedInvitation>& records,
                                     const std::string& traceparent,
                                     std::function<void(std::optional<PublishError> error)> on_done) {
   if (records.empty()) {
@@ -44,12 +44,12 @@ void KafkaRequestPublisher::publish(const std::vector<domain::RequestedInvitatio
   auto join = std::make_shared<DeliveryJoin>(records.size(), std::move(on_done));
   for (const auto& record : records) {
     kafka::OutRecord out;
-    out.topic = std::string(domain::topics::kRequested);
+    out.topic = std::string(events::topics::kRequested);
     out.key = record.portal;
-    out.value = domain::encode(record);
-    out.headers.emplace_back(domain::headers::kCorrelationId, record.request_id);
-    out.headers.emplace_back(domain::headers::kReplyPartition, std::to_string(record.reply_partition));
-    if (!traceparent.empty()) out.headers.emplace_back(domain::headers::kTraceparent, traceparent);
+    out.value = events::encode_requested(record);
+    out.headers.emplace_back(events::headers::kCorrelationId, record.request_id);
+    out.headers.emplace_back(events::headers::kReplyPartition, std::to_string(record.reply_partition));
+    if (!traceparent.empty()) out.headers.emplace_back(events::headers::kTraceparent, traceparent);
     producer_.produce(std::move(out), [join](const kafka::DeliveryReport& report) { join->report(report); });
   }
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 
 namespace invite::gateway {
@@ -24,7 +24,7 @@ class RequestPublisher {
   // the request before publishing any of it.
   virtual bool has_room(std::size_t records) const = 0;
   // on_done runs exactly once, after the last delivery report, with the first error (nullopt when all were acked).
-  virtual void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
+  virtual void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
                        std::function<void(std::optional<PublishError> error)> on_done) = 0;
 };
 
@@ -36,7 +36,7 @@ class KafkaRequestPublisher final : public RequestPublisher {
   KafkaRequestPublisher(kafka::Producer& producer, std::size_t max_queued)
       : producer_(producer), max_queued_(max_queued) {}
   bool has_room(std::size_t records) const override { return producer_.queued() + records <= max_queued_; }
-  void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
+  void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
                std::function<void(std::optional<PublishError> error)> on_done) override;
 
  private:

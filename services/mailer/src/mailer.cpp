@@ -36,7 +36,7 @@ Mailer::Mailer(MailerEnvironment env)
 std::optional<std::string> Mailer::start() {
   std::vector<kafka::Assignment> assignments;
   for (const std::int32_t partition : env_.partitions) {
-    assignments.push_back({std::string(domain::topics::kEmails), partition, kafka::kOffsetStored});
+    assignments.push_back({std::string(events::topics::kEmails), partition, kafka::kOffsetStored});
   }
   if (auto error = env_.consumer->assign(assignments)) return error;
   metrics_.pending_jobs.set(static_cast<double>(env_.store->pending_count()));
@@ -93,12 +93,12 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
 
 void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   consumed_next_[record.partition] = record.offset + 1;
-  auto decoded = domain::decode_email_job(record.value);
+  auto decoded = events::decode_email_job(record.value);
   std::optional<std::string> problem;
   if (auto* message = std::get_if<std::string>(&decoded)) {
     problem = *message;
   } else {
-    problem = mail::job_problem(std::get<domain::EmailJob>(decoded));
+    problem = mail::job_problem(std::get<events::EmailJob>(decoded));
   }
   const std::string where =
       record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
@@ -107,7 +107,7 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
     log_warn("e-mail job set aside", {{"record", where}, {"error", *problem}});
     return;
   }
-  const auto& job = std::get<domain::EmailJob>(decoded);
+  const auto& job = std::get<events::EmailJob>(decoded);
   store::MailJob queued{job.event_id, record.partition,  record.offset, record.value, record.headers,
                         mail::address_domain(job.recipient_email), 0, now_ms};
   if (env_.store->accept(queued)) {
@@ -150,8 +150,8 @@ std::string Mailer::fallback_culture(const std::string& portal) const {
 }
 
 void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
-  auto decoded = domain::decode_email_job(job.value);
-  if (!std::holds_alternative<domain::EmailJob>(decoded)) {
+  auto decoded = events::decode_email_job(job.value);
+  if (!std::holds_alternative<events::EmailJob>(decoded)) {
     // Accepted only once it decoded; a newer build's stricter decoder is the one way here. No event: its
     // fields are what cannot be trusted.
     log_warn("queued e-mail job no longer decodes; dropped",
@@ -160,8 +160,8 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
     metrics_.attempts_failed.inc();
     return;
   }
-  const auto& email = std::get<domain::EmailJob>(decoded);
-  domain::EmailStatus status;
+  const auto& email = std::get<events::EmailJob>(decoded);
+  events::EmailStatus status;
   status.event_id = common::new_uuid();
   status.occurred_at_ms = now_ms;
   status.request_id = email.request_id;
@@ -176,7 +176,7 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
   auto composed = mail::compose_invitation(email, *env_.templates, fallback_culture(email.portal),
                                            env_.settings.from_address, now_ms);
   if (auto* problem = std::get_if<std::string>(&composed)) {
-    status.status = domain::DeliveryStatus::Failed;
+    status.status = events::DeliveryStatus::Failed;
     status.reason = *problem;
     record(job, email, std::move(status), store::JobState::Failed, 0);
     return;
@@ -190,7 +190,7 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
   status.smtp_code = result.smtp_code;
 
   if (result.outcome == mail::SendOutcome::Delivered) {
-    status.status = domain::DeliveryStatus::Sent;
+    status.status = events::DeliveryStatus::Sent;
     record(job, email, std::move(status), store::JobState::Sent, 0);
     log_info("e-mail sent", {{"jobEventId", email.event_id}, {"requestId", email.request_id},
                              {"culture", message.culture}, {"messageId", message.message_id},
@@ -212,40 +212,40 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
     }
   }
   if (next_attempt_ms > 0) {
-    status.status = domain::DeliveryStatus::Retrying;
+    status.status = events::DeliveryStatus::Retrying;
     status.next_attempt_at_ms = next_attempt_ms;
     log_info("e-mail delivery failed, will retry", {{"jobEventId", email.event_id}, {"attempt", std::int64_t{status.attempt}},
                                                      {"reason", status.reason},
                                                      {"nextAttemptAt", common::rfc3339_utc(next_attempt_ms)}});
     record(job, email, std::move(status), store::JobState::Pending, next_attempt_ms);
   } else {
-    status.status = domain::DeliveryStatus::Failed;
+    status.status = events::DeliveryStatus::Failed;
     record(job, email, std::move(status), store::JobState::Failed, 0);
   }
 }
 
-void Mailer::record(const store::MailJob& job, const domain::EmailJob& email, domain::EmailStatus status,
+void Mailer::record(const store::MailJob& job, const events::EmailJob& email, events::EmailStatus status,
                     store::JobState state, std::int64_t next_attempt_ms) {
-  if (status.status == domain::DeliveryStatus::Failed) {
+  if (status.status == events::DeliveryStatus::Failed) {
     metrics_.attempts_failed.inc();
     log_warn("e-mail failed for good", {{"jobEventId", email.event_id}, {"requestId", email.request_id},
                                         {"attempt", std::int64_t{status.attempt}}, {"reason", status.reason}});
-  } else if (status.status == domain::DeliveryStatus::Retrying) {
+  } else if (status.status == events::DeliveryStatus::Retrying) {
     metrics_.attempts_retrying.inc();
   } else {
     metrics_.attempts_sent.inc();
   }
   common::Message row;
-  row.topic = std::string(domain::topics::kEmailStatus);
+  row.topic = std::string(events::topics::kEmailStatus);
   row.key = email.portal;
-  row.headers.emplace_back(std::string(domain::headers::kCorrelationId), email.request_id);
-  if (auto traceparent = kafka::header(job.headers, domain::headers::kTraceparent);
+  row.headers.emplace_back(std::string(events::headers::kCorrelationId), email.request_id);
+  if (auto traceparent = kafka::header(job.headers, events::headers::kTraceparent);
       traceparent && domain::is_valid_traceparent(*traceparent)) {
-    row.headers.emplace_back(std::string(domain::headers::kTraceparent), *traceparent);
+    row.headers.emplace_back(std::string(events::headers::kTraceparent), *traceparent);
   }
   const std::string reason = status.reason;
   const int attempts = status.attempt;
-  row.value = domain::encode(status);
+  row.value = events::encode_email_status(status);
   env_.store->record_attempt(job.event_id, {state, attempts, next_attempt_ms, reason, std::move(row)});
 }
 
@@ -256,7 +256,7 @@ void Mailer::commit_offsets() {
     // starting afresh reads it again (and the decided jobs after it, which the file would have recognised).
     if (const auto pending = env_.store->first_pending_offset(partition)) offset = std::min(offset, *pending);
     if (auto it = committed_.find(partition); it != committed_.end() && it->second == offset) continue;
-    env_.consumer->commit(std::string(domain::topics::kEmails), partition, offset);
+    env_.consumer->commit(std::string(events::topics::kEmails), partition, offset);
     committed_[partition] = offset;
   }
 }

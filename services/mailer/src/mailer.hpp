@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "invite/common/metrics.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/mail/retry.hpp"
@@ -65,7 +65,7 @@ class Mailer {
   // Sends the first due job whose domain is not throttled; false when there was none.
   bool send_next(std::int64_t now_ms);
   void attempt(const store::MailJob& job, std::int64_t now_ms);
-  void record(const store::MailJob& job, const domain::EmailJob& email, domain::EmailStatus status,
+  void record(const store::MailJob& job, const events::EmailJob& email, events::EmailStatus status,
               store::JobState state, std::int64_t next_attempt_ms);
   std::string fallback_culture(const std::string& portal) const;
   std::chrono::milliseconds idle_wait(std::int64_t now_ms);

@@ -13,7 +13,7 @@
 #include "invite/common/process.hpp"
 #include "invite/common/signals.hpp"
 #include "invite/common/text.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/validation.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/mail/eml_sender.hpp"
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
   auto kafka_config_or = runtime::kafka_properties(flags);
   if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
   const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
-  const std::string topic(domain::topics::kEmails);
+  const std::string topic(events::topics::kEmails);
   auto kafka_or = runtime::connect_kafka(flags, kafka_config, "invite-mailer", *delivery_timeout, topic, *topic_wait);
   if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
   auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));

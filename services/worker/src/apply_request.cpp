@@ -12,8 +12,8 @@ namespace {
 
 common::Headers event_headers(const CompleteRequest& request) {
   common::Headers headers;
-  headers.emplace_back(domain::headers::kCorrelationId, request.records.front().request_id);
-  if (!request.traceparent.empty()) headers.emplace_back(domain::headers::kTraceparent, request.traceparent);
+  headers.emplace_back(events::headers::kCorrelationId, request.records.front().request_id);
+  if (!request.traceparent.empty()) headers.emplace_back(events::headers::kTraceparent, request.traceparent);
   return headers;
 }
 
@@ -69,21 +69,22 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   commit.portal = first.portal;
   commit.day = common::utc_day(ctx.now_ms);
 
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.event_id = ctx.new_id();
   reply.occurred_at_ms = ctx.now_ms;
   reply.request_id = first.request_id;
   reply.portal = first.portal;
   reply.outcome = plan.outcome;
-  reply.message = plan.message;
+  reply.disabled_email = plan.disabled_email;
+  reply.seats = plan.seats;
   reply.rate_limit = plan.rate_limit;
   if (plan.outcome == domain::Outcome::Ok) reply.users = plan.users;
 
   common::Message reply_row;
-  reply_row.topic = std::string(domain::topics::kReplies);
+  reply_row.topic = std::string(events::topics::kReplies);
   reply_row.partition = first.reply_partition;
   reply_row.key = first.request_id;
-  reply_row.value = domain::encode(reply);
+  reply_row.value = events::encode_reply(reply);
   reply_row.headers = headers;
   commit.outbox.push_back(std::move(reply_row));
 
@@ -93,7 +94,7 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   commit.raise = plan.raised;
   commit.invited = static_cast<std::int64_t>(plan.created.size());
   for (const auto& user : plan.created) {
-    domain::EmailJob job;
+    events::EmailJob job;
     job.event_id = ctx.new_id();
     job.occurred_at_ms = ctx.now_ms;
     job.request_id = first.request_id;
@@ -103,14 +104,13 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     job.recipient_user_id = user.id;
     job.culture = user.culture;
     job.inviter_id = first.inviter_id;
-    job.subject = "Join " + ctx.portal->display_name + " DocSpace";
     job.confirmation_link = domain::invite_link(
         *ctx.portal, {user.email, user.type, first.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
     job.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
-    commit.outbox.push_back({std::string(domain::topics::kEmails), std::nullopt, first.portal, domain::encode(job),
-                             headers});
+    commit.outbox.push_back({std::string(events::topics::kEmails), std::nullopt, first.portal,
+                             events::encode_email_job(job), headers});
 
-    domain::UserInvited event;
+    events::UserInvited event;
     event.event_id = ctx.new_id();
     event.occurred_at_ms = ctx.now_ms;
     event.request_id = first.request_id;
@@ -118,8 +118,8 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     event.user = user;
     event.inviter_id = first.inviter_id;
     event.inviter_role = first.inviter_role;
-    commit.outbox.push_back({std::string(domain::topics::kUserInvited), std::nullopt, first.portal,
-                             domain::encode(event), headers});
+    commit.outbox.push_back({std::string(events::topics::kUserInvited), std::nullopt, first.portal,
+                             events::encode_user_invited(event), headers});
   }
   return commit;
 }

@@ -6,7 +6,7 @@
 #include <variant>
 
 #include "invite/common/message.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
 #include "reply_partitions.hpp"
@@ -15,7 +15,7 @@ namespace invite::worker {
 
 // The record's event, or why it belongs on the DLQ: it does not decode, names no known portal, or names a reply
 // partition that does not exist (no gateway can be waiting for that reply, which could never be delivered).
-std::variant<domain::RequestedInvitation, std::string> admit(const kafka::InRecord& record,
+std::variant<events::RequestedInvitation, std::string> admit(const kafka::InRecord& record,
                                                              const domain::PortalDirectory& portals,
                                                              ReplyPartitions& reply_partitions);
 

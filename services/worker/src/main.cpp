@@ -11,7 +11,7 @@
 #include "invite/common/log.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/common/signals.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/runtime/ops_server.hpp"
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   auto kafka_config_or = runtime::kafka_properties(flags);
   if (auto* message = std::get_if<std::string>(&kafka_config_or)) return runtime::usage_error(flags, *message);
   const auto kafka_config = std::get<kafka::Properties>(std::move(kafka_config_or));
-  const std::string topic(domain::topics::kRequested);
+  const std::string topic(events::topics::kRequested);
   auto kafka_or = runtime::connect_kafka(flags, kafka_config, "invite-worker", *delivery_timeout, topic, *topic_wait);
   if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
   auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::worker {
 
@@ -14,7 +14,7 @@ bool ReplyPartitions::exists(std::int32_t partition) {
   const auto now = std::chrono::steady_clock::now();
   if (now - read_at_ >= 1s) {
     read_at_ = now;
-    const auto count = producer_.partition_count(std::string(domain::topics::kReplies), 2s);
+    const auto count = producer_.partition_count(std::string(events::topics::kReplies), 2s);
     if (!count) return true;
     count_ = *count;
   }

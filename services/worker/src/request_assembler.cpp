@@ -13,7 +13,7 @@ void RequestAssembler::erase(PartitionState& state, const std::string& request_i
   state.requests.erase(request_id);
 }
 
-AddResult RequestAssembler::add(std::int32_t partition, std::int64_t offset, domain::RequestedInvitation record,
+AddResult RequestAssembler::add(std::int32_t partition, std::int64_t offset, events::RequestedInvitation record,
                                 const std::string& traceparent) {
   auto& state = partitions_[partition];
   auto [it, inserted] = state.requests.try_emplace(record.request_id);

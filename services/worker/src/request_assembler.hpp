@@ -9,12 +9,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::worker {
 
 struct CompleteRequest {
-  std::vector<domain::RequestedInvitation> records;  // ordered by index, records[i].index == i
+  std::vector<events::RequestedInvitation> records;  // ordered by index, records[i].index == i
   std::int64_t first_offset = 0;
   std::string traceparent;  // of the first record, passed on to what the request produces
 };
@@ -33,7 +33,7 @@ struct DroppedRequest {
 
 class RequestAssembler {
  public:
-  AddResult add(std::int32_t partition, std::int64_t offset, domain::RequestedInvitation record,
+  AddResult add(std::int32_t partition, std::int64_t offset, events::RequestedInvitation record,
                 const std::string& traceparent);
   // Smallest first offset of the partition's incomplete requests.
   std::optional<std::int64_t> hold(std::int32_t partition) const;
@@ -45,7 +45,7 @@ class RequestAssembler {
   struct Collecting {
     int count = 0;
     // By index. Sparse rather than `count` slots: a corrupt record's count (up to INT_MAX) must not allocate.
-    std::map<int, domain::RequestedInvitation> records;
+    std::map<int, events::RequestedInvitation> records;
     std::int64_t first_offset = 0;
     std::int64_t deadline_ms = 0;
     std::string traceparent;

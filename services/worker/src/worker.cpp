@@ -17,7 +17,7 @@ namespace invite::worker {
 using namespace std::chrono_literals;
 
 namespace {
-const std::string kRequestedTopic(domain::topics::kRequested);
+const std::string kRequestedTopic(events::topics::kRequested);
 constexpr std::size_t kRelayBatch = 1000;
 constexpr auto kRetryPause = 1s;
 constexpr auto kSweepInterval = 500ms;
@@ -159,12 +159,12 @@ void Worker::on_record(const kafka::InRecord& record) {
 
   auto admitted = admit(record, *env_.portals, reply_partitions_);
   if (auto* error = std::get_if<std::string>(&admitted)) return send_to_dlq(state, record, *error);
-  auto& event = std::get<domain::RequestedInvitation>(admitted);
+  auto& event = std::get<events::RequestedInvitation>(admitted);
   if (state.store->request_applied(event.request_id)) {
     metrics_.records_skipped.inc();
     return;
   }
-  std::string traceparent = kafka::header(record.headers, domain::headers::kTraceparent).value_or("");
+  std::string traceparent = kafka::header(record.headers, events::headers::kTraceparent).value_or("");
   // Passed on to every event the request causes, so only a well-formed one (other producers write here too).
   if (!domain::is_valid_traceparent(traceparent)) traceparent.clear();
   auto added = assembler_.add(record.partition, record.offset, std::move(event), traceparent);

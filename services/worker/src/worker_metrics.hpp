@@ -1,7 +1,7 @@
 #pragma once
 // The worker's metric families, declared once: names, help texts and buckets live here and nowhere else.
 #include "invite/common/metrics.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 namespace invite::worker {
 

@@ -79,7 +79,8 @@ class PlanTest : public ::testing::Test {
 TEST_F(PlanTest, SingleNewUserIsCreatedPending) {
   const auto result = plan(input({{"Anna.Smith@Example.com", EmployeeType::User}}));
   ASSERT_EQ(result.outcome, Outcome::Ok);
-  EXPECT_TRUE(result.message.empty());
+  EXPECT_TRUE(result.disabled_email.empty());
+  EXPECT_FALSE(result.seats.has_value());
   EXPECT_FALSE(result.rate_limit.has_value());
   ASSERT_EQ(result.created.size(), 1U);
   const User& user = result.created[0];
@@ -181,7 +182,7 @@ TEST_F(PlanTest, DisabledUserRejectsTheWholeRequest) {
   add_existing(in, stored("u-gone", "gone@example.com", EmployeeType::User, EmployeeStatus::Terminated));
   const auto result = plan(in);
   EXPECT_EQ(result.outcome, Outcome::UserDisabled);
-  EXPECT_EQ(result.message, "The user is disabled: Gone@Example.com");  // as invited
+  EXPECT_EQ(result.disabled_email, "Gone@Example.com");  // as invited
   EXPECT_FALSE(result.rate_limit.has_value());
   expect_nothing_applied(result);
 }
@@ -208,7 +209,7 @@ TEST_F(PlanTest, PaidSeatsExactBoundary) {
   in.invitations.push_back({"a3@example.com", EmployeeType::RoomAdmin});  // needed = 3
   const auto over = plan(in);
   EXPECT_EQ(over.outcome, Outcome::PaidSeatsExceeded);
-  EXPECT_EQ(over.message, "The number of admins exceeds the limit: 3/2.");
+  EXPECT_EQ(over.seats, (SeatShortage{3, 2}));
   EXPECT_FALSE(over.rate_limit.has_value());
   expect_nothing_applied(over);
 }
@@ -219,7 +220,7 @@ TEST_F(PlanTest, PaidSeatsOverbookedPortalHasNoFreeSeat) {
   in.paid_seats_in_use = 4;
   const auto result = plan(in);
   EXPECT_EQ(result.outcome, Outcome::PaidSeatsExceeded);
-  EXPECT_EQ(result.message, "The number of admins exceeds the limit: 1/0.");
+  EXPECT_EQ(result.seats, (SeatShortage{1, 0}));
 
   // Unpaid invitations still pass on a full portal.
   in.invitations = {{"u1@example.com", EmployeeType::User}, {"g1@example.com", EmployeeType::Guest}};
@@ -243,7 +244,7 @@ TEST_F(PlanTest, RaiseToAPaidTypeConsumesASeat) {
   add_existing(in, stored("u-bob", "bob@example.com", EmployeeType::User));
   const auto over = plan(in);
   EXPECT_EQ(over.outcome, Outcome::PaidSeatsExceeded);
-  EXPECT_EQ(over.message, "The number of admins exceeds the limit: 2/1.");
+  EXPECT_EQ(over.seats, (SeatShortage{2, 1}));
 
   in.invitations.pop_back();
   const auto fits = plan(in);
@@ -276,8 +277,7 @@ TEST_F(PlanTest, DailyBudgetExactBoundary) {
   in.invitations.push_back({"n3@example.com", EmployeeType::User});
   const auto over = plan(in);
   EXPECT_EQ(over.outcome, Outcome::DailyBudgetExceeded);
-  EXPECT_EQ(over.message, "The daily invitation limit of the portal is reached.");
-  ASSERT_TRUE(over.rate_limit.has_value());
+    ASSERT_TRUE(over.rate_limit.has_value());
   EXPECT_EQ(over.rate_limit->limit, 10);
   EXPECT_EQ(over.rate_limit->remaining, 2);
   EXPECT_EQ(over.rate_limit->reset_at_ms, kMidnight);

@@ -99,7 +99,7 @@ TEST(ReplyResponse, DailyBudgetWaitsAtLeastOneSecond) {
   domain::Portal portal;
   portal.host = "localhost";
   portal.base_url = "http://localhost";
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::DailyBudgetExceeded;
   reply.message = "limit";
   reply.rate_limit = domain::RateLimit{10, 0, 5'000};
@@ -111,6 +111,38 @@ TEST(ReplyResponse, DailyBudgetWaitsAtLeastOneSecond) {
     if (name == "Retry-After") retry_after = value;
   }
   EXPECT_EQ(retry_after, "1");
+}
+
+// The gateway owns the refusal texts; the deprecated `message` the codec still writes for older gateways must say
+// the same, or a client would read different texts depending on which gateway answered.
+TEST(RefusalMessage, WordsRefusalsFromTheFactsAsOlderGatewaysForwardThem) {
+  events::InviteReply disabled;
+  disabled.outcome = domain::Outcome::UserDisabled;
+  disabled.disabled_email = "Gone@Example.com";
+  events::InviteReply seats;
+  seats.outcome = domain::Outcome::PaidSeatsExceeded;
+  seats.seats = domain::SeatShortage{3, 2};
+  events::InviteReply budget;
+  budget.outcome = domain::Outcome::DailyBudgetExceeded;
+  budget.rate_limit = domain::RateLimit{10, 0, 1795737600000};
+  EXPECT_EQ(refusal_message(disabled), "The user is disabled: Gone@Example.com");
+  EXPECT_EQ(refusal_message(seats), "The number of admins exceeds the limit: 3/2.");
+  EXPECT_EQ(refusal_message(budget), "The daily invitation limit of the portal is reached.");
+  for (auto reply : {disabled, seats, budget}) {
+    reply.event_id = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01";
+    reply.request_id = "0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02";
+    reply.portal = "localhost";
+    const auto decoded = std::get<events::InviteReply>(events::decode_reply(events::encode_reply(reply)));
+    EXPECT_EQ(decoded.message, refusal_message(reply)) << domain::to_string(reply.outcome);
+    EXPECT_EQ(refusal_message(decoded), refusal_message(reply));
+  }
+}
+
+TEST(RefusalMessage, FallsBackOnTheMessageOfAnOlderWorker) {
+  events::InviteReply reply;
+  reply.outcome = domain::Outcome::PaidSeatsExceeded;
+  reply.message = "The number of admins exceeds the limit: 1/0.";
+  EXPECT_EQ(refusal_message(reply), "The number of admins exceeds the limit: 1/0.");
 }
 
 }  // namespace

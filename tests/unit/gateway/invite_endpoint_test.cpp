@@ -18,7 +18,7 @@
 #include "invite/auth/token.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/domain/portal.hpp"
-#include "invite/domain/responses.hpp"
+#include "responses.hpp"
 #include "invite_endpoint.hpp"
 #include "pending_requests.hpp"
 #include "request_publisher.hpp"
@@ -29,12 +29,12 @@ namespace {
 class FakePublisher final : public RequestPublisher {
  public:
   struct Call {
-    std::vector<domain::RequestedInvitation> records;
+    std::vector<events::RequestedInvitation> records;
     std::string traceparent;
     std::function<void(std::optional<PublishError>)> on_done;
   };
   bool has_room(std::size_t records) const override { return records <= room; }
-  void publish(const std::vector<domain::RequestedInvitation>& records, const std::string& traceparent,
+  void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
                std::function<void(std::optional<PublishError> error)> on_done) override {
     calls.push_back({records, traceparent, std::move(on_done)});
   }
@@ -145,7 +145,7 @@ class GatewayFixture : public ::testing::Test {
   }
 
   // Acknowledges the last publish and answers it with `reply` (request id and portal filled in).
-  void ack_and_reply(domain::InviteReply reply) {
+  void ack_and_reply(events::InviteReply reply) {
     ASSERT_FALSE(publisher_.calls.empty());
     auto& call = publisher_.calls.back();
     call.on_done(std::nullopt);
@@ -508,7 +508,7 @@ TEST_F(GatewayFixture, OkReplyAnswers200WithSuccessEnvelope) {
   publisher_.calls.at(0).on_done(std::nullopt);
   EXPECT_TRUE(responses_.empty()) << "an acknowledged publish still waits for the reply";
 
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::Ok;
   reply.users = {user("aaaaaaaa-0000-4000-8000-000000000001", "ann@example.com", EmployeeType::User),
                  user("aaaaaaaa-0000-4000-8000-000000000002", "bob@example.com", EmployeeType::RoomAdmin)};
@@ -517,7 +517,7 @@ TEST_F(GatewayFixture, OkReplyAnswers200WithSuccessEnvelope) {
   const auto& response = only_response();
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(header_of(response, "Content-Type"), "application/json; charset=utf-8");
-  EXPECT_EQ(response.body, domain::success_envelope(reply.users, *portals_.find_by_host_header("localhost"), kInviteUrl));
+  EXPECT_EQ(response.body, success_envelope(reply.users, *portals_.find_by_host_header("localhost"), kInviteUrl));
   const auto body = body_of(response);
   EXPECT_EQ(body["count"], 2);
   EXPECT_EQ(body["response"][1]["id"], "aaaaaaaa-0000-4000-8000-000000000002");
@@ -531,7 +531,7 @@ TEST_P(AcceptHeader, ContentTypeFollowsAccept) {
   auto r = request(kOneUser);
   r.headers.emplace_back("Accept", GetParam().first);
   send(std::move(r));
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.users = {user("aaaaaaaa-0000-4000-8000-000000000001", "ann@example.com", EmployeeType::User)};
   ack_and_reply(reply);
   EXPECT_EQ(only_response().status, 200);
@@ -554,7 +554,7 @@ TEST_F(GatewayFixture, ErrorContentTypeFollowsAcceptToo) {
 
 TEST_F(GatewayFixture, UserDisabledReplyIs400) {
   send(request(kOneUser));
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::UserDisabled;
   reply.message = "The user is disabled: ann@example.com";
   ack_and_reply(reply);
@@ -568,7 +568,7 @@ TEST_F(GatewayFixture, UserDisabledReplyIs400) {
 
 TEST_F(GatewayFixture, PaidSeatsReplyIs402) {
   send(request(kOneUser));
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::PaidSeatsExceeded;
   reply.message = "The number of admins exceeds the limit: 1/0.";
   ack_and_reply(reply);
@@ -579,7 +579,7 @@ TEST_F(GatewayFixture, PaidSeatsReplyIs402) {
 
 TEST_F(GatewayFixture, DailyBudgetReplyIs429WithRateLimitHeaders) {
   send(request(kOneUser));
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::DailyBudgetExceeded;
   reply.message = "The daily invitation limit of the portal is reached.";
   const std::int64_t reset_ms = kNowMs + 3'600'500;  // 3600.5 s from now
@@ -645,7 +645,7 @@ TEST_F(GatewayFixture, DeadlineIs504AndLateReplyIsRefused) {
   EXPECT_EQ(error_type_of(response), "GatewayTimeout");
   EXPECT_EQ(pending_.size(), 0u);
 
-  domain::InviteReply late;
+  events::InviteReply late;
   late.request_id = publisher_.calls[0].records[0].request_id;
   EXPECT_FALSE(pending_.complete(late.request_id, late));
   EXPECT_EQ(responses_.size(), 1u);
@@ -653,7 +653,7 @@ TEST_F(GatewayFixture, DeadlineIs504AndLateReplyIsRefused) {
 
 TEST_F(GatewayFixture, DeadlineAfterReplyDoesNothing) {
   send(request(kOneUser));
-  ack_and_reply(domain::InviteReply{});
+  ack_and_reply(events::InviteReply{});
   scheduled_.at(0).fn();
   ASSERT_EQ(responses_.size(), 1u);
   EXPECT_EQ(responses_[0].status, 200);
@@ -663,7 +663,7 @@ TEST_F(GatewayFixture, EmptyInvitationListAnswers200WithoutKafka) {
   send(request(R"({"invitations":[]})"));
   const auto& response = only_response();
   EXPECT_EQ(response.status, 200);
-  EXPECT_EQ(response.body, domain::success_envelope({}, *portals_.find_by_host_header("localhost"), kInviteUrl));
+  EXPECT_EQ(response.body, success_envelope({}, *portals_.find_by_host_header("localhost"), kInviteUrl));
   const auto body = body_of(response);
   EXPECT_EQ(body["count"], 0);
   EXPECT_EQ(body["response"], nlohmann::json::array());
@@ -677,9 +677,9 @@ TEST_F(GatewayFixture, RequestsAreCountedByStatusCode) {
   set_header(lost, "Host", "nowhere.example");
   send(std::move(lost));
   send(request(kOneUser));
-  ack_and_reply(domain::InviteReply{});
+  ack_and_reply(events::InviteReply{});
   send(request(kOneUser));
-  ack_and_reply(domain::InviteReply{});
+  ack_and_reply(events::InviteReply{});
 
   const std::string text = metrics_.render();
   EXPECT_NE(text.find("# TYPE invite_gateway_invite_requests_total counter"), std::string::npos) << text;
@@ -709,7 +709,7 @@ TEST_F(GatewayCapacityOne, FullPendingMapIs503OverloadedWithoutPublishing) {
   EXPECT_EQ(publisher_.calls.size(), 1u);
 
   // Capacity returns once the first request is answered.
-  ack_and_reply(domain::InviteReply{});
+  ack_and_reply(events::InviteReply{});
   send(request(kOneUser));
   EXPECT_EQ(publisher_.calls.size(), 2u);
 }
@@ -735,7 +735,7 @@ TEST_F(GatewayFixture, RequestPublishedBeforeDrainingStillGetsItsReply) {
   send(request(kOneUser));
   ASSERT_EQ(publisher_.calls.size(), 1u);
   draining_ = true;
-  domain::InviteReply reply;
+  events::InviteReply reply;
   reply.outcome = domain::Outcome::Ok;
   ack_and_reply(reply);
   EXPECT_EQ(only_response().status, 200);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "invite/common/metrics.hpp"
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "pending_requests.hpp"
 
 namespace invite::gateway {
@@ -38,8 +38,8 @@ class UnusedConsumer final : public kafka::Consumer {
   void close() override {}
 };
 
-domain::InviteReply sample_reply(std::string request_id) {
-  domain::InviteReply reply;
+events::InviteReply sample_reply(std::string request_id) {
+  events::InviteReply reply;
   reply.event_id = "bbbbbbbb-0000-4000-8000-000000000001";
   reply.occurred_at_ms = 1'790'000'000'000;
   reply.request_id = std::move(request_id);
@@ -60,7 +60,7 @@ domain::InviteReply sample_reply(std::string request_id) {
 
 kafka::InRecord record_with(std::string value) {
   kafka::InRecord record;
-  record.topic = std::string(domain::topics::kReplies);
+  record.topic = std::string(events::topics::kReplies);
   record.partition = 0;
   record.offset = 17;
   record.value = std::move(value);
@@ -85,10 +85,10 @@ TEST_F(ReplyListenerTest, EncodedReplyCompletesItsPendingRequest) {
   ASSERT_TRUE(pending_.add("aaaaaaaa-0000-4000-8000-000000000002", [&](Completion) { other_called = true; }));
 
   const auto reply = sample_reply(id);
-  listener_.handle(record_with(domain::encode(reply)));
+  listener_.handle(record_with(events::encode_reply(reply)));
 
   ASSERT_EQ(seen.size(), 1u);
-  const auto* received = std::get_if<domain::InviteReply>(&seen[0]);
+  const auto* received = std::get_if<events::InviteReply>(&seen[0]);
   ASSERT_NE(received, nullptr);
   EXPECT_EQ(*received, reply);
   EXPECT_FALSE(other_called);
@@ -98,7 +98,7 @@ TEST_F(ReplyListenerTest, EncodedReplyCompletesItsPendingRequest) {
 }
 
 TEST_F(ReplyListenerTest, ReplyForUnknownRequestIsCountedLate) {
-  listener_.handle(record_with(domain::encode(sample_reply("aaaaaaaa-0000-4000-8000-00000000dead"))));
+  listener_.handle(record_with(events::encode_reply(sample_reply("aaaaaaaa-0000-4000-8000-00000000dead"))));
   EXPECT_EQ(counter("invite_gateway_late_replies_total"), 1.0);
   EXPECT_NE(metrics_.render().find("invite_gateway_late_replies_total 1"), std::string::npos) << metrics_.render();
 }
@@ -107,8 +107,8 @@ TEST_F(ReplyListenerTest, SecondReplyForTheSameRequestIsLate) {
   const std::string id = "aaaaaaaa-0000-4000-8000-000000000001";
   int calls = 0;
   ASSERT_TRUE(pending_.add(id, [&](Completion) { ++calls; }));
-  listener_.handle(record_with(domain::encode(sample_reply(id))));
-  listener_.handle(record_with(domain::encode(sample_reply(id))));
+  listener_.handle(record_with(events::encode_reply(sample_reply(id))));
+  listener_.handle(record_with(events::encode_reply(sample_reply(id))));
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(counter("invite_gateway_late_replies_total"), 1.0);
 }
@@ -131,7 +131,7 @@ TEST(PendingRequests, CompletesEachEntryOnce) {
   ASSERT_TRUE(pending.add("r1", [&](Completion c) { seen.push_back(std::move(c)); }));
   EXPECT_FALSE(pending.add("r1", [](Completion) {})) << "a request id is waited for once";
   EXPECT_TRUE(pending.complete("r1", TimedOut{}));
-  EXPECT_FALSE(pending.complete("r1", domain::InviteReply{}));
+  EXPECT_FALSE(pending.complete("r1", events::InviteReply{}));
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_TRUE(std::holds_alternative<TimedOut>(seen[0]));
   EXPECT_EQ(pending.size(), 0u);

@@ -20,8 +20,8 @@ const TemplateCatalogue& shipped() {
   return catalogue;
 }
 
-domain::EmailJob job(std::string culture) {
-  domain::EmailJob j;
+events::EmailJob job(std::string culture) {
+  events::EmailJob j;
   j.event_id = "35702c1e-8d4f-4b6a-9e3c-7f1a2b3c4d5e";
   j.occurred_at_ms = 1795690800123;
   j.request_id = "6f1c2b9e-4a7d-4c1e-9b0a-2d5e8f3a7c41";
@@ -37,7 +37,7 @@ domain::EmailJob job(std::string culture) {
   return j;
 }
 
-ComposedInvitation compose(const domain::EmailJob& j, std::string_view fallback = "en-US") {
+ComposedInvitation compose(const events::EmailJob& j, std::string_view fallback = "en-US") {
   auto composed = compose_invitation(j, shipped(), fallback, "no-reply@docspace.example", 1795690800123);
   if (auto* error = std::get_if<std::string>(&composed)) throw std::runtime_error(*error);
   return std::get<ComposedInvitation>(std::move(composed));

@@ -126,8 +126,8 @@ mail::TemplateCatalogue templates() {
   return std::get<mail::TemplateCatalogue>(std::move(built));
 }
 
-domain::EmailJob email_job(const std::string& recipient, const std::string& culture = "en-US") {
-  domain::EmailJob job;
+events::EmailJob email_job(const std::string& recipient, const std::string& culture = "en-US") {
+  events::EmailJob job;
   job.event_id = common::new_uuid();
   job.occurred_at_ms = common::now_ms();
   job.request_id = common::new_uuid();
@@ -145,13 +145,13 @@ domain::EmailJob email_job(const std::string& recipient, const std::string& cult
 
 const std::string kTraceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-kafka::InRecord record_of(const domain::EmailJob& job, std::int64_t offset, std::int32_t partition = 0) {
+kafka::InRecord record_of(const events::EmailJob& job, std::int64_t offset, std::int32_t partition = 0) {
   kafka::InRecord record;
   record.topic = "invite.emails.v1";
   record.partition = partition;
   record.offset = offset;
   record.key = job.portal;
-  record.value = domain::encode(job);
+  record.value = events::encode_email_job(job);
   record.headers = {{"correlation-id", job.request_id}, {"traceparent", kTraceparent}};
   return record;
 }
@@ -191,11 +191,11 @@ class MailerTest : public ::testing::Test {
   }
 
   // The status events published so far, decoded.
-  std::vector<domain::EmailStatus> statuses() {
-    std::vector<domain::EmailStatus> out;
+  std::vector<events::EmailStatus> statuses() {
+    std::vector<events::EmailStatus> out;
     for (const auto& record : producer_.produced()) {
       EXPECT_EQ(record.topic, "invite.email-status.v1");
-      out.push_back(std::get<domain::EmailStatus>(domain::decode_email_status(record.value)));
+      out.push_back(std::get<events::EmailStatus>(events::decode_email_status(record.value)));
     }
     return out;
   }
@@ -249,7 +249,7 @@ TEST_F(MailerTest, SendsAJobAnnouncesItAndCommitsPastIt) {
   EXPECT_NE(sent[0].second.find("Subject: Treten Sie Example DocSpace bei"), std::string::npos);
 
   const auto status = statuses()[0];
-  EXPECT_EQ(status.status, domain::DeliveryStatus::Sent);
+  EXPECT_EQ(status.status, events::DeliveryStatus::Sent);
   EXPECT_EQ(status.job_event_id, job.event_id);
   EXPECT_EQ(status.request_id, job.request_id);
   EXPECT_EQ(status.recipient_email, "anna@example.com");
@@ -283,14 +283,14 @@ TEST_F(MailerTest, TransientFailureIsRetriedWithAnnouncementsThenSent) {
   start({{mail::SendOutcome::Transient, 421, "421 4.7.0 try again later", ""}});
   ASSERT_TRUE(eventually([&] { return statuses().size() == 2; }));
   const auto all = statuses();
-  EXPECT_EQ(all[0].status, domain::DeliveryStatus::Retrying);
+  EXPECT_EQ(all[0].status, events::DeliveryStatus::Retrying);
   EXPECT_EQ(all[0].attempt, 1);
   EXPECT_EQ(all[0].smtp_code, 421);
   EXPECT_EQ(all[0].reason, "421 4.7.0 try again later");
   ASSERT_TRUE(all[0].next_attempt_at_ms);
   // random() is 0: half of the 20 ms initial pause.
   EXPECT_EQ(*all[0].next_attempt_at_ms - all[0].occurred_at_ms, 10);
-  EXPECT_EQ(all[1].status, domain::DeliveryStatus::Sent);
+  EXPECT_EQ(all[1].status, events::DeliveryStatus::Sent);
   EXPECT_EQ(all[1].attempt, 2);
   EXPECT_NE(all[0].event_id, all[1].event_id);
   EXPECT_EQ(sender_->sent().size(), 2u);
@@ -307,7 +307,7 @@ TEST_F(MailerTest, PermanentFailureIsAnnouncedWithItsReasonAndNotRetried) {
   std::this_thread::sleep_for(150ms);
   const auto all = statuses();
   ASSERT_EQ(all.size(), 1u);
-  EXPECT_EQ(all[0].status, domain::DeliveryStatus::Failed);
+  EXPECT_EQ(all[0].status, events::DeliveryStatus::Failed);
   EXPECT_EQ(all[0].smtp_code, 550);
   EXPECT_EQ(all[0].reason, "550 5.1.1 no such user");
   EXPECT_EQ(sender_->sent().size(), 1u);
@@ -323,9 +323,9 @@ TEST_F(MailerTest, GivesUpAfterTheLastAttempt) {
   start({down, down, down}, settings);
   ASSERT_TRUE(eventually([&] { return statuses().size() == 3; }));
   const auto all = statuses();
-  EXPECT_EQ(all[0].status, domain::DeliveryStatus::Retrying);
-  EXPECT_EQ(all[1].status, domain::DeliveryStatus::Retrying);
-  EXPECT_EQ(all[2].status, domain::DeliveryStatus::Failed);
+  EXPECT_EQ(all[0].status, events::DeliveryStatus::Retrying);
+  EXPECT_EQ(all[1].status, events::DeliveryStatus::Retrying);
+  EXPECT_EQ(all[2].status, events::DeliveryStatus::Failed);
   EXPECT_EQ(all[2].attempt, 3);
   EXPECT_EQ(all[2].reason, "gave up after 3 attempts: Couldn't connect to server");
   EXPECT_EQ(all[2].smtp_code, std::nullopt);
@@ -337,7 +337,7 @@ TEST_F(MailerTest, NoRetryPastTheLinksExpiry) {
   consumer_.add(record_of(job, 0));
   start({{mail::SendOutcome::Transient, 451, "451 busy", ""}});
   ASSERT_TRUE(eventually([&] { return statuses().size() == 1; }));
-  EXPECT_EQ(statuses()[0].status, domain::DeliveryStatus::Failed);
+  EXPECT_EQ(statuses()[0].status, events::DeliveryStatus::Failed);
   EXPECT_EQ(statuses()[0].reason, "the confirmation link expires before the next attempt: 451 busy");
 }
 
@@ -392,7 +392,7 @@ TEST_F(MailerTest, AnUnusableLinkFailsTheJobForGood) {
   consumer_.add(record_of(job, 0));
   start();
   ASSERT_TRUE(eventually([&] { return statuses().size() == 1; }));
-  EXPECT_EQ(statuses()[0].status, domain::DeliveryStatus::Failed);
+  EXPECT_EQ(statuses()[0].status, events::DeliveryStatus::Failed);
   EXPECT_EQ(statuses()[0].reason, "confirmationLink: not an http(s) URL");
   EXPECT_TRUE(sender_->sent().empty());
 }

@@ -39,7 +39,7 @@ CompleteRequest request_of(const std::vector<domain::Invitation>& invitations, s
   request.first_offset = 40;
   request.traceparent = std::move(traceparent);
   for (std::size_t i = 0; i < invitations.size(); ++i) {
-    domain::RequestedInvitation r;
+    events::RequestedInvitation r;
     r.event_id = "eeeeeeee-0000-4000-8000-00000000000" + std::to_string(i);
     r.occurred_at_ms = kNowMs - 50;
     r.request_id = kRequestId;
@@ -231,7 +231,7 @@ TEST_F(ApplyRequestTest, AcceptedCommitRecordsTheRequestAndItsUsers) {
 
 TEST_F(ApplyRequestTest, ReplyIsWrittenFirstToTheGatewaysPartition) {
   const auto a = accepted();
-  const auto replies = rows_of(a.commit, domain::topics::kReplies);
+  const auto replies = rows_of(a.commit, events::topics::kReplies);
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0], &a.commit.outbox.front()) << "the reply is written first";
   EXPECT_EQ(replies[0]->partition, std::optional<std::int32_t>(5));
@@ -240,9 +240,9 @@ TEST_F(ApplyRequestTest, ReplyIsWrittenFirstToTheGatewaysPartition) {
 
 TEST_F(ApplyRequestTest, ReplyCarriesTheUsers) {
   const auto a = accepted();
-  auto decoded = domain::decode_reply(a.commit.outbox.front().value);
-  ASSERT_TRUE(std::holds_alternative<domain::InviteReply>(decoded)) << std::get<std::string>(decoded);
-  const auto& reply = std::get<domain::InviteReply>(decoded);
+  auto decoded = events::decode_reply(a.commit.outbox.front().value);
+  ASSERT_TRUE(std::holds_alternative<events::InviteReply>(decoded)) << std::get<std::string>(decoded);
+  const auto& reply = std::get<events::InviteReply>(decoded);
   EXPECT_EQ(reply.request_id, kRequestId);
   EXPECT_EQ(reply.portal, "docs.example.com");
   EXPECT_EQ(reply.outcome, domain::Outcome::Ok);
@@ -252,16 +252,16 @@ TEST_F(ApplyRequestTest, ReplyCarriesTheUsers) {
 
 TEST_F(ApplyRequestTest, OneEmailJobPerCreatedUser) {
   const auto a = accepted();
-  const auto emails = rows_of(a.commit, domain::topics::kEmails);
+  const auto emails = rows_of(a.commit, events::topics::kEmails);
   ASSERT_EQ(emails.size(), 2u);
   for (std::size_t i = 0; i < emails.size(); ++i) {
     SCOPED_TRACE(i);
     const auto& user = a.plan.created[i];
     EXPECT_EQ(emails[i]->key, "docs.example.com");
     EXPECT_EQ(emails[i]->partition, std::nullopt) << "partitioned by key";
-    auto job_or = domain::decode_email_job(emails[i]->value);
-    ASSERT_TRUE(std::holds_alternative<domain::EmailJob>(job_or)) << std::get<std::string>(job_or);
-    const auto& job = std::get<domain::EmailJob>(job_or);
+    auto job_or = events::decode_email_job(emails[i]->value);
+    ASSERT_TRUE(std::holds_alternative<events::EmailJob>(job_or)) << std::get<std::string>(job_or);
+    const auto& job = std::get<events::EmailJob>(job_or);
     EXPECT_EQ(job.subject, "Join Example Docs DocSpace");
     EXPECT_EQ(job.portal_name, "Example Docs");
     EXPECT_EQ(job.recipient_email, user.email);
@@ -275,19 +275,19 @@ TEST_F(ApplyRequestTest, OneEmailJobPerCreatedUser) {
 
 TEST_F(ApplyRequestTest, EmailJobKeepsTheAddressAsInvited) {
   const auto a = accepted();
-  const auto emails = rows_of(a.commit, domain::topics::kEmails);
+  const auto emails = rows_of(a.commit, events::topics::kEmails);
   ASSERT_FALSE(emails.empty());
-  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
+  EXPECT_EQ(std::get<events::EmailJob>(events::decode_email_job(emails[0]->value)).recipient_email, "Ann@Example.com");
 }
 
 TEST_F(ApplyRequestTest, ConfirmationLinksAreSignedWithTheLinkSecret) {
   const auto a = accepted();
-  const auto emails = rows_of(a.commit, domain::topics::kEmails);
+  const auto emails = rows_of(a.commit, events::topics::kEmails);
   ASSERT_EQ(emails.size(), 2u);
   for (std::size_t i = 0; i < emails.size(); ++i) {
     SCOPED_TRACE(i);
     const auto& user = a.plan.created[i];
-    const auto job = std::get<domain::EmailJob>(domain::decode_email_job(emails[i]->value));
+    const auto job = std::get<events::EmailJob>(events::decode_email_job(emails[i]->value));
     EXPECT_TRUE(job.confirmation_link.starts_with("https://docs.example.com/confirm/LinkInvite?type=LinkInvite&key="))
         << job.confirmation_link;
     const auto key = key_param(job.confirmation_link);
@@ -301,14 +301,14 @@ TEST_F(ApplyRequestTest, ConfirmationLinksAreSignedWithTheLinkSecret) {
 
 TEST_F(ApplyRequestTest, OneUserInvitedEventPerCreatedUser) {
   const auto a = accepted();
-  const auto events = rows_of(a.commit, domain::topics::kUserInvited);
+  const auto events = rows_of(a.commit, events::topics::kUserInvited);
   ASSERT_EQ(events.size(), 2u);
   for (std::size_t i = 0; i < events.size(); ++i) {
     SCOPED_TRACE(i);
     EXPECT_EQ(events[i]->key, "docs.example.com");
-    auto event_or = domain::decode_user_invited(events[i]->value);
-    ASSERT_TRUE(std::holds_alternative<domain::UserInvited>(event_or)) << std::get<std::string>(event_or);
-    const auto& event = std::get<domain::UserInvited>(event_or);
+    auto event_or = events::decode_user_invited(events[i]->value);
+    ASSERT_TRUE(std::holds_alternative<events::UserInvited>(event_or)) << std::get<std::string>(event_or);
+    const auto& event = std::get<events::UserInvited>(event_or);
     EXPECT_EQ(event.user.id, a.plan.created[i].id);
     EXPECT_EQ(event.user.email, a.plan.created[i].email);
     EXPECT_EQ(event.user.type, a.plan.created[i].type);
@@ -330,12 +330,12 @@ TEST_F(ApplyRequestTest, EveryRowCarriesCorrelationAndTraceHeaders) {
 TEST_F(ApplyRequestTest, EveryEventHasItsOwnId) {
   const auto a = accepted();
   std::vector<std::string> event_ids;
-  event_ids.push_back(std::get<domain::InviteReply>(domain::decode_reply(a.commit.outbox.front().value)).event_id);
-  for (const auto* row : rows_of(a.commit, domain::topics::kEmails)) {
-    event_ids.push_back(std::get<domain::EmailJob>(domain::decode_email_job(row->value)).event_id);
+  event_ids.push_back(std::get<events::InviteReply>(events::decode_reply(a.commit.outbox.front().value)).event_id);
+  for (const auto* row : rows_of(a.commit, events::topics::kEmails)) {
+    event_ids.push_back(std::get<events::EmailJob>(events::decode_email_job(row->value)).event_id);
   }
-  for (const auto* row : rows_of(a.commit, domain::topics::kUserInvited)) {
-    event_ids.push_back(std::get<domain::UserInvited>(domain::decode_user_invited(row->value)).event_id);
+  for (const auto* row : rows_of(a.commit, events::topics::kUserInvited)) {
+    event_ids.push_back(std::get<events::UserInvited>(events::decode_user_invited(row->value)).event_id);
   }
   ASSERT_EQ(event_ids.size(), 5u);
   std::sort(event_ids.begin(), event_ids.end());
@@ -363,12 +363,12 @@ TEST_F(ApplyRequestTest, ExistingUsersGetNoEmailButAreInTheReply) {
   ASSERT_EQ(commit.raise.size(), 1u);
   EXPECT_EQ(commit.raise[0].id, old.id);
   EXPECT_EQ(commit.raise[0].type, EmployeeType::DocSpaceAdmin);
-  const auto emails = rows_of(commit, domain::topics::kEmails);
+  const auto emails = rows_of(commit, events::topics::kEmails);
   ASSERT_EQ(emails.size(), 1u);
-  EXPECT_EQ(std::get<domain::EmailJob>(domain::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
-  EXPECT_EQ(rows_of(commit, domain::topics::kUserInvited).size(), 1u);
+  EXPECT_EQ(std::get<events::EmailJob>(events::decode_email_job(emails[0]->value)).recipient_email, "new@example.com");
+  EXPECT_EQ(rows_of(commit, events::topics::kUserInvited).size(), 1u);
 
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox.front().value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(commit.outbox.front().value));
   ASSERT_EQ(reply.users.size(), 2u);
   EXPECT_EQ(reply.users[0].id, old.id);
   EXPECT_EQ(reply.users[1].email, "new@example.com");
@@ -378,13 +378,12 @@ TEST_F(ApplyRequestTest, RejectedPlanWritesOnlyTheReply) {
   const auto request = request_of({{"ann@example.com", EmployeeType::DocSpaceAdmin}});
   domain::Plan plan;
   plan.outcome = domain::Outcome::DailyBudgetExceeded;
-  plan.message = "The daily invitation limit of the portal is reached.";
   plan.rate_limit = domain::RateLimit{3, 0, common::next_utc_midnight_ms(kNowMs)};
 
   const auto commit = build_commit(request, plan, context());
   ASSERT_EQ(commit.outbox.size(), 1u);
   const auto& row = commit.outbox[0];
-  EXPECT_EQ(row.topic, domain::topics::kReplies);
+  EXPECT_EQ(row.topic, events::topics::kReplies);
   EXPECT_EQ(row.partition, std::optional<std::int32_t>(5));
   EXPECT_EQ(row.key, kRequestId);
   EXPECT_TRUE(commit.create.empty());
@@ -392,9 +391,10 @@ TEST_F(ApplyRequestTest, RejectedPlanWritesOnlyTheReply) {
   EXPECT_EQ(commit.invited, 0);
   EXPECT_EQ(commit.request_id, kRequestId) << "a rejected request is still decided, not re-applied on replay";
 
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(row.value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(row.value));
   EXPECT_EQ(reply.outcome, domain::Outcome::DailyBudgetExceeded);
-  EXPECT_EQ(reply.message, plan.message);
+  // The deprecated message older gateways forward, written by the codec rather than by the worker.
+  EXPECT_EQ(reply.message, "The daily invitation limit of the portal is reached.");
   EXPECT_EQ(reply.rate_limit, plan.rate_limit);
   EXPECT_TRUE(reply.users.empty());
 }
@@ -406,7 +406,7 @@ TEST_F(ApplyRequestTest, RejectedPlanFromTheRulesHasNoUsers) {
   ASSERT_EQ(plan.outcome, domain::Outcome::PaidSeatsExceeded);
   const auto commit = build_commit(request, plan, context());
   ASSERT_EQ(commit.outbox.size(), 1u);
-  const auto reply = std::get<domain::InviteReply>(domain::decode_reply(commit.outbox[0].value));
+  const auto reply = std::get<events::InviteReply>(events::decode_reply(commit.outbox[0].value));
   EXPECT_EQ(reply.outcome, domain::Outcome::PaidSeatsExceeded);
   EXPECT_TRUE(reply.users.empty());
   EXPECT_TRUE(commit.create.empty());

@@ -21,7 +21,7 @@ class MetadataProducer final : public kafka::Producer {
   bool connected() const override { return true; }
   int flush(std::chrono::milliseconds) override { return 0; }
   std::optional<std::int32_t> partition_count(const std::string& topic, std::chrono::milliseconds) override {
-    EXPECT_EQ(topic, domain::topics::kReplies);
+    EXPECT_EQ(topic, events::topics::kReplies);
     ++asked;
     return reply_partitions_;
   }
@@ -41,7 +41,7 @@ domain::PortalDirectory portals() {
 }
 
 kafka::InRecord requested(const std::string& portal, std::int32_t reply_partition) {
-  domain::RequestedInvitation r;
+  events::RequestedInvitation r;
   r.event_id = "eeeeeeee-0000-4000-8000-000000000001";
   r.occurred_at_ms = 1'790'000'000'000;
   r.request_id = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -55,9 +55,9 @@ kafka::InRecord requested(const std::string& portal, std::int32_t reply_partitio
   r.invitation = {"ann@example.com", domain::EmployeeType::User};
   r.reply_partition = reply_partition;
   kafka::InRecord record;
-  record.topic = std::string(domain::topics::kRequested);
+  record.topic = std::string(events::topics::kRequested);
   record.key = portal;
-  record.value = domain::encode(r);
+  record.value = events::encode_requested(r);
   return record;
 }
 
@@ -65,8 +65,8 @@ TEST(Admit, AcceptsARecordItCanApply) {
   MetadataProducer producer(4);
   ReplyPartitions replies(producer);
   const auto admitted = admit(requested("docs.example.com", 3), portals(), replies);
-  ASSERT_TRUE(std::holds_alternative<domain::RequestedInvitation>(admitted)) << std::get<std::string>(admitted);
-  EXPECT_EQ(std::get<domain::RequestedInvitation>(admitted).portal, "docs.example.com");
+  ASSERT_TRUE(std::holds_alternative<events::RequestedInvitation>(admitted)) << std::get<std::string>(admitted);
+  EXPECT_EQ(std::get<events::RequestedInvitation>(admitted).portal, "docs.example.com");
 }
 
 TEST(Admit, SetsAsideWhatDoesNotDecode) {
@@ -97,7 +97,7 @@ TEST(Admit, SetsAsideAReplyPartitionThatDoesNotExist) {
 TEST(Admit, AcceptsWhenTheClusterCannotTellHowManyReplyPartitionsThereAre) {
   MetadataProducer producer(std::nullopt);
   ReplyPartitions replies(producer);
-  EXPECT_TRUE(std::holds_alternative<domain::RequestedInvitation>(admit(requested("docs.example.com", 9), portals(), replies)))
+  EXPECT_TRUE(std::holds_alternative<events::RequestedInvitation>(admit(requested("docs.example.com", 9), portals(), replies)))
       << "the relay retries the reply until it can tell";
 }
 
@@ -114,7 +114,7 @@ TEST(ReplyPartitionsCache, AsksTheClusterAtMostOnceASecond) {
 
 TEST(DlqMessage, KeepsTheRecordAndSaysWhyAndWhere) {
   kafka::InRecord record;
-  record.topic = std::string(domain::topics::kRequested);
+  record.topic = std::string(events::topics::kRequested);
   record.partition = 3;
   record.offset = 42;
   record.key = "docs.example.com";

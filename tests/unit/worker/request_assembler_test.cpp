@@ -11,9 +11,9 @@ namespace {
 
 constexpr std::int32_t kPartition = 2;
 
-domain::RequestedInvitation record(const std::string& request_id, int index, int count, std::int64_t deadline_ms = 10'000,
+events::RequestedInvitation record(const std::string& request_id, int index, int count, std::int64_t deadline_ms = 10'000,
                                    const std::string& event_id = "") {
-  domain::RequestedInvitation r;
+  events::RequestedInvitation r;
   r.event_id = event_id.empty() ? request_id + "-" + std::to_string(index) : event_id;
   r.request_id = request_id;
   r.index = index;

@@ -13,5 +13,7 @@ std::string ascii_lower(std::string_view text);
 bool iequals(std::string_view a, std::string_view b);
 // Without leading and trailing space, \t, \r, \n, \f and \v; a view into the argument.
 std::string_view trim(std::string_view text);
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode(std::string_view text);
 
 }  // namespace invite::common

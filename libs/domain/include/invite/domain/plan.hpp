@@ -5,14 +5,32 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
-#include "invite/domain/events.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/domain/types.hpp"
 
 namespace invite::domain {
+
+// How a request was decided. Its wire names ("ok", "user_disabled", ...) are the reply event's.
+enum class Outcome { Ok, UserDisabled, PaidSeatsExceeded, DailyBudgetExceeded };
+std::string_view to_string(Outcome outcome);  // "ok", "user_disabled", "paid_seats_exceeded", "daily_budget_exceeded"
+
+struct RateLimit {
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t reset_at_ms = 0;
+  bool operator==(const RateLimit&) const = default;
+};
+
+// Paid seats a request needed and the portal had free when it was refused.
+struct SeatShortage {
+  std::int64_t needed = 0;
+  std::int64_t free = 0;
+  bool operator==(const SeatShortage&) const = default;
+};
 
 struct PlanInput {
   const Portal* portal = nullptr;
@@ -28,21 +46,23 @@ struct PlanInput {
 
 struct Plan {
   Outcome outcome = Outcome::Ok;
-  std::string message;                  // errors: the HTTP message, e.g. "The user is disabled: a@b.com"
+  std::string disabled_email;           // UserDisabled: the Terminated user's e-mail, as invited
+  std::optional<SeatShortage> seats;    // PaidSeatsExceeded
   std::optional<RateLimit> rate_limit;  // DailyBudgetExceeded
   std::vector<User> created;            // new users (activation Pending, status Pending), request order
   std::vector<User> raised;             // existing users whose type rises, with the new type
   std::vector<User> users;              // the response: one per distinct e-mail, request order, final state
 };
 
-// Rules, in this order (the first failing rule decides, nothing is applied on failure):
-// 1. any e-mail belonging to a Terminated user -> UserDisabled, "The user is disabled: <email as invited>";
+// Rules, in this order (the first failing rule decides, nothing is applied on failure). A refusal carries the
+// facts behind it, not a text: the gateway words the client's message.
+// 1. any e-mail belonging to a Terminated user -> UserDisabled, disabled_email = the e-mail as invited;
 // 2. paid seats: needed = new users of a paid type + existing users raised from an unpaid to a paid type;
 //    when portal.paid_seats is set and needed > free (free = max(0, paid_seats - paid_seats_in_use)) ->
-//    PaidSeatsExceeded, "The number of admins exceeds the limit: <needed>/<free>.";
+//    PaidSeatsExceeded, seats {needed, free};
 // 3. daily budget: when set, new users > 0 and invited_today + new users > budget -> DailyBudgetExceeded,
-//    "The daily invitation limit of the portal is reached.", rate_limit {budget, max(0, budget - invited_today),
-//    next UTC midnight}. A request creating nobody passes even when a lowered budget is already exceeded.
+//    rate_limit {budget, max(0, budget - invited_today), next UTC midnight}. A request creating nobody passes
+//    even when a lowered budget is already exceeded.
 // A repeated e-mail in the request behaves like an existing user (first occurrence creates it, later ones
 // may raise its type). Existing users keep their type unless the invited type ranks higher.
 // new_id supplies ids for created users (a uuid generator in production, a counter in tests).

@@ -1,12 +1,10 @@
 #pragma once
-// The portals file: which hosts this service answers for, and each portal's settings.
-// {"portals":[{"host":"localhost","displayName":"Local DocSpace","baseUrl":"http://localhost:8080",
-//   "defaultCulture":"en-US","paidSeats":null,"allowInvitingMembers":true,"dailyInvitationBudget":null}]}
+// The portals this service answers for, and each portal's settings. The file they come from is read and
+// written by libs/runtime (invite/runtime/portals_file.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace invite::domain {
@@ -23,10 +21,6 @@ struct Portal {
 
 class PortalDirectory {
  public:
-  // Parses and checks the whole file; the error names the offending entry and field.
-  static std::variant<PortalDirectory, std::string> parse(std::string_view json_text);
-  std::string to_json() const;  // the same format, for writers such as the devstack
-
   explicit PortalDirectory(std::vector<Portal> portals = {});
   // Looks up a Host header value: port stripped, case-insensitive. nullptr when unknown.
   const Portal* find_by_host_header(std::string_view host_header) const;

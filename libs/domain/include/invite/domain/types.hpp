@@ -46,4 +46,12 @@ struct User {
   bool operator==(const User&) const = default;
 };
 
+// One invitation of a request, as the gateway accepted it.
+struct Invitation {
+  std::string email;  // as given
+  EmployeeType type;  // effective: All / omitted already mapped to RoomAdmin
+
+  bool operator==(const Invitation&) const = default;
+};
+
 }  // namespace invite::domain

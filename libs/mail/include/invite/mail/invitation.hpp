@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 #include "invite/mail/sender.hpp"
 #include "invite/mail/templates.hpp"
 
@@ -23,12 +23,12 @@ struct ComposedInvitation {
 // Why the mailer cannot handle a job at all (nullopt when it can): a recipient the HTTP API would have refused
 // (which also keeps CR/LF out of every header), or a recipient user id that is not a uuid. Such a job is set
 // aside with a log line; it gets no status event, whose schema it could not keep.
-std::optional<std::string> job_problem(const domain::EmailJob& job);
+std::optional<std::string> job_problem(const events::EmailJob& job);
 
 // The message for `job`, dated now_ms. `fallback_culture` is the portal's default culture (empty when unknown).
 // An error (permanent: the same job would fail the same way again) when the confirmation link is not an
 // http(s) URL without spaces or control characters, or when no template set fits.
-std::variant<ComposedInvitation, std::string> compose_invitation(const domain::EmailJob& job,
+std::variant<ComposedInvitation, std::string> compose_invitation(const events::EmailJob& job,
                                                                  const TemplateCatalogue& templates,
                                                                  std::string_view fallback_culture,
                                                                  std::string_view from_address, std::int64_t now_ms);

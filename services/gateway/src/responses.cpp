@@ -1,4 +1,4 @@
-#include "invite/domain/responses.hpp"
+#include "responses.hpp"
 
 #include <array>
 #include <cstdint>
@@ -7,8 +7,11 @@
 
 #include "invite/domain/validation.hpp"
 
-namespace invite::domain {
+namespace invite::gateway {
 namespace {
+
+using domain::EmployeeType;
+using domain::normalize_email;
 
 // Insertion-ordered so the bytes match DocSpace's field order.
 using Json = nlohmann::ordered_json;
@@ -108,34 +111,4 @@ std::string validation_envelope(const ValidationErrors& errors, std::string_view
   return dump(envelope);
 }
 
-std::string error_envelope(int status_code, std::string_view message, std::string_view type) {
-  Json error;
-  error["message"] = std::string(message);
-  error["type"] = std::string(type);
-  Json envelope;
-  envelope["error"] = std::move(error);
-  envelope["status"] = 1;
-  envelope["statusCode"] = status_code;
-  return dump(envelope);
-}
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                            c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
-}
-
-}  // namespace invite::domain
+}  // namespace invite::gateway

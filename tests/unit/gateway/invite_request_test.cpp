@@ -1,4 +1,4 @@
-#include "invite/domain/invite_request.hpp"
+#include "invite_request.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,10 @@
 #include <utility>
 #include <vector>
 
-namespace invite::domain {
+namespace invite::gateway {
 namespace {
+
+using namespace invite::domain;
 
 using Errors = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
@@ -226,4 +228,4 @@ TEST(ValidationErrorsAdd, GroupsMessagesOfOneKey) {
 }
 
 }  // namespace
-}  // namespace invite::domain
+}  // namespace invite::gateway

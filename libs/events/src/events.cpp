@@ -1,18 +1,27 @@
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 #include <cassert>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "invite/common/ids.hpp"
+#include "invite/common/json_text.hpp"
 #include "invite/domain/validation.hpp"
-#include "json_text.hpp"
 
-namespace invite::domain {
+namespace invite::events {
 namespace {
 
 using ordered = nlohmann::ordered_json;
 using json = nlohmann::json;
+
+using domain::ActivationStatus;
+using domain::EmployeeStatus;
+using domain::email_local_part;
+using domain::employee_type_from_name;
+using domain::is_valid_culture;
+using domain::is_valid_email;
+using domain::role_from_name;
+using domain::to_string;
 
 // Invalid UTF-8 in a string field must not throw out of a producer path: it is replaced instead.
 std::string dump(const ordered& document) {
@@ -146,7 +155,7 @@ class Reader {
     return *ms;
   }
 
-  // Only canonical names: encode() writes nothing else, and All is never an effective or stored type.
+  // Only canonical names: the encoders write nothing else, and All is never an effective or stored type.
   EmployeeType type(const json& parent, std::string_view prefix, std::string_view key) {
     const auto name = string(parent, prefix, key);
     if (!ok()) return EmployeeType::User;
@@ -202,7 +211,7 @@ class Reader {
 
 // Parses the text and checks the fields every event shares. nullopt (with the reader's error set) otherwise.
 std::optional<json> parse_document(std::string_view text, Reader& reader) {
-  json document = detail::parse_json_text<json>(text);
+  json document = common::parse_json_text<json>(text);
   if (document.is_discarded()) {
     reader.fail("$", "not valid JSON");
     return std::nullopt;
@@ -265,7 +274,7 @@ std::optional<DeliveryStatus> delivery_status_from_name(std::string_view name) {
 
 // ---- invite.requested.v1 ----
 
-std::string encode(const RequestedInvitation& event) {
+std::string encode_requested(const RequestedInvitation& event) {
   ordered out = envelope_head(event);
   out["index"] = event.index;
   out["count"] = event.count;
@@ -314,24 +323,41 @@ std::variant<RequestedInvitation, std::string> decode_requested(std::string_view
 
 // ---- invite.replies.v1 ----
 
-std::string_view to_string(Outcome outcome) {
-  switch (outcome) {
-    case Outcome::Ok: return "ok";
-    case Outcome::UserDisabled: return "user_disabled";
-    case Outcome::PaidSeatsExceeded: return "paid_seats_exceeded";
-    case Outcome::DailyBudgetExceeded: return "daily_budget_exceeded";
+namespace {
+
+// The deprecated "message": what gateways before the structured fields forward to their clients. Frozen: the
+// gateway's own wording (services/gateway, http_replies.cpp) is checked against it by the gateway's tests.
+std::string legacy_message(const InviteReply& reply) {
+  switch (reply.outcome) {
+    case Outcome::Ok: return {};
+    case Outcome::UserDisabled: return "The user is disabled: " + reply.disabled_email;
+    case Outcome::PaidSeatsExceeded: {
+      const auto seats = reply.seats.value_or(SeatShortage{});
+      return "The number of admins exceeds the limit: " + std::to_string(seats.needed) + "/" +
+             std::to_string(seats.free) + ".";
+    }
+    case Outcome::DailyBudgetExceeded: return "The daily invitation limit of the portal is reached.";
   }
-  assert(false && "unknown Outcome");
-  return "ok";
+  return {};
 }
 
-std::string encode(const InviteReply& reply) {
+}  // namespace
+
+std::string encode_reply(const InviteReply& reply) {
   // The schema ties the optional parts to the outcome; a reply breaking that is a programming error upstream.
   assert(reply.rate_limit.has_value() == (reply.outcome == Outcome::DailyBudgetExceeded));
+  assert(reply.seats.has_value() <= (reply.outcome == Outcome::PaidSeatsExceeded));
+  assert(reply.disabled_email.empty() || reply.outcome == Outcome::UserDisabled);
   ordered out = envelope_head(reply);
   out["portal"] = reply.portal;
   out["outcome"] = to_string(reply.outcome);
-  if (reply.outcome != Outcome::Ok) out["message"] = reply.message;
+  if (reply.outcome == Outcome::UserDisabled && !reply.disabled_email.empty()) {
+    out["disabledEmail"] = reply.disabled_email;
+  }
+  if (reply.outcome == Outcome::PaidSeatsExceeded && reply.seats) {
+    out["paidSeats"] = ordered{{"needed", reply.seats->needed}, {"free", reply.seats->free}};
+  }
+  if (reply.outcome != Outcome::Ok) out["message"] = reply.message ? *reply.message : legacy_message(reply);
   if (reply.outcome == Outcome::DailyBudgetExceeded && reply.rate_limit) {
     out["rateLimit"] = ordered{{"limit", reply.rate_limit->limit},
                                {"remaining", reply.rate_limit->remaining},
@@ -362,6 +388,17 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
   }
   if (!reader.ok()) return reader.error();
 
+  if (reply.outcome == Outcome::UserDisabled && doc.contains("disabledEmail")) {
+    reply.disabled_email = reader.string(doc, "", "disabledEmail");
+  }
+  if (reply.outcome == Outcome::PaidSeatsExceeded && doc.contains("paidSeats")) {
+    if (const json* seats = reader.object(doc, "", "paidSeats")) {
+      SeatShortage shortage;
+      shortage.needed = reader.integer(*seats, "paidSeats", "needed", 0);
+      shortage.free = reader.integer(*seats, "paidSeats", "free", 0);
+      reply.seats = shortage;
+    }
+  }
   if (reply.outcome != Outcome::Ok) reply.message = reader.string(doc, "", "message");
   if (reply.outcome == Outcome::DailyBudgetExceeded) {
     if (const json* limit = reader.object(doc, "", "rateLimit")) {
@@ -392,14 +429,15 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
 
 // ---- invite.emails.v1 ----
 
-std::string encode(const EmailJob& job) {
+std::string encode_email_job(const EmailJob& job) {
   ordered out = envelope_head(job);
   out["portal"] = job.portal;
   out["portalName"] = job.portal_name;
   out["recipient"] = ordered{{"email", job.recipient_email}, {"userId", job.recipient_user_id}};
   out["culture"] = job.culture;
   out["inviter"] = ordered{{"userId", job.inviter_id}};
-  out["subject"] = job.subject;
+  // Deprecated, still required by the schema: the English subject the mailer's en-US template also uses.
+  out["subject"] = job.subject ? *job.subject : "Join " + job.portal_name + " DocSpace";
   out["template"] = kEmailTemplate;
   out["confirmationLink"] = job.confirmation_link;
   out["expiresAt"] = common::rfc3339_utc(job.expires_at_ms);
@@ -437,7 +475,7 @@ std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text)
 
 // ---- people.user-invited.v1 ----
 
-std::string encode(const UserInvited& event) {
+std::string encode_user_invited(const UserInvited& event) {
   ordered out = envelope_head(event);
   out["portal"] = event.portal;
   out["user"] = ordered{{"id", event.user.id},
@@ -492,7 +530,7 @@ std::string_view to_string(DeliveryStatus status) {
   return "failed";
 }
 
-std::string encode(const EmailStatus& event) {
+std::string encode_email_status(const EmailStatus& event) {
   // What a status promises: only a retry has a next attempt, and a sent e-mail needs no reason.
   assert((event.status == DeliveryStatus::Retrying) == event.next_attempt_at_ms.has_value());
   assert(event.status == DeliveryStatus::Sent || !event.reason.empty());
@@ -546,4 +584,4 @@ std::variant<EmailStatus, std::string> decode_email_status(std::string_view json
   return event;
 }
 
-}  // namespace invite::domain
+}  // namespace invite::events

@@ -1,4 +1,4 @@
-#include "invite/domain/events.hpp"
+#include "invite/events/events.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -13,8 +13,10 @@
 
 #include "support/temp_dir.hpp"
 
-namespace invite::domain {
+namespace invite::events {
 namespace {
+
+using namespace invite::domain;
 
 // 2026-11-26T11:00:00.123Z and friends, computed independently of the code under test.
 constexpr std::int64_t kOccurredAt = 1795690800123;
@@ -184,11 +186,11 @@ TEST(EventsEncode, RequestedInvitationBytesAreCompactAndInDocumentedOrder) {
       R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","index":1,"count":3,"deadline":"2026-11-26T11:00:10.000Z",)"
       R"("portal":"docspace.example.com","inviter":{"userId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03","role":"DocSpaceAdmin"},)"
       R"("culture":"de-DE","invitation":{"email":"Anna.Smith@Example.com","type":"RoomAdmin"},"replyPartition":7})";
-  EXPECT_EQ(encode(sample_requested()), expected);
+  EXPECT_EQ(encode_requested(sample_requested()), expected);
 }
 
 TEST(EventsEncode, ReplyCarriesOnlyTheFieldsOfItsOutcome) {
-  const auto ok = nlohmann::json::parse(encode(sample_ok_reply()));
+  const auto ok = nlohmann::json::parse(encode_reply(sample_ok_reply()));
   EXPECT_FALSE(ok.contains("message"));
   EXPECT_FALSE(ok.contains("rateLimit"));
   ASSERT_EQ(ok.at("users").size(), 2U);
@@ -197,13 +199,13 @@ TEST(EventsEncode, ReplyCarriesOnlyTheFieldsOfItsOutcome) {
   EXPECT_EQ(ok.at("users")[0].at("status"), 4);
   EXPECT_EQ(ok.at("users")[1].at("createdAt"), "2020-09-13T12:26:40.000Z");
 
-  const auto disabled = nlohmann::json::parse(encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com")));
+  const auto disabled = nlohmann::json::parse(encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com")));
   EXPECT_EQ(disabled.at("outcome"), "user_disabled");
   EXPECT_EQ(disabled.at("message"), "The user is disabled: a@b.com");
   EXPECT_FALSE(disabled.contains("users"));
   EXPECT_FALSE(disabled.contains("rateLimit"));
 
-  const auto budget = nlohmann::json::parse(encode(sample_budget_reply()));
+  const auto budget = nlohmann::json::parse(encode_reply(sample_budget_reply()));
   EXPECT_EQ(budget.at("rateLimit").dump(), R"({"limit":100,"remaining":3,"resetAt":"2026-11-27T00:00:00.000Z"})");
 }
 
@@ -218,7 +220,7 @@ TEST(EventsEncode, OutcomeNames) {
 
 TEST(EventsRoundTrip, RequestedInvitation) {
   const auto event = sample_requested();
-  EXPECT_EQ(must_decode(decode_requested(encode(event))), event);
+  EXPECT_EQ(must_decode(decode_requested(encode_requested(event))), event);
 }
 
 TEST(EventsRoundTrip, RequestedInvitationEveryTypeAndRole) {
@@ -227,66 +229,66 @@ TEST(EventsRoundTrip, RequestedInvitationEveryTypeAndRole) {
       auto event = sample_requested();
       event.invitation.type = type;
       event.inviter_role = role;
-      EXPECT_EQ(must_decode(decode_requested(encode(event))), event) << to_string(type) << "/" << to_string(role);
+      EXPECT_EQ(must_decode(decode_requested(encode_requested(event))), event) << to_string(type) << "/" << to_string(role);
     }
   }
 }
 
 TEST(EventsRoundTrip, ReplyOkWithUsers) {
   const auto reply = sample_ok_reply();
-  EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply);
+  EXPECT_EQ(must_decode(decode_reply(encode_reply(reply))), reply);
 }
 
 TEST(EventsRoundTrip, ReplyOkWithoutUsers) {
   auto reply = sample_ok_reply();
   reply.users.clear();
-  EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply);
+  EXPECT_EQ(must_decode(decode_reply(encode_reply(reply))), reply);
 }
 
 TEST(EventsRoundTrip, ReplyErrors) {
   for (const auto& reply : {sample_error_reply(Outcome::UserDisabled, "The user is disabled: X@y.com"),
                             sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."),
                             sample_budget_reply()}) {
-    EXPECT_EQ(must_decode(decode_reply(encode(reply))), reply) << to_string(reply.outcome);
+    EXPECT_EQ(must_decode(decode_reply(encode_reply(reply))), reply) << to_string(reply.outcome);
   }
 }
 
 TEST(EventsRoundTrip, EmailJob) {
   const auto job = sample_email_job();
-  EXPECT_EQ(must_decode(decode_email_job(encode(job))), job);
+  EXPECT_EQ(must_decode(decode_email_job(encode_email_job(job))), job);
 }
 
 TEST(EventsRoundTrip, EmailStatus) {
   for (auto status : {DeliveryStatus::Sent, DeliveryStatus::Retrying, DeliveryStatus::Failed}) {
     const auto event = sample_email_status(status);
-    EXPECT_EQ(must_decode(decode_email_status(encode(event))), event) << to_string(status);
+    EXPECT_EQ(must_decode(decode_email_status(encode_email_status(event))), event) << to_string(status);
   }
 }
 
 TEST(EventsEncode, EmailStatusCarriesOnlyTheFieldsOfItsStatus) {
-  const auto sent = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Sent)));
+  const auto sent = nlohmann::json::parse(encode_email_status(sample_email_status(DeliveryStatus::Sent)));
   EXPECT_EQ(sent["status"], "sent");
   EXPECT_FALSE(sent.contains("reason"));
   EXPECT_FALSE(sent.contains("nextAttemptAt"));
   EXPECT_FALSE(sent.contains("smtpCode"));
-  const auto retrying = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Retrying)));
+  const auto retrying = nlohmann::json::parse(encode_email_status(sample_email_status(DeliveryStatus::Retrying)));
   EXPECT_EQ(retrying["nextAttemptAt"], "2026-11-26T11:00:04.123Z");
   EXPECT_EQ(retrying["smtpCode"], 450);
-  const auto failed = nlohmann::json::parse(encode(sample_email_status(DeliveryStatus::Failed)));
+  const auto failed = nlohmann::json::parse(encode_email_status(sample_email_status(DeliveryStatus::Failed)));
   EXPECT_EQ(failed["reason"], "450 mailbox busy");
   EXPECT_FALSE(failed.contains("nextAttemptAt"));
 }
 
 TEST(EventsRoundTrip, UserInvited) {
   const auto event = sample_user_invited();
-  EXPECT_EQ(must_decode(decode_user_invited(encode(event))), event);
+  EXPECT_EQ(must_decode(decode_user_invited(encode_user_invited(event))), event);
 }
 
 TEST(EventsRoundTrip, NonAsciiTextSurvives) {
   auto job = sample_email_job();
   job.portal_name = "Bureau d’études \xC3\xA9t\xC3\xA9";
   job.subject = "Join " + job.portal_name + " DocSpace";
-  EXPECT_EQ(must_decode(decode_email_job(encode(job))), job);
+  EXPECT_EQ(must_decode(decode_email_job(encode_email_job(job))), job);
 }
 
 // ---- decode errors ----
@@ -300,30 +302,30 @@ TEST(EventsDecode, RejectsTextThatIsNotAJsonObject) {
 }
 
 TEST(EventsDecode, RejectsAValidEventFollowedByANulAndMore) {
-  const std::string valid = encode(sample_email_job());
+  const std::string valid = encode_email_job(sample_email_job());
   ASSERT_TRUE(std::holds_alternative<EmailJob>(decode_email_job(valid)));
   EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0') + "garbage")), "$: not valid JSON");
   EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0'))), "$: not valid JSON");
 }
 
 TEST(EventsDecode, RejectsMissingOrForeignSchemaVersion) {
-  const auto text = encode(sample_requested());
+  const auto text = encode_requested(sample_requested());
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("schemaVersion"); }))),
             "schemaVersion: missing");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["schemaVersion"] = 2; }))),
             "schemaVersion: unsupported version 2 (expected 1)");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["schemaVersion"] = "1"; }))),
             "schemaVersion: must be an integer");
-  EXPECT_EQ(decode_error(decode_reply(edited(encode(sample_ok_reply()), [](auto& d) { d["schemaVersion"] = 0; }))),
+  EXPECT_EQ(decode_error(decode_reply(edited(encode_reply(sample_ok_reply()), [](auto& d) { d["schemaVersion"] = 0; }))),
             "schemaVersion: unsupported version 0 (expected 1)");
-  EXPECT_EQ(decode_error(decode_email_job(edited(encode(sample_email_job()), [](auto& d) { d["schemaVersion"] = 3; }))),
+  EXPECT_EQ(decode_error(decode_email_job(edited(encode_email_job(sample_email_job()), [](auto& d) { d["schemaVersion"] = 3; }))),
             "schemaVersion: unsupported version 3 (expected 1)");
-  EXPECT_EQ(decode_error(decode_user_invited(edited(encode(sample_user_invited()), [](auto& d) { d["schemaVersion"] = 1.0; }))),
+  EXPECT_EQ(decode_error(decode_user_invited(edited(encode_user_invited(sample_user_invited()), [](auto& d) { d["schemaVersion"] = 1.0; }))),
             "schemaVersion: must be an integer");
 }
 
 TEST(EventsDecode, RequestedNamesTheMissingField) {
-  const auto text = encode(sample_requested());
+  const auto text = encode_requested(sample_requested());
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"].erase("email"); }))),
             "invitation.email: missing");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"].erase("role"); }))),
@@ -336,7 +338,7 @@ TEST(EventsDecode, RequestedNamesTheMissingField) {
 }
 
 TEST(EventsDecode, RequestedNamesTheWronglyTypedField) {
-  const auto text = encode(sample_requested());
+  const auto text = encode_requested(sample_requested());
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["index"] = "1"; }))), "index: must be an integer");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["count"] = 2.5; }))), "count: must be an integer");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"]["userId"] = 42; }))),
@@ -352,10 +354,10 @@ TEST(EventsDecode, RequestedNamesTheWronglyTypedField) {
 }
 
 TEST(EventsDecode, RequestedRejectsUnknownTypesAndRoles) {
-  const auto text = encode(sample_requested());
+  const auto text = encode_requested(sample_requested());
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "Admin"; }))),
             "invitation.type: unknown type 'Admin'");
-  // Only the canonical spelling encode() writes; and All never survives effective_type().
+  // Only the canonical spelling the encoders write; and All never survives effective_type().
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "roomadmin"; }))),
             "invitation.type: unknown type 'roomadmin'");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"]["type"] = "All"; }))),
@@ -369,7 +371,7 @@ TEST(EventsDecode, RequestedRejectsUnknownTypesAndRoles) {
 }
 
 TEST(EventsDecode, RequestedChecksIndexAndCount) {
-  const auto text = encode(sample_requested());  // index 1 of 3
+  const auto text = encode_requested(sample_requested());  // index 1 of 3
   auto with = [&](std::int64_t index, std::int64_t count) {
     return decode_requested(edited(text, [&](auto& d) {
       d["index"] = index;
@@ -390,7 +392,7 @@ TEST(EventsDecode, RequestedChecksIndexAndCount) {
 TEST(EventsDecode, RequestedHoldsValuesToTheGatewaysValidation) {
   // A third-party producer's record must not smuggle in what the HTTP API would refuse: it would become a user,
   // an e-mail header, or an id that breaks the schemas of the events the worker publishes.
-  const auto text = encode(sample_requested());
+  const auto text = encode_requested(sample_requested());
   const auto error_with = [&](auto change) { return decode_error(decode_requested(edited(text, change))); };
   EXPECT_EQ(error_with([](auto& d) { d["eventId"] = "e-1"; }), "eventId: not a uuid");
   EXPECT_EQ(error_with([](auto& d) { d["requestId"] = "not-a-uuid"; }), "requestId: not a uuid");
@@ -407,7 +409,7 @@ TEST(EventsDecode, RequestedHoldsValuesToTheGatewaysValidation) {
 }
 
 TEST(EventsDecode, ReplyDefects) {
-  const auto ok = encode(sample_ok_reply());
+  const auto ok = encode_reply(sample_ok_reply());
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["outcome"] = "maybe"; }))),
             "outcome: unknown outcome 'maybe'");
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d.erase("users"); }))), "users: missing");
@@ -425,10 +427,10 @@ TEST(EventsDecode, ReplyDefects) {
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["createdAt"] = "2026-13-01T00:00:00Z"; }))),
             "users[0].createdAt: not an RFC 3339 date-time");
 
-  const auto disabled = encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"));
+  const auto disabled = encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"));
   EXPECT_EQ(decode_error(decode_reply(edited(disabled, [](auto& d) { d.erase("message"); }))), "message: missing");
 
-  const auto budget = encode(sample_budget_reply());
+  const auto budget = encode_reply(sample_budget_reply());
   EXPECT_EQ(decode_error(decode_reply(edited(budget, [](auto& d) { d.erase("rateLimit"); }))), "rateLimit: missing");
   EXPECT_EQ(decode_error(decode_reply(edited(budget, [](auto& d) { d["rateLimit"]["remaining"] = -1; }))),
             "rateLimit.remaining: out of range");
@@ -437,7 +439,7 @@ TEST(EventsDecode, ReplyDefects) {
 }
 
 TEST(EventsDecode, EmailJobDefects) {
-  const auto text = encode(sample_email_job());
+  const auto text = encode_email_job(sample_email_job());
   EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["recipient"].erase("email"); }))),
             "recipient.email: missing");
   EXPECT_EQ(decode_error(decode_email_job(edited(text, [](auto& d) { d["inviter"] = "someone"; }))),
@@ -451,7 +453,7 @@ TEST(EventsDecode, EmailJobDefects) {
 }
 
 TEST(EventsDecode, EmailStatusDefects) {
-  const auto text = encode(sample_email_status(DeliveryStatus::Retrying));
+  const auto text = encode_email_status(sample_email_status(DeliveryStatus::Retrying));
   EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["status"] = "bounced"; }))),
             "status: unknown status 'bounced'");
   EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d.erase("nextAttemptAt"); }))),
@@ -464,7 +466,7 @@ TEST(EventsDecode, EmailStatusDefects) {
 }
 
 TEST(EventsDecode, UserInvitedDefects) {
-  const auto text = encode(sample_user_invited());
+  const auto text = encode_user_invited(sample_user_invited());
   EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"].erase("id"); }))), "user.id: missing");
   EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"]["type"] = "Visitor"; }))),
             "user.type: unknown type 'Visitor'");
@@ -479,10 +481,10 @@ TEST(EventsDecode, UserInvitedDefects) {
 TEST(EventsDecode, ExtraFieldsAreIgnored) {
   // A tolerant reader: a newer producer adding a field must not send every record to the DLQ.
   const auto event = sample_requested();
-  EXPECT_EQ(must_decode(decode_requested(edited(encode(event), [](auto& d) { d["traceHint"] = "x"; }))), event);
+  EXPECT_EQ(must_decode(decode_requested(edited(encode_requested(event), [](auto& d) { d["traceHint"] = "x"; }))), event);
 }
 
-// ---- contract: encode() output against proto/events/*.schema.json ----
+// ---- contract: the encoders' output against proto/events/*.schema.json ----
 
 using invite::testing::TempDir;
 
@@ -525,35 +527,35 @@ class EventSchemas : public ::testing::Test {
 
 TEST_F(EventSchemas, EncodedEventsOfEveryTopicValidate) {
   std::vector<std::filesystem::path> files;
-  files.push_back(write("invite.requested.v1.json", encode(sample_requested())));
-  files.push_back(write("invite.replies.v1.ok.json", encode(sample_ok_reply())));
+  files.push_back(write("invite.requested.v1.json", encode_requested(sample_requested())));
+  files.push_back(write("invite.replies.v1.ok.json", encode_reply(sample_ok_reply())));
   files.push_back(write("invite.replies.v1.empty.json", [] {
     auto reply = sample_ok_reply();
     reply.users.clear();
-    return encode(reply);
+    return encode_reply(reply);
   }()));
   files.push_back(write("invite.replies.v1.disabled.json",
-                        encode(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"))));
+                        encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"))));
   files.push_back(write("invite.replies.v1.seats.json",
-                        encode(sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."))));
-  files.push_back(write("invite.replies.v1.budget.json", encode(sample_budget_reply())));
-  files.push_back(write("invite.emails.v1.json", encode(sample_email_job())));
-  files.push_back(write("people.user-invited.v1.json", encode(sample_user_invited())));
+                        encode_reply(sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."))));
+  files.push_back(write("invite.replies.v1.budget.json", encode_reply(sample_budget_reply())));
+  files.push_back(write("invite.emails.v1.json", encode_email_job(sample_email_job())));
+  files.push_back(write("people.user-invited.v1.json", encode_user_invited(sample_user_invited())));
   EXPECT_EQ(check(files), 0) << output_;
 }
 
 TEST_F(EventSchemas, SchemasRejectWhatEncodeNeverProduces) {
   // Proves the check has teeth: each document differs from encoder output in one way the schema forbids.
-  const auto requested = encode(sample_requested());
+  const auto requested = encode_requested(sample_requested());
   const auto extra = write("invite.requested.v1.extra.json", edited(requested, [](auto& d) { d["extra"] = 1; }));
   const auto missing = write("invite.requested.v1.missing.json", edited(requested, [](auto& d) { d.erase("culture"); }));
   const auto bad_uuid = write("invite.requested.v1.uuid.json", edited(requested, [](auto& d) { d["eventId"] = "e-1"; }));
   const auto bad_time =
       write("invite.requested.v1.time.json", edited(requested, [](auto& d) { d["deadline"] = "2026-11-26 11:00"; }));
   const auto ok_with_message = write("invite.replies.v1.mixed.json",
-                                     edited(encode(sample_ok_reply()), [](auto& d) { d["message"] = "x"; }));
+                                     edited(encode_reply(sample_ok_reply()), [](auto& d) { d["message"] = "x"; }));
   const auto budget_without_limit = write("invite.replies.v1.nolimit.json",
-                                          edited(encode(sample_budget_reply()), [](auto& d) { d.erase("rateLimit"); }));
+                                          edited(encode_reply(sample_budget_reply()), [](auto& d) { d.erase("rateLimit"); }));
   for (const auto& file : {extra, missing, bad_uuid, bad_time, ok_with_message, budget_without_limit}) {
     EXPECT_EQ(check({file}), 1) << file << "\n" << output_;
   }
@@ -564,7 +566,7 @@ TEST_F(EventSchemas, EmptyFilesFailAndBadLinesAreNamedByTheirLineNumber) {
   EXPECT_EQ(check({write("invite.requested.v1.empty.json", "")}), 1) << output_;
   EXPECT_NE(output_.find("no document"), std::string::npos) << output_;
 
-  const auto event = encode(sample_requested());
+  const auto event = encode_requested(sample_requested());
   EXPECT_EQ(check({write("invite.requested.v1.lines.json", event + "\n\n" + event + "\n{broken\n")}), 1) << output_;
   EXPECT_NE(output_.find("lines.json#1 (invite.requested.v1): ok"), std::string::npos) << output_;
   EXPECT_NE(output_.find("lines.json#3 (invite.requested.v1): ok"), std::string::npos) << output_;
@@ -572,4 +574,4 @@ TEST_F(EventSchemas, EmptyFilesFailAndBadLinesAreNamedByTheirLineNumber) {
 }
 
 }  // namespace
-}  // namespace invite::domain
+}  // namespace invite::events

@@ -1,11 +1,15 @@
-#include "invite/domain/responses.hpp"
+#include "responses.hpp"
+
+#include "invite/http/error_envelope.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace invite::domain {
+namespace invite::gateway {
 namespace {
+
+using namespace invite::domain;
 
 Portal docs_portal() {
   Portal portal;
@@ -124,18 +128,18 @@ TEST(ValidationEnvelope, KeepsErrorOrderAndGroupsMessages) {
 }
 
 TEST(ErrorEnvelope, CarriesMessageTypeAndStatusOnly) {
-  EXPECT_EQ(error_envelope(403, "Access denied", "access_denied"),
+  EXPECT_EQ(http::error_envelope(403, "Access denied", "access_denied"),
             R"({"error":{"message":"Access denied","type":"access_denied"},"status":1,"statusCode":403})");
-  EXPECT_EQ(error_envelope(402, "The number of admins exceeds the limit: 3/1.", "paid_seats_exceeded"),
+  EXPECT_EQ(http::error_envelope(402, "The number of admins exceeds the limit: 3/1.", "paid_seats_exceeded"),
             R"({"error":{"message":"The number of admins exceeds the limit: 3/1.","type":"paid_seats_exceeded"},)"
             R"("status":1,"statusCode":402})");
 }
 
 TEST(ErrorEnvelope, EscapesQuotesAndSurvivesInvalidUtf8) {
-  EXPECT_EQ(error_envelope(400, "The user is disabled: \"q\"@example.com", "user_disabled"),
+  EXPECT_EQ(http::error_envelope(400, "The user is disabled: \"q\"@example.com", "user_disabled"),
             R"({"error":{"message":"The user is disabled: \"q\"@example.com","type":"user_disabled"},)"
             R"("status":1,"statusCode":400})");
-  const auto body = error_envelope(404, "Portal not found: \xff", "portal_not_found");
+  const auto body = http::error_envelope(404, "Portal not found: \xff", "portal_not_found");
   EXPECT_EQ(body, "{\"error\":{\"message\":\"Portal not found: \xEF\xBF\xBD\",\"type\":\"portal_not_found\"},"
                   "\"status\":1,\"statusCode\":404}");
 }
@@ -149,4 +153,4 @@ TEST(UrlEncode, KeepsUnreservedAndEncodesTheRest) {
 }
 
 }  // namespace
-}  // namespace invite::domain
+}  // namespace invite::gateway

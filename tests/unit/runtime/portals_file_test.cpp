@@ -1,4 +1,4 @@
-#include "invite/domain/portal.hpp"
+#include "invite/runtime/portals_file.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@ namespace {
 using ::testing::HasSubstr;
 
 PortalDirectory parse_ok(std::string_view text) {
-  auto parsed = PortalDirectory::parse(text);
+  auto parsed = runtime::parse_portals_file(text);
   if (auto* error = std::get_if<std::string>(&parsed)) {
     ADD_FAILURE() << "unexpected error: " << *error;
     return PortalDirectory{};
@@ -20,7 +20,7 @@ PortalDirectory parse_ok(std::string_view text) {
 }
 
 std::string parse_error(std::string_view text) {
-  auto parsed = PortalDirectory::parse(text);
+  auto parsed = runtime::parse_portals_file(text);
   if (auto* error = std::get_if<std::string>(&parsed)) return *error;
   ADD_FAILURE() << "accepted: " << text;
   return {};
@@ -155,7 +155,7 @@ TEST(PortalDirectoryJson, RoundTrips) {
     {"host":"docs.example.com","displayName":"Example \"Docs\"","baseUrl":"https://docs.example.com",
      "defaultCulture":"de-DE","paidSeats":5,"allowInvitingMembers":false,"dailyInvitationBudget":0},
     {"host":"localhost","displayName":"Local DocSpace","baseUrl":"http://localhost:8080","defaultCulture":"en"}]})");
-  const auto again = parse_ok(original.to_json());
+  const auto again = parse_ok(runtime::portals_file_json(original));
   ASSERT_EQ(again.portals().size(), original.portals().size());
   for (std::size_t i = 0; i < original.portals().size(); ++i) {
     const auto& a = original.portals()[i];
@@ -168,7 +168,7 @@ TEST(PortalDirectoryJson, RoundTrips) {
     EXPECT_EQ(a.allow_inviting_members, b.allow_inviting_members);
     EXPECT_EQ(a.daily_invitation_budget, b.daily_invitation_budget);
   }
-  EXPECT_EQ(again.to_json(), original.to_json());
+  EXPECT_EQ(runtime::portals_file_json(again), runtime::portals_file_json(original));
 }
 
 TEST(PortalDirectoryJson, WritesTheDocumentedFormat) {
@@ -178,7 +178,7 @@ TEST(PortalDirectoryJson, WritesTheDocumentedFormat) {
   portal.base_url = "http://localhost:8080";
   portal.default_culture = "en-US";
   const PortalDirectory directory({portal});
-  EXPECT_EQ(directory.to_json(), R"({
+  EXPECT_EQ(runtime::portals_file_json(directory), R"({
   "portals": [
     {
       "host": "localhost",

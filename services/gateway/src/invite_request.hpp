@@ -1,5 +1,6 @@
 #pragma once
-// The HTTP body of POST /api/2.0/people/invite, parsed and validated without I/O.
+// The HTTP body of POST /api/2.0/people/invite, parsed and validated without I/O. DocSpace's shapes and
+// ASP.NET's error texts are the gateway's business: the domain sees only the Invitations it yields.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -10,14 +11,9 @@
 
 #include "invite/domain/types.hpp"
 
-namespace invite::domain {
+namespace invite::gateway {
 
-struct Invitation {
-  std::string email;  // as given
-  EmployeeType type;  // effective: All / omitted already mapped to RoomAdmin
-
-  bool operator==(const Invitation&) const = default;
-};
+using domain::Invitation;
 
 struct InviteRequest {
   std::vector<Invitation> invitations;
@@ -44,4 +40,4 @@ struct ValidationErrors {
 //   culture present and malformed     -> "Culture": "Incorrect culture"
 std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations);
 
-}  // namespace invite::domain
+}  // namespace invite::gateway

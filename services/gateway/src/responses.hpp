@@ -4,11 +4,15 @@
 #include <string_view>
 #include <vector>
 
-#include "invite/domain/invite_request.hpp"
+#include "invite/common/text.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/domain/types.hpp"
+#include "invite_request.hpp"
 
-namespace invite::domain {
+namespace invite::gateway {
+
+using domain::Portal;
+using domain::User;
 
 // EmployeeDto, fields in DocSpace's order:
 // {"id","displayName","title":"","avatar","avatarOriginal","avatarMax","avatarMedium","avatarSmall",
@@ -28,10 +32,8 @@ std::string success_envelope(const std::vector<User>& users, const Portal& porta
 //   "status":400,"errors":{...},"traceId":"<trace_id>"},"count":1,"links":[{"href":..,"action":"POST"}],"status":1,"statusCode":400}
 std::string validation_envelope(const ValidationErrors& errors, std::string_view request_url, std::string_view trace_id);
 
-// {"error":{"message":"...","type":"<stable code>"},"status":1,"statusCode":N}. Never a stack trace.
-std::string error_envelope(int status_code, std::string_view message, std::string_view type);
+// Error bodies: http::error_envelope (invite/http/error_envelope.hpp), the one the whole service answers with.
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view text);
+using common::url_encode;
 
-}  // namespace invite::domain
+}  // namespace invite::gateway

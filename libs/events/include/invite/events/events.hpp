@@ -1,5 +1,6 @@
 #pragma once
-// Values of the Kafka topics (JSON), encoded and decoded without I/O. Every event carries "schemaVersion",
+// Values of the Kafka topics (JSON), encoded and decoded without I/O: the adapter between the domain's types and
+// the contracts of proto/events. Every event carries "schemaVersion",
 // a unique "eventId" (uuid) and "occurredAt" (RFC 3339 UTC, ms precision). Field names are camelCase.
 // Decoders reject documents that miss a required field or carry a wrong type, naming the field in the error.
 #include <cstdint>
@@ -9,27 +10,19 @@
 #include <variant>
 #include <vector>
 
-#include "invite/domain/invite_request.hpp"
+#include "invite/domain/plan.hpp"
 #include "invite/domain/types.hpp"
+#include "invite/events/topics.hpp"
 
-namespace invite::domain {
+namespace invite::events {
 
-namespace topics {
-inline constexpr std::string_view kRequested = "invite.requested.v1";
-inline constexpr std::string_view kReplies = "invite.replies.v1";
-inline constexpr std::string_view kEmails = "invite.emails.v1";
-inline constexpr std::string_view kUserInvited = "people.user-invited.v1";
-inline constexpr std::string_view kRequestedDlq = "invite.requested.v1.dlq";
-inline constexpr std::string_view kEmailStatus = "invite.email-status.v1";
-}  // namespace topics
-
-namespace headers {
-inline constexpr std::string_view kCorrelationId = "correlation-id";  // the request id
-inline constexpr std::string_view kReplyPartition = "reply-partition";
-inline constexpr std::string_view kTraceparent = "traceparent";
-inline constexpr std::string_view kDlqError = "dlq-error";
-inline constexpr std::string_view kDlqSource = "dlq-source";  // "<topic>/<partition>/<offset>"
-}  // namespace headers
+using domain::EmployeeType;
+using domain::Invitation;
+using domain::Outcome;
+using domain::RateLimit;
+using domain::Role;
+using domain::SeatShortage;
+using domain::User;
 
 inline constexpr int kSchemaVersion = 1;
 
@@ -53,44 +46,43 @@ struct RequestedInvitation {
 
   bool operator==(const RequestedInvitation&) const = default;
 };
-std::string encode(const RequestedInvitation& event);
+std::string encode_requested(const RequestedInvitation& event);
 std::variant<RequestedInvitation, std::string> decode_requested(std::string_view json_text);
 
 // invite.replies.v1, key = request id, written to the partition the request named.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"outcome":"ok",
-//  "message":"...",                       (errors only)
+//  "disabledEmail":"...",                 (user_disabled only; absent from older workers' replies)
+//  "paidSeats":{"needed":n,"free":n},     (paid_seats_exceeded only; absent from older workers' replies)
+//  "message":"...",                       (errors only; deprecated, see below)
 //  "rateLimit":{"limit":n,"remaining":n,"resetAt":"<RFC 3339>"},   (daily_budget_exceeded only)
 //  "users":[{"id","email","firstName","lastName","userName","type","activationStatus","status","culture",
 //            "createdBy","createdAt"}]}  (ok only: one per distinct e-mail, request order)
-enum class Outcome { Ok, UserDisabled, PaidSeatsExceeded, DailyBudgetExceeded };
-std::string_view to_string(Outcome outcome);  // "ok", "user_disabled", "paid_seats_exceeded", "daily_budget_exceeded"
-
-struct RateLimit {
-  std::int64_t limit = 0;
-  std::int64_t remaining = 0;
-  std::int64_t reset_at_ms = 0;
-  bool operator==(const RateLimit&) const = default;
-};
-
+// Outcome names are domain::to_string(Outcome).
 struct InviteReply {
   std::string event_id;
   std::int64_t occurred_at_ms = 0;
   std::string request_id;
   std::string portal;
   Outcome outcome = Outcome::Ok;
-  std::string message;
+  std::string disabled_email;
+  std::optional<SeatShortage> seats;
+  // Deprecated: the HTTP message, which the gateway now words itself from the fields above. The schema still
+  // requires it for errors (older gateways forward it), so encode_reply writes the text those gateways expect
+  // when it is unset; decode_reply keeps what was written, for the gateway to fall back on with older workers.
+  std::optional<std::string> message;
   std::optional<RateLimit> rate_limit;
   std::vector<User> users;
 
   bool operator==(const InviteReply&) const = default;
 };
-std::string encode(const InviteReply& reply);
+std::string encode_reply(const InviteReply& reply);
 std::variant<InviteReply, std::string> decode_reply(std::string_view json_text);
 
 // invite.emails.v1, key = portal: one job per new user for the mailer.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"portalName":..,
 //  "recipient":{"email":..,"userId":..},"culture":..,"inviter":{"userId":..},
 //  "subject":"Join <portal name> DocSpace","template":"invitation","confirmationLink":..,"expiresAt":..}
+// "subject" is deprecated: the mailer words the subject from its own templates, per culture.
 struct EmailJob {
   std::string event_id;
   std::int64_t occurred_at_ms = 0;
@@ -101,13 +93,15 @@ struct EmailJob {
   std::string recipient_user_id;
   std::string culture;
   std::string inviter_id;
-  std::string subject;
+  // Deprecated (the mailer never reads it), still required by the schema for other consumers: encode_email_job
+  // writes the English "Join <portal name> DocSpace" when it is unset.
+  std::optional<std::string> subject;
   std::string confirmation_link;
   std::int64_t expires_at_ms = 0;
 
   bool operator==(const EmailJob&) const = default;
 };
-std::string encode(const EmailJob& job);
+std::string encode_email_job(const EmailJob& job);
 std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text);
 
 // people.user-invited.v1, key = portal: the domain event for audit and webhooks, one per new user.
@@ -124,7 +118,7 @@ struct UserInvited {
 
   bool operator==(const UserInvited&) const = default;
 };
-std::string encode(const UserInvited& event);
+std::string encode_user_invited(const UserInvited& event);
 std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text);
 
 // invite.email-status.v1, key = portal: what the mailer did with an e-mail job, one event per attempt's outcome.
@@ -154,7 +148,7 @@ struct EmailStatus {
 
   bool operator==(const EmailStatus&) const = default;
 };
-std::string encode(const EmailStatus& event);
+std::string encode_email_status(const EmailStatus& event);
 std::variant<EmailStatus, std::string> decode_email_status(std::string_view json_text);
 
-}  // namespace invite::domain
+}  // namespace invite::events

@@ -1,15 +1,21 @@
-#include "invite/domain/invite_request.hpp"
+#include "invite_request.hpp"
 
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
 
+#include "invite/common/json_text.hpp"
 #include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
-#include "json_text.hpp"
 
-namespace invite::domain {
+namespace invite::gateway {
 namespace {
+
+using domain::EmployeeType;
+using domain::employee_type_from_name;
+using domain::employee_type_from_number;
+using domain::is_valid_culture;
+using domain::is_valid_email;
 
 // Ordered: of several spellings of one property, member() must find the one written last.
 using Json = nlohmann::ordered_json;
@@ -61,7 +67,7 @@ void ValidationErrors::add(std::string key, std::string message) {
 
 std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations) {
   ValidationErrors errors;
-  const Json document = detail::parse_json_text<Json>(body);
+  const Json document = common::parse_json_text<Json>(body);
   if (document.is_discarded() || !document.is_object()) {
     errors.add("$", "The request body is not valid JSON.");
     return errors;
@@ -118,4 +124,4 @@ std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_v
   return request;
 }
 
-}  // namespace invite::domain
+}  // namespace invite::gateway

@@ -1,8 +1,9 @@
 #pragma once
-// Shared by the domain's JSON readers (internal).
+// Shared by every reader of JSON from outside: event values (libs/events) and request bodies (the gateway).
+// A template over the JSON type so that this header does not pull nlohmann into its includers.
 #include <string_view>
 
-namespace invite::domain::detail {
+namespace invite::common {
 
 // nlohmann's parser takes a NUL byte for the end of the input and ignores whatever follows it, so
 // `{"invitations":[]}\0<anything>` would parse. JSON text never holds a raw NUL (inside strings it must be
@@ -13,4 +14,4 @@ Json parse_json_text(std::string_view text) {
   return Json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
-}  // namespace invite::domain::detail
+}  // namespace invite::common
