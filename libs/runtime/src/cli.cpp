@@ -211,8 +211,25 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     width = std::max(width, spec.name.size() + (spec.kind == Kind::Toggle ? 4 : 12));
   }
   app_->get_formatter()->column_width(width + 3);
+  // CLI11 reads "--name=" as "--name" and takes the next argument as its value; here, as before CLI11, it means
+  // the empty value (a script clearing a default), so it is passed on as "--name" "".
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      args.insert(args.end(), argv + i, argv + argc);
+      break;
+    }
+    if (arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
+      args.emplace_back(arg.substr(0, arg.size() - 1));
+      args.emplace_back();
+    } else {
+      args.emplace_back(arg);
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {
-    app_->parse(argc, argv);
+    app_->parse(std::move(args));
     for (const auto& spec : state_->specs) {
       if (spec.owner->parsed() == 0 || spec.option->count() > 0) continue;
       const char* env = std::getenv(spec.env.c_str());
@@ -237,9 +254,10 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     }
     for (const auto& spec : state_->specs) {
       // Only the command that runs: `invitectl users disable` does not need what `invitectl users` requires.
-      const bool runs = spec.owner->parsed() > 0 &&
-                        std::none_of(spec.owner->get_subcommands({}).begin(), spec.owner->get_subcommands({}).end(),
-                                     [](const CLI::App* sub) { return sub->parsed() > 0; });
+      const auto subcommands = spec.owner->get_subcommands({});
+      const bool runs = spec.owner->parsed() > 0 && std::none_of(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) {
+                          return sub->parsed() > 0;
+                        });
       if (runs && spec.missing && spec.missing()) throw CLI::RequiredError("--" + spec.name);
     }
   } catch (const CLI::CallForHelp&) {

@@ -64,10 +64,10 @@ struct Values {
   std::string name;
 };
 
-struct Test {
+struct Program {
   Values v;
   Cli cli{"invite-test", "Test program.", kPrefix};
-  Test() {
+  Program() {
     cli.text("kafka-brokers", v.brokers, "localhost:9092", "bootstrap servers");
     cli.integer("port", v.port, "8080", 0, 65535, "HTTP port");
     cli.duration("deadline", v.deadline, "10s", "request deadline");
@@ -92,7 +92,7 @@ using KV = std::vector<std::pair<std::string, std::string>>;
 }  // namespace
 
 TEST(Cli, DefaultsWhenNothingGiven) {
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.brokers, "localhost:9092");
   EXPECT_EQ(t.v.port, 8080);
@@ -102,7 +102,7 @@ TEST(Cli, DefaultsWhenNothingGiven) {
 }
 
 TEST(Cli, SpaceAndEqualsForms) {
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--kafka-brokers", "a:1,b:2", "--port=9000", "--verbose", "--name=n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.brokers, "a:1,b:2");
   EXPECT_EQ(t.v.port, 9000);
@@ -110,7 +110,7 @@ TEST(Cli, SpaceAndEqualsForms) {
 }
 
 TEST(Cli, EqualsFormKeepsEmptyAndFurtherEquals) {
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--kafka-config=sasl.password=a=b", "--kafka-brokers=", "--name=n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.kafka_config, (KV{{"sasl.password", "a=b"}}));
   EXPECT_EQ(t.v.brokers, "");
@@ -119,7 +119,7 @@ TEST(Cli, EqualsFormKeepsEmptyAndFurtherEquals) {
 TEST(Cli, PrecedenceCommandLineOverEnvOverDefault) {
   ScopedEnv brokers("FLAGSTEST_KAFKA_BROKERS", "env:1");
   ScopedEnv port("FLAGSTEST_PORT", "7000");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--port", "9000", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.brokers, "env:1");  // env beats default
   EXPECT_EQ(t.v.port, 9000);        // command line beats env
@@ -129,14 +129,14 @@ TEST(Cli, PrecedenceCommandLineOverEnvOverDefault) {
 TEST(Cli, SetButEmptyEnvironmentCountsAsSet) {
   // Kubernetes manifests clear a default that way.
   ScopedEnv brokers("FLAGSTEST_KAFKA_BROKERS", "");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.brokers, "");
 }
 
 TEST(Cli, GivenTellsAnExplicitValueFromTheDefault) {
   ScopedEnv brokers("FLAGSTEST_KAFKA_BROKERS", "localhost:9092");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--port=8080", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_TRUE(t.cli.given("port"));           // on the command line, though equal to the default
   EXPECT_TRUE(t.cli.given("kafka-brokers"));  // in the environment, though equal to the default
@@ -145,21 +145,21 @@ TEST(Cli, GivenTellsAnExplicitValueFromTheDefault) {
 }
 
 TEST(Cli, LastCommandLineValueWins) {
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--port", "1", "--port", "2", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.port, 2);
 }
 
 TEST(Cli, RepeatableAccumulatesFromCommandLine) {
   ScopedEnv env("FLAGSTEST_KAFKA_CONFIG", "ignored=1");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--kafka-config", "a=1", "--kafka-config=b=2,c", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.kafka_config, (KV{{"a", "1"}, {"b", "2,c"}}));  // commas split only the environment twin
 }
 
 TEST(Cli, RepeatableFallsBackToCommaSeparatedEnv) {
   ScopedEnv env("FLAGSTEST_KAFKA_CONFIG", "a=1, b=2,,c=3");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--name", "n"}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.kafka_config, (KV{{"a", "1"}, {"b", "2"}, {"c", "3"}}));
 }
@@ -167,12 +167,12 @@ TEST(Cli, RepeatableFallsBackToCommaSeparatedEnv) {
 TEST(Cli, SwitchFromEnvironmentAndExplicitFalse) {
   ScopedEnv env("FLAGSTEST_VERBOSE", "true");
   {
-    Test t;
+    Program t;
     ASSERT_EQ(t.parse({"prog", "--name", "n"}), std::nullopt) << t.err;
     EXPECT_TRUE(t.v.verbose);
   }
   {
-    Test t;
+    Program t;
     ASSERT_EQ(t.parse({"prog", "--verbose=false", "--name", "n"}), std::nullopt) << t.err;
     EXPECT_FALSE(t.v.verbose);
   }
@@ -180,7 +180,7 @@ TEST(Cli, SwitchFromEnvironmentAndExplicitFalse) {
 
 TEST(Cli, HelpListsEveryFlagWithEnvTwinAndDefault) {
   for (const char* help : {"--help", "-h"}) {
-    Test t;
+    Program t;
     EXPECT_EQ(t.parse({"prog", help}), 0) << help;  // before the required --name is missed
     EXPECT_TRUE(t.err.empty()) << t.err;
     const std::string& usage = t.out;
@@ -216,14 +216,14 @@ TEST(Cli, ErrorsAreOneLineAndTheUsageWithExit2) {
            {"prog"},                  // --name is required
            {"prog", "--name", ""},    // and must not be empty
        }) {
-    Test t;
+    Program t;
     EXPECT_EQ(t.parse(args), 2);
     EXPECT_TRUE(t.out.empty());
     const auto first_line = t.err.substr(0, t.err.find('\n'));
     EXPECT_EQ(first_line.rfind("invite-test: ", 0), 0u) << t.err;
     EXPECT_NE(t.err.find("\n\nUsage: invite-test"), std::string::npos) << t.err;
   }
-  Test t;
+  Program t;
   EXPECT_EQ(t.parse({"prog", "--no-such-flag"}), 2);
   EXPECT_NE(t.err.find("no-such-flag"), std::string::npos) << t.err;
   EXPECT_EQ(t.parse({"prog"}), 2);
@@ -232,7 +232,7 @@ TEST(Cli, ErrorsAreOneLineAndTheUsageWithExit2) {
 
 TEST(Cli, BadEnvironmentValueNamesTheVariable) {
   ScopedEnv port("FLAGSTEST_PORT", "eighty");
-  Test t;
+  Program t;
   EXPECT_EQ(t.parse({"prog", "--name", "n"}), 2);
   EXPECT_NE(t.err.find("eighty"), std::string::npos) << t.err;
 }
@@ -241,7 +241,7 @@ TEST(Cli, BadEnvironmentValueNamesTheVariable) {
 TEST(Cli, TypedValuesIgnoreSurroundingWhitespace) {
   ScopedEnv port("FLAGSTEST_PORT", " \t9000\r\n");
   ScopedEnv verbose("FLAGSTEST_VERBOSE", " Yes\n");
-  Test t;
+  Program t;
   ASSERT_EQ(t.parse({"prog", "--deadline", " 15s ", "--name", " n "}), std::nullopt) << t.err;
   EXPECT_EQ(t.v.port, 9000);
   EXPECT_EQ(t.v.deadline, 15s);
