@@ -35,6 +35,7 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.text("log-level", s.log_level_name, "info", "debug, info, warn or error (also passed to the children)");
   cli.toggle("no-mailer", no_mailer, "do not run invite-mailer (to run your own against the brokers)");
   if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.check_required()) return *exit_code;
 
   if (min_isr > replicas) return cli.usage_error("--min-insync-replicas must be in 1..--replication-factor");
   s.portal = common::ascii_lower(s.portal);

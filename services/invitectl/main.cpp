@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
 
   if (argc == 2 && std::string_view(argv[1]) == "help") argv[1] = const_cast<char*>("--help");
   if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.check_required()) return *exit_code;
   if (disable_cli.chosen()) return run_disable(disable);
   if (users_cli.chosen()) return run_users(users);
   if (token_cli.chosen()) return run_token(token_cli, token);

@@ -272,6 +272,7 @@ int main(int argc, char** argv) {
   cli.duration("drain", s.drain, "10s", "how long to wait for outstanding answers after the last send");
   cli.integer("connections", connections, "32", 1, 1000000, "keep-alive connections (one request outstanding on each)");
   if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.check_required()) return *exit_code;
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
     std::cerr << "--url must start with http://\n";

@@ -252,14 +252,6 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         if (auto error = spec.apply(value, true)) throw CLI::ValidationError(spec.env, *error);
       }
     }
-    for (const auto& spec : state_->specs) {
-      // Only the command that runs: `invitectl users disable` does not need what `invitectl users` requires.
-      const auto subcommands = spec.owner->get_subcommands({});
-      const bool runs = spec.owner->parsed() > 0 && std::none_of(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) {
-                          return sub->parsed() > 0;
-                        });
-      if (runs && spec.missing && spec.missing()) throw CLI::RequiredError("--" + spec.name);
-    }
   } catch (const CLI::CallForHelp&) {
     std::cout << app_->help();
     return 0;
@@ -281,6 +273,18 @@ bool Cli::given(const std::string& name) const {
   }
   assert(false && "flag asked about but never declared");
   return false;
+}
+
+std::optional<int> Cli::check_required() const {
+  for (const auto& spec : state_->specs) {
+    // Only the command that runs: `invitectl users disable` does not need what `invitectl users` requires.
+    const auto subcommands = spec.owner->get_subcommands({});
+    const bool runs = spec.owner->parsed() > 0 && std::none_of(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) {
+                        return sub->parsed() > 0;
+                      });
+    if (runs && spec.missing && spec.missing()) return usage_error("--" + spec.name + " is required");
+  }
+  return std::nullopt;
 }
 
 std::string Cli::usage() const { return app_->help(); }

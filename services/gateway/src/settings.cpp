@@ -44,6 +44,7 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
     // Otherwise a broker outage would surface as 504 "workers too slow" instead of 503 "broker unavailable".
     return cli.usage_error("--delivery-timeout must be shorter than --request-timeout");
   }
+  if (auto exit_code = cli.check_required()) return *exit_code;
   s.reply_partition = std::get<std::int32_t>(index);
   s.threads = static_cast<int>(threads);
   s.max_in_flight = static_cast<std::size_t>(in_flight);

@@ -88,10 +88,6 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
 
   s.mailer.from_address = std::string(common::trim(s.mailer.from_address));
   if (!plausible_address(s.mailer.from_address)) return cli.usage_error("--from must be an address like name@domain");
-  if (s.mailer.default_culture.empty() || !domain::is_valid_culture(s.mailer.default_culture)) {
-    return cli.usage_error("--default-culture must look like ll or ll-CC");
-  }
-  if (s.smtp.url.empty() && s.outbox_dir.empty()) return cli.usage_error("--smtp-url or --outbox-dir is required");
   const auto index = runtime::index_from_pod_name(cli, replica);
   if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
   s.replica_count = static_cast<int>(replica_count);
@@ -100,6 +96,11 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
     return cli.usage_error("replica index " + std::to_string(s.replica_index) + " is not below --replica-count " +
                            std::to_string(s.replica_count));
   }
+  if (auto exit_code = cli.check_required()) return *exit_code;
+  if (s.mailer.default_culture.empty() || !domain::is_valid_culture(s.mailer.default_culture)) {
+    return cli.usage_error("--default-culture must look like ll or ll-CC");
+  }
+  if (s.smtp.url.empty() && s.outbox_dir.empty()) return cli.usage_error("--smtp-url or --outbox-dir is required");
   s.mailer.retry.max_attempts = static_cast<int>(attempts);
   if (s.templates_dir.empty()) {
     s.templates_dir = (common::executable_dir() / ".." / "share" / "invite-mailer" / "templates").string();

@@ -48,6 +48,7 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
     return cli.usage_error("replica index " + std::to_string(s.replica_index) + " is not below --replica-count " +
                            std::to_string(s.replica_count));
   }
+  if (auto exit_code = cli.check_required()) return *exit_code;
   return s;
 }
 

@@ -80,6 +80,7 @@ struct Program {
     Argv argv(args);
     Captured captured;
     auto code = cli.parse(argv.argc(), argv.argv());
+    if (!code) code = cli.check_required();
     out = captured.out.str();
     err = captured.err.str();
     return code;
@@ -265,6 +266,7 @@ TEST(Cli, CommandsReadOnlyTheirOwnFlagsAndTwins) {
   Argv argv{"tool", "users", "disable", "--data-dir", "d", "--email", "a@b"};
   Captured captured;
   ASSERT_EQ(cli.parse(argv.argc(), argv.argv()), std::nullopt) << captured.err.str();
+  ASSERT_EQ(cli.check_required(), std::nullopt) << captured.err.str();  // not users' own --data-dir
   EXPECT_TRUE(users.chosen());
   EXPECT_TRUE(disable.chosen());
   EXPECT_FALSE(token.chosen());

@@ -43,7 +43,7 @@ class Cli {
         });
   }
 
-  // Taken as given (no trimming): paths, addresses, names. `required` also means "not empty".
+  // Taken as given (no trimming): paths, addresses, names. `required`: not empty (check_required).
   void text(const std::string& name, std::string& target, std::string default_text, std::string help,
             bool required = false);
   // A whole number in [low, high], blanks around it ignored.
@@ -68,6 +68,10 @@ class Cli {
   // The exit code when main should stop here: 0 after --help (usage on stdout), 2 after a bad command line (the
   // problem and the usage of the command concerned on stderr). nullopt: go on.
   std::optional<int> parse(int argc, char** argv);
+
+  // After parse and the checks that should speak first (a pod name against an index): the usage error (2) for the
+  // first flag declared required that has no value, in declaration order, of the command that runs.
+  std::optional<int> check_required() const;
 
   // True when the command line or the environment twin sets the flag (even to its default value), so that a
   // setting derived from elsewhere (a pod name) can refuse to silently override an explicit one.
