@@ -30,7 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "invite/common/files.hpp"
-#include "invite/common/flags.hpp"
+#include "invite/runtime/cli.hpp"
 
 namespace {
 
@@ -253,30 +253,26 @@ double percentile(const std::vector<double>& sorted, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  invite::common::Flags flags(
+  Settings s;
+  std::string url, host_header, body_file;
+  std::vector<std::string> headers;
+  std::int64_t rate = 0, connections = 0;
+  invite::runtime::Cli cli(
       "invite-loadgen",
       "Open-loop HTTP/1.1 load: request i is due at start + i/rate whatever earlier ones did; latency counts from the "
       "due time. Prints a JSON object.",
-      {{"url", "", "http://host:port/path (required)"},
-       {"method", "GET", "request method"},
-       {"host-header", "", "Host header (default: host:port of --url)"},
-       {"header", "", "extra header 'Name: value' (repeatable)", true},
-       {"body-file", "", "file holding the body; \"{n}\" in it becomes the request's sequence number"},
-       {"rate", "100", "requests per second"},
-       {"duration", "10s", "how long to send"},
-       {"drain", "10s", "how long to wait for outstanding answers after the last send"},
-       {"connections", "32", "keep-alive connections (one request outstanding on each)"}},
       "LOADGEN_");
-  if (auto error = flags.parse(argc, argv)) {
-    std::cerr << *error << "\n\n" << flags.usage();
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::cout << flags.usage();
-    return 0;
-  }
-  Settings s;
-  const std::string url = flags.get("url");
+  cli.text("url", url, "", "http://host:port/path (required)", true);
+  cli.text("method", s.method, "GET", "request method");
+  cli.text("host-header", host_header, "", "Host header (default: host:port of --url)");
+  cli.repeatable("header", headers, "extra header 'Name: value'");
+  cli.text("body-file", body_file, "", "file holding the body; \"{n}\" in it becomes the request's sequence number");
+  cli.integer("rate", rate, "100", 1, 1000000000, "requests per second");
+  cli.duration("duration", s.duration, "10s", "how long to send");
+  cli.duration("drain", s.drain, "10s", "how long to wait for outstanding answers after the last send");
+  cli.integer("connections", connections, "32", 1, 1000000, "keep-alive connections (one request outstanding on each)");
+  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.check_required()) return *exit_code;
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
     std::cerr << "--url must start with http://\n";
@@ -288,9 +284,8 @@ int main(int argc, char** argv) {
   const auto colon = authority.rfind(':');
   s.host = colon == std::string::npos ? authority : authority.substr(0, colon);
   s.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  s.host_header = flags.given("host-header") ? flags.get("host-header") : authority;
-  s.method = flags.get("method");
-  for (const auto& header : flags.get_all("header")) {
+  s.host_header = cli.given("host-header") ? host_header : authority;
+  for (const auto& header : headers) {
     const auto separator = header.find(':');
     if (separator == std::string::npos) {
       std::cerr << "--header must be 'Name: value': " << header << "\n";
@@ -300,27 +295,17 @@ int main(int argc, char** argv) {
     s.headers.emplace_back(header.substr(0, separator),
                            value_from == std::string::npos ? "" : header.substr(value_from));
   }
-  if (flags.given("body-file")) {
+  if (cli.given("body-file")) {
     std::string error;
-    auto body = invite::common::read_file(flags.get("body-file"), &error);
+    auto body = invite::common::read_file(body_file, &error);
     if (!body) {
       std::cerr << error << "\n";
       return 2;
     }
     s.body = std::move(*body);
   }
-  const auto rate = flags.get_int("rate");
-  const auto connections = flags.get_int("connections");
-  const auto duration = flags.get_duration("duration");
-  const auto drain = flags.get_duration("drain");
-  if (!rate || *rate < 1 || !connections || *connections < 1 || !duration || !drain) {
-    std::cerr << "--rate and --connections must be positive integers, --duration and --drain durations\n";
-    return 2;
-  }
-  s.rate = static_cast<double>(*rate);
-  s.connections = static_cast<int>(*connections);
-  s.duration = *duration;
-  s.drain = *drain;
+  s.rate = static_cast<double>(rate);
+  s.connections = static_cast<int>(connections);
 
   asio::io_context ioc(1);
   Generator generator(ioc, s);

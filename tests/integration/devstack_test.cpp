@@ -5,7 +5,7 @@
 
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
-#include "invite/common/process.hpp"
+#include "child_process.hpp"
 #include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "stack.hpp"
@@ -20,7 +20,7 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   if (real_kafka_requested()) GTEST_SKIP() << "the embedded broker is the subject; tests/realkafka runs the devstack on a real one";
   const auto dir = std::filesystem::temp_directory_path() / ("invite-devstack-" + common::random_hex(6));
   std::string error;
-  auto devstack = common::ChildProcess::spawn(
+  auto devstack = devstack::ChildProcess::spawn(
       {INVITE_DEVSTACK_BIN, {"--data-dir", dir.string(), "--port", "0"}, {}, dir.string() + ".log", false}, &error);
   ASSERT_TRUE(devstack) << error;
 

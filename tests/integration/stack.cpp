@@ -158,7 +158,7 @@ void Stack::start_worker() {
   const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   std::string error;
-  auto child = common::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false}, &error);
+  auto child = devstack::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false}, &error);
   require(child.has_value(), "spawn worker: " + error);
   worker_ = std::move(child);
   require(eventually([&] { return common::read_file(dir_ / "worker.port").has_value(); }, 30s), "worker port file");
@@ -197,7 +197,7 @@ std::uint16_t Stack::start_extra_gateway(std::int32_t reply_partition) {
   return port;
 }
 
-std::pair<common::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::string& name,
+std::pair<devstack::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::string& name,
                                                                     const std::vector<std::string>& extra_args) {
   const auto port_file = dir_ / (name + ".port");
   std::filesystem::remove(port_file);
@@ -212,7 +212,7 @@ std::pair<common::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::s
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;
   auto child =
-      common::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, options_.env, dir_ / (name + ".log"), false}, &error);
+      devstack::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, options_.env, dir_ / (name + ".log"), false}, &error);
   require(child.has_value(), "spawn " + name + ": " + error);
   require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), name + " port file");
   const auto port = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));

@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "invite/common/process.hpp"
+#include "child_process.hpp"
 #include "invite/events/events.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/kafka/client.hpp"
@@ -106,12 +106,12 @@ class Stack {
   std::unique_ptr<RealKafka> real_;
   std::string brokers_;
   std::string token_secret_;
-  std::optional<common::ChildProcess> worker_;
-  std::optional<common::ChildProcess> gateway_;
-  std::vector<common::ChildProcess> extra_gateways_;
+  std::optional<devstack::ChildProcess> worker_;
+  std::optional<devstack::ChildProcess> gateway_;
+  std::vector<devstack::ChildProcess> extra_gateways_;
   void start_cluster();
   // Spawns a gateway logging to <name>.log and waits until it is ready; returns it and its port.
-  std::pair<common::ChildProcess, std::uint16_t> spawn_gateway(const std::string& name,
+  std::pair<devstack::ChildProcess, std::uint16_t> spawn_gateway(const std::string& name,
                                                                const std::vector<std::string>& extra_args);
   std::uint16_t port_ = 0;
 };

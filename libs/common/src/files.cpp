@@ -118,4 +118,11 @@ std::optional<std::string> read_secret(const std::filesystem::path& path, std::s
   return std::string(secret);
 }
 
+std::filesystem::path executable_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::filesystem::current_path(ec);
+  return exe.parent_path();
+}
+
 }  // namespace invite::common

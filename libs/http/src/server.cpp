@@ -8,6 +8,7 @@
 #include <ctime>
 #include <limits>
 #include <mutex>
+#include <csignal>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -89,6 +91,7 @@ struct Core {
   asio::io_context ioc;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;
+  std::optional<asio::signal_set> termination_signals;
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopping{false};
 
@@ -484,6 +487,14 @@ void Server::schedule(std::chrono::milliseconds delay, std::function<void()> fn)
   // The handler owns the timer; both go away when it runs or when the io_context is destroyed.
   timer->async_wait([timer, fn = std::move(fn)](error_code ec) {
     if (!ec) fn();
+  });
+}
+
+void Server::on_termination_signal(std::function<void(int)> fn) {
+  Core& c = impl_->core;
+  c.termination_signals.emplace(c.ioc, SIGINT, SIGTERM);
+  c.termination_signals->async_wait([fn = std::move(fn)](error_code ec, int signo) {
+    if (!ec) fn(signo);
   });
 }
 

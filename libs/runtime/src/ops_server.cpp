@@ -15,16 +15,14 @@ struct OpsServer::Impl {
 };
 
 std::variant<std::unique_ptr<OpsServer>, std::string> OpsServer::start(
-    const common::Flags& flags, const std::string& server_name, std::function<std::string()> render_metrics,
+    const Listener& listener, const std::string& server_name, std::function<std::string()> render_metrics,
     std::function<std::vector<std::string>()> not_ready, const std::function<void(http::Router&)>& more_routes) {
-  const auto port = flags.get_int("port");
-  if (!port || *port < 0 || *port > 65535) return std::string("--port must be a number in 0..65535");
   auto impl = std::make_unique<Impl>();
   http::add_ops_routes(impl->router, std::move(render_metrics), std::move(not_ready));
   if (more_routes) more_routes(impl->router);
   http::ServerOptions options;
-  options.address = flags.get("listen-address");
-  options.port = static_cast<std::uint16_t>(*port);
+  options.address = listener.address;
+  options.port = listener.port;
   options.threads = 1;
   options.server_name = server_name;
   impl->server = std::make_unique<http::Server>(
@@ -32,7 +30,7 @@ std::variant<std::unique_ptr<OpsServer>, std::string> OpsServer::start(
         (*router)(std::move(request), std::move(respond));
       });
   if (auto message = impl->server->listen()) return "listen: " + *message;
-  if (auto message = write_port_file(flags.get("port-file"), impl->server->port())) return *message;
+  if (auto message = write_port_file(listener.port_file, impl->server->port())) return *message;
   impl->thread = std::thread([server = impl->server.get()] { server->run(); });
   return std::unique_ptr<OpsServer>(new OpsServer(std::move(impl)));
 }

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 
+#include "invite/common/text.hpp"
+
 namespace invite::runtime {
 
 std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name) {
@@ -22,21 +24,34 @@ std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name) {
   return static_cast<std::int32_t>(value);
 }
 
-std::variant<std::int32_t, std::string> index_from_pod_name(const common::Flags& flags, std::string_view index_flag) {
-  const std::string name(index_flag);
-  const auto explicit_value = flags.get_int(name);
-  if (!explicit_value || *explicit_value < 0 || *explicit_value > std::numeric_limits<std::int32_t>::max()) {
-    return "--" + name + " must be a non-negative integer, got '" + flags.get(name) + "'";
-  }
-  const std::string pod_name = flags.get("pod-name");
-  if (pod_name.empty()) return static_cast<std::int32_t>(*explicit_value);
+void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::string default_text, std::string help,
+                         std::string pod_name_help) {
+  index.flag = flag;
+  cli.value<std::int32_t>(flag, index.value, std::move(default_text),
+                          [](std::string_view raw) -> std::variant<std::int32_t, std::string> {
+                            const std::string_view text = common::trim(raw);
+                            std::int64_t value = -1;
+                            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+                            if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+                                value > std::numeric_limits<std::int32_t>::max()) {
+                              return "must be a non-negative integer, got '" + std::string(raw) + "'";
+                            }
+                            return static_cast<std::int32_t>(value);
+                          },
+                          std::move(help));
+  cli.text("pod-name", index.pod_name, "", std::move(pod_name_help));
+}
 
-  auto ordinal = pod_ordinal(pod_name);
+std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, const PodIndex& index) {
+  const std::string& name = index.flag;
+  if (index.pod_name.empty()) return index.value;
+
+  auto ordinal = pod_ordinal(index.pod_name);
   if (auto* error = std::get_if<std::string>(&ordinal)) return "--pod-name: " + *error;
   const std::int32_t from_pod = std::get<std::int32_t>(ordinal);
-  if (flags.given(name) && *explicit_value != from_pod) {
-    return "--pod-name " + pod_name + " means --" + name + " " + std::to_string(from_pod) + ", but --" + name + " " +
-           std::to_string(*explicit_value) + " is given too: set only one of them";
+  if (cli.given(name) && index.value != from_pod) {
+    return "--pod-name " + index.pod_name + " means --" + name + " " + std::to_string(from_pod) + ", but --" + name +
+           " " + std::to_string(index.value) + " is given too: set only one of them";
   }
   return from_pod;
 }

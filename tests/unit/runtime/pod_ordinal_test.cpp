@@ -7,7 +7,7 @@
 
 #include "support/argv.hpp"
 
-using invite::common::Flags;
+using invite::runtime::Cli;
 using invite::runtime::index_from_pod_name;
 using invite::runtime::pod_ordinal;
 
@@ -15,17 +15,18 @@ namespace {
 
 using invite::testing::Argv;
 
-// A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests.
-Flags make_flags() {
-  return Flags("invite-test", "",
-               {{"reply-partition", "0", "partition"}, {"pod-name", "", "pod name"}}, "PODORDINALTEST_");
-}
-
+// A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests. A malformed flag value
+// never gets here: the command line refuses it (exit code 2, as a string here).
 std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::string> args) {
-  auto flags = make_flags();
+  Cli cli("invite-test", "", "PODORDINALTEST_");
+  invite::runtime::PodIndex index;
+  invite::runtime::add_pod_index_flags(cli, index, "reply-partition", "0", "partition", "pod name");
   Argv argv(args);
-  EXPECT_EQ(flags.parse(argv.argc(), argv.argv()), std::nullopt);
-  return index_from_pod_name(flags, "reply-partition");
+  ::testing::internal::CaptureStderr();
+  const auto exit_code = cli.parse(argv.argc(), argv.argv());
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  if (exit_code) return "exit " + std::to_string(*exit_code) + ": " + err;
+  return index_from_pod_name(cli, index);
 }
 
 std::string error_of(const std::variant<std::int32_t, std::string>& result) {

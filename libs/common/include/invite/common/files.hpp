@@ -13,4 +13,7 @@ bool write_file_atomic(const std::filesystem::path& path, std::string_view conte
 // A secret file's content with surrounding whitespace removed; nullopt when unreadable or empty.
 std::optional<std::string> read_secret(const std::filesystem::path& path, std::string* error = nullptr);
 
+// The directory holding the running executable (/proc/self/exe), to find sibling binaries and shared files.
+std::filesystem::path executable_dir();
+
 }  // namespace invite::common

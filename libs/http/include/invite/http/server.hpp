@@ -90,6 +90,10 @@ class Server {
   void stop();
   // Runs fn after `delay` on the server's threads (used by handlers for deadlines). Safe from any thread.
   void schedule(std::chrono::milliseconds delay, std::function<void()> fn);
+  // Calls fn(signo) on the server's threads for the first SIGINT or SIGTERM (a boost::asio::signal_set on its
+  // io_context). From this call on those signals no longer end the process: one that arrives before run() waits
+  // for it. Call once, before run().
+  void on_termination_signal(std::function<void(int)> fn);
 
  private:
   struct Impl;

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "invite/common/flags.hpp"
+#include "invite/runtime/shared_flags.hpp"
 
 namespace invite::http {
 class Router;
@@ -19,10 +19,10 @@ namespace invite::runtime {
 
 class OpsServer {
  public:
-  // Listening and serving when it returns; an error (bad --port, address in use, unwritable port file) otherwise.
+  // Listening and serving when it returns; an error (address in use, unwritable port file) otherwise.
   // more_routes may add routes of the service's own (runtime::add_test_hooks).
   static std::variant<std::unique_ptr<OpsServer>, std::string> start(
-      const common::Flags& flags, const std::string& server_name, std::function<std::string()> render_metrics,
+      const Listener& listener, const std::string& server_name, std::function<std::string()> render_metrics,
       std::function<std::vector<std::string>()> not_ready,
       const std::function<void(http::Router&)>& more_routes = {});
   ~OpsServer();  // stops serving and joins the thread

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <variant>
 
-#include "invite/common/flags.hpp"
+#include "invite/runtime/cli.hpp"
 
 namespace invite::runtime {
 
@@ -15,9 +15,18 @@ namespace invite::runtime {
 // anything else follows the '-', or when the number does not fit an int32 (Kafka partitions are int32).
 std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name);
 
-// The value of `index_flag` (e.g. "reply-partition"), or the ordinal of --pod-name when that is non-empty.
-// Both given and disagreeing is an error: one of them is a mistake and guessing which would let two pods share
-// a partition. An error message when the pod name has no ordinal or the flag is not a non-negative integer.
-std::variant<std::int32_t, std::string> index_from_pod_name(const common::Flags& flags, std::string_view index_flag);
+// An index flag (e.g. --reply-partition, a non-negative int32) and --pod-name, whose ordinal may stand in for it.
+struct PodIndex {
+  std::string flag;  // "reply-partition"
+  std::int32_t value = 0;
+  std::string pod_name;
+};
+void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::string default_text, std::string help,
+                         std::string pod_name_help);
+
+// The index flag's value, or the ordinal of --pod-name when that is non-empty. Both given and disagreeing is an
+// error: one of them is a mistake and guessing which would let two pods share a partition. An error message when
+// the pod name has no ordinal.
+std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, const PodIndex& index);
 
 }  // namespace invite::runtime

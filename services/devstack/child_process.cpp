@@ -1,4 +1,4 @@
-#include "invite/common/process.hpp"
+#include "child_process.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace invite::common {
+namespace invite::devstack {
 namespace {
 
 int decode_status(int status) {
@@ -68,8 +68,8 @@ struct ExecPlan {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report_fd, errno);
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
   if (options.new_process_group && ::setpgid(0, 0) != 0) child_fail(report_fd, errno);
-  // Blocked signals and ignored dispositions survive exec: the services block SIGINT/SIGTERM in their parent
-  // (common::block_termination_signals), which would make the child deaf to stop().
+  // Blocked signals and ignored dispositions survive exec: a parent that blocks SIGINT/SIGTERM (a test may) would
+  // make the child deaf to stop().
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -208,11 +208,4 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return 128 + SIGKILL;
 }
 
-std::filesystem::path executable_dir() {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return std::filesystem::current_path(ec);
-  return exe.parent_path();
-}
-
-}  // namespace invite::common
+}  // namespace invite::devstack

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace invite::common {
+namespace invite::devstack {
 
 class ChildProcess {
  public:
@@ -47,7 +47,4 @@ class ChildProcess {
   std::optional<int> status_;
 };
 
-// The directory holding the running executable (/proc/self/exe), to find sibling binaries.
-std::filesystem::path executable_dir();
-
-}  // namespace invite::common
+}  // namespace invite::devstack

@@ -1,4 +1,4 @@
-#include "invite/common/process.hpp"
+#include "child_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,8 @@
 #include "invite/common/files.hpp"
 #include "support/temp_dir.hpp"
 
-namespace invite::common {
+namespace invite::devstack {
+using common::read_file;
 namespace {
 
 using namespace std::chrono_literals;
@@ -104,4 +105,4 @@ TEST(ChildProcess, StopKillsAChildThatIgnoresSigterm) {
 }
 
 }  // namespace
-}  // namespace invite::common
+}  // namespace invite::devstack

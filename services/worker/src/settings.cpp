@@ -1,0 +1,55 @@
+#include "settings.hpp"
+
+#include <limits>
+
+#include "invite/runtime/pod_ordinal.hpp"
+#include "partition_ownership.hpp"
+
+namespace invite::worker {
+
+std::variant<Settings, int> read_settings(int argc, char** argv) {
+  Settings s;
+  runtime::Cli cli("invite-worker",
+                   "Invite worker: applies invitation requests to SQLite and queues invitation e-mails.");
+  runtime::add_kafka_flags(cli, s.kafka);
+  cli.text("data-dir", s.data_dir, "", "directory of the partition files (required)", true);
+  cli.text("portals-file", s.portals_file, "", "portals JSON file (required)", true);
+  cli.text("link-secret-file", s.link_secret_file, "",
+           "file holding the secret that signs confirmation links (required)", true);
+  cli.value<std::vector<std::int32_t>>(
+      "partitions", s.partitions, "all",
+      [](std::string_view text) -> std::variant<std::vector<std::int32_t>, std::string> {
+        if (auto list = parse_partition_list(text)) return std::move(*list);
+        return "must be all or a list like 0,1,5, got '" + std::string(text) + "'";
+      },
+      "partitions of invite.requested.v1 to own: all, or a list like 0,1,5");
+  std::int64_t replica_count = 1;
+  cli.integer("replica-count", replica_count, "1", 1, std::numeric_limits<std::int32_t>::max(),
+              "number of worker replicas sharing the partitions");
+  runtime::PodIndex replica;
+  runtime::add_pod_index_flags(cli, replica, "replica-index", "0",
+                               "this replica's index (a StatefulSet ordinal): owns partitions p % count == index",
+                               "StatefulSet pod name (e.g. invite-worker-1); its ordinal becomes --replica-index");
+  cli.text("group-id", s.group_id, "invite-worker", "consumer group the worker commits to (for lag monitoring only)");
+  cli.duration("delivery-timeout", s.delivery_timeout, "30s", "how long one outbox publish may take before it is retried");
+  cli.duration("topic-wait", s.topic_wait, "60s", "how long to wait for invite.requested.v1 to exist at start");
+  cli.duration("retention", s.retention, "7d", "keep sent outbox rows, applied request ids and day counters this long");
+  runtime::add_listener_flags(cli, s.ops, "0.0.0.0", "9100", "address of the /healthz, /readyz and /metrics endpoints",
+                              "port of those endpoints (0: any free port, see --port-file)");
+  runtime::add_log_level_flag(cli, s.log_level);
+  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+
+  const auto index = runtime::index_from_pod_name(cli, replica);
+  if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
+  s.replica_count = static_cast<int>(replica_count);
+  s.replica_index = std::get<std::int32_t>(index);
+  if (s.replica_index >= s.replica_count) {
+    // A StatefulSet scaled up without raising --replica-count: its new pods would own nothing (or the wrong share).
+    return cli.usage_error("replica index " + std::to_string(s.replica_index) + " is not below --replica-count " +
+                           std::to_string(s.replica_count));
+  }
+  if (auto exit_code = cli.check_required()) return *exit_code;
+  return s;
+}
+
+}  // namespace invite::worker
