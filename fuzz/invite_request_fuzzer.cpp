@@ -32,9 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (auto* errors = std::get_if<ValidationErrors>(&parsed)) {
     require(!errors->empty());
-    const auto envelope = nlohmann::json::parse(validation_envelope(*errors, "http://localhost/api/2.0/people/invite",
-                                                                    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"),
-                                                nullptr, false);
+    const auto envelope =
+        nlohmann::json::parse(validation_envelope(*errors, "http://localhost/api/2.0/people/invite",
+                                                  "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"),
+                              nullptr, false);
     require(envelope.is_object() && envelope["response"]["errors"].size() == errors->errors.size());
     return 0;
   }

@@ -4,8 +4,8 @@
 #include "invite/common/ids.hpp"
 #include "invite/common/log.hpp"
 #include "invite/common/text.hpp"
-#include "invite/runtime/portals_file.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/runtime/portals_file.hpp"
 
 namespace invite::devstack {
 namespace {

@@ -14,10 +14,10 @@ class ChildProcess {
  public:
   struct Options {
     std::filesystem::path program;
-    std::vector<std::string> args;                             // without argv[0]
-    std::vector<std::pair<std::string, std::string>> env;      // added to (or replacing in) the parent's environment
-    std::optional<std::filesystem::path> stderr_file;          // append stderr (and stdout) there; else inherit
-    bool inherit_stdout = false;  // with stderr_file: stdout stays the parent's (lines meant for its terminal)
+    std::vector<std::string> args;                         // without argv[0]
+    std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) the parent's environment
+    std::optional<std::filesystem::path> stderr_file;      // append stderr (and stdout) there; else inherit
+    bool inherit_stdout = false;     // with stderr_file: stdout stays the parent's (lines meant for its terminal)
     bool new_process_group = false;  // true: Ctrl-C in a terminal reaches only the parent, which stops children itself
   };
 
@@ -34,8 +34,8 @@ class ChildProcess {
   ~ChildProcess();
 
   int pid() const { return pid_; }
-  bool running();                 // reaps if it has exited
-  void signal(int signo);         // no-op once exited
+  bool running();          // reaps if it has exited
+  void signal(int signo);  // no-op once exited
   // Waits up to timeout; returns the exit status (128+signal when killed by a signal), nullopt if still running.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
   // SIGTERM, wait up to grace, then SIGKILL; returns the exit status.

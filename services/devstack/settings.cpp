@@ -17,11 +17,12 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   std::string data_dir, bin_dir;
   std::int64_t port = 0, partitions = 0, replicas = 0, min_isr = 0;
   bool no_mailer = false;
-  cli.text("data-dir", data_dir, "", "directory for secrets, portals file, SQLite files, logs and devstack.json (required)",
-           true);
+  cli.text("data-dir", data_dir, "",
+           "directory for secrets, portals file, SQLite files, logs and devstack.json (required)", true);
   cli.integer("port", port, "8080", 0, 65535, "HTTP port of the gateway; 0 picks a free one");
   cli.text("listen-address", s.listen_address, "127.0.0.1", "address the gateway listens on");
-  cli.text("kafka-brokers", s.kafka.brokers, "", "bootstrap servers of a real cluster; empty runs an embedded mock cluster");
+  cli.text("kafka-brokers", s.kafka.brokers, "",
+           "bootstrap servers of a real cluster; empty runs an embedded mock cluster");
   cli.integer("partitions", partitions, "4", 1, 1000,
               "partitions of every topic the devstack creates (embedded cluster, or missing topics of --kafka-brokers; "
               "the dead-letter topic gets 1 there); an existing topic with fewer is refused");
@@ -30,7 +31,8 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.integer("min-insync-replicas", min_isr, "1", 1, 100,
               "min.insync.replicas of every topic created on --kafka-brokers (at most --replication-factor)");
   cli.text("portal", s.portal, "localhost", "host name of the single portal written to a new portals file");
-  cli.text("bin-dir", bin_dir, "", "where invite-gateway, invite-worker and invite-mailer are (default: next to this executable)");
+  cli.text("bin-dir", bin_dir, "",
+           "where invite-gateway, invite-worker and invite-mailer are (default: next to this executable)");
   cli.key_values("kafka-config", s.kafka.config, "librdkafka property key=value for the children");
   cli.text("log-level", s.log_level_name, "info", "debug, info, warn or error (also passed to the children)");
   cli.toggle("no-mailer", no_mailer, "do not run invite-mailer (to run your own against the brokers)");

@@ -13,14 +13,14 @@ struct Settings {
   std::filesystem::path data_dir;  // absolute
   unsigned short port = 0;         // 0: the devstack picks a free one
   std::string listen_address;
-  runtime::KafkaSettings kafka;    // brokers empty: embedded cluster; config goes to the children
+  runtime::KafkaSettings kafka;  // brokers empty: embedded cluster; config goes to the children
   int partitions = 4;
-  int replication_factor = 1;      // real cluster only, for the topics it creates
+  int replication_factor = 1;  // real cluster only, for the topics it creates
   int min_insync_replicas = 1;
   std::string portal;
   std::filesystem::path bin_dir;
   common::LogLevel log_level = common::LogLevel::Info;
-  std::string log_level_name;      // as given, for the children's command lines
+  std::string log_level_name;  // as given, for the children's command lines
   bool mailer = true;
 };
 

@@ -108,41 +108,48 @@ class Devstack {
       kafka_args.insert(kafka_args.end(), {"--kafka-config", key + "=" + value});
     }
 
-    std::vector<std::string> worker_args = {"--kafka-brokers", brokers,
-                                            "--data-dir", config_.data_dir.string(),
-                                            "--portals-file", portals_file.string(),
-                                            "--link-secret-file", link_secret_file.string(),
-                                            // Its /metrics on any free port: a fixed one would clash between
-                                            // devstacks; the port is in <data dir>/worker.port.
-                                            "--listen-address", "127.0.0.1", "--port", "0",
-                                            "--port-file", (config_.data_dir / "worker.port").string(),
-                                            "--log-level", config_.log_level_name};
+    std::vector<std::string> worker_args = {
+        "--kafka-brokers", brokers, "--data-dir", config_.data_dir.string(), "--portals-file", portals_file.string(),
+        "--link-secret-file", link_secret_file.string(),
+        // Its /metrics on any free port: a fixed one would clash between
+        // devstacks; the port is in <data dir>/worker.port.
+        "--listen-address", "127.0.0.1", "--port", "0", "--port-file", (config_.data_dir / "worker.port").string(),
+        "--log-level", config_.log_level_name};
     worker_args.insert(worker_args.end(), kafka_args.begin(), kafka_args.end());
     if (!spawn(worker_, "invite-worker", worker_args, worker_log)) return 1;
 
     if (config_.mailer) {
       // Without INVITE_SMTP_URL in the environment (which reaches it), the mailer writes .eml files and prints
       // each one's path on its stdout, which is ours: the newcomer sees where the invitation went.
-      std::vector<std::string> mailer_args = {"--kafka-brokers", brokers,
-                                              "--data-dir", config_.data_dir.string(),
-                                              "--outbox-dir", outbox_mail.string(),
-                                              "--portals-file", portals_file.string(),
-                                              "--listen-address", "127.0.0.1", "--port", "0",
-                                              "--port-file", (config_.data_dir / "mailer.port").string(),
-                                              "--log-level", config_.log_level_name};
+      std::vector<std::string> mailer_args = {"--kafka-brokers",  brokers,
+                                              "--data-dir",       config_.data_dir.string(),
+                                              "--outbox-dir",     outbox_mail.string(),
+                                              "--portals-file",   portals_file.string(),
+                                              "--listen-address", "127.0.0.1",
+                                              "--port",           "0",
+                                              "--port-file",      (config_.data_dir / "mailer.port").string(),
+                                              "--log-level",      config_.log_level_name};
       mailer_args.insert(mailer_args.end(), kafka_args.begin(), kafka_args.end());
       if (!spawn(mailer_, "invite-mailer", mailer_args, mailer_log, /*inherit_stdout=*/true)) return 1;
     }
 
     fs::remove(port_file, ec);  // a stale file from an earlier run would announce the wrong port
-    std::vector<std::string> gateway_args = {"--kafka-brokers", brokers,
-                                             "--listen-address", config_.listen_address,
-                                             "--port", std::to_string(port),
-                                             "--port-file", port_file.string(),
-                                             "--portals-file", portals_file.string(),
-                                             "--token-secret-file", token_secret_file.string(),
-                                             "--reply-partition", "0",
-                                             "--log-level", config_.log_level_name};
+    std::vector<std::string> gateway_args = {"--kafka-brokers",
+                                             brokers,
+                                             "--listen-address",
+                                             config_.listen_address,
+                                             "--port",
+                                             std::to_string(port),
+                                             "--port-file",
+                                             port_file.string(),
+                                             "--portals-file",
+                                             portals_file.string(),
+                                             "--token-secret-file",
+                                             token_secret_file.string(),
+                                             "--reply-partition",
+                                             "0",
+                                             "--log-level",
+                                             config_.log_level_name};
     gateway_args.insert(gateway_args.end(), kafka_args.begin(), kafka_args.end());
     if (!spawn(gateway_, "invite-gateway", gateway_args, gateway_log)) return 1;
 

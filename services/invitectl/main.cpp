@@ -14,18 +14,21 @@ int main(int argc, char** argv) {
   auto& token_cli = cli.command("token", "issue a session token (JWT) for a portal user");
   add_token_flags(token_cli, token);
   UsersOptions users;
-  auto& users_cli = cli.command("users", "list the users stored in a worker's data directory; "
-                                         "see `invitectl users disable --help` to terminate a user");
+  auto& users_cli = cli.command("users",
+                                "list the users stored in a worker's data directory; "
+                                "see `invitectl users disable --help` to terminate a user");
   add_users_flags(users_cli, users);
   DisableOptions disable;
-  auto& disable_cli = users_cli.command("disable", "mark a user Terminated (requests inviting that e-mail are then "
-                                                   "rejected); safe while the worker runs: SQLite's locking "
-                                                   "serialises the write with the worker's transactions");
+  auto& disable_cli = users_cli.command("disable",
+                                        "mark a user Terminated (requests inviting that e-mail are then "
+                                        "rejected); safe while the worker runs: SQLite's locking "
+                                        "serialises the write with the worker's transactions");
   add_disable_flags(disable_cli, disable);
   TopicsOptions topics;
-  auto& topics_cli = cli.command("topics", "create the service's missing Kafka topics and list them; existing "
-                                           "topics are never changed: one with fewer partitions than --partitions "
-                                           "is reported and the command exits 1");
+  auto& topics_cli = cli.command("topics",
+                                 "create the service's missing Kafka topics and list them; existing "
+                                 "topics are never changed: one with fewer partitions than --partitions "
+                                 "is reported and the command exits 1");
   add_topics_flags(topics_cli, topics);
 
   if (argc == 2 && std::string_view(argv[1]) == "help") argv[1] = const_cast<char*>("--help");

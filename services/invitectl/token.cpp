@@ -15,7 +15,8 @@ void add_token_flags(runtime::Cli& cli, TokenOptions& o) {
   cli.text("user-id", o.user_id, "", "the caller's user id (uuid); a new random one when empty");
   // Token times have whole-second precision: anything shorter would be expired on arrival.
   cli.duration("ttl", o.ttl, "24h", "lifetime, e.g. 15m, 24h, 7d", std::chrono::seconds(1));
-  cli.text("secret-file", o.secret_file, "", "file holding the gateway's token secret (required unless --token-secret-file)");
+  cli.text("secret-file", o.secret_file, "",
+           "file holding the gateway's token secret (required unless --token-secret-file)");
   // The gateway's own flag name, so INVITE_TOKEN_SECRET_FILE set for a gateway works here too.
   cli.text("token-secret-file", o.token_secret_file, "", "same as --secret-file; used when --secret-file is empty");
 }

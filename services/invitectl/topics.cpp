@@ -31,9 +31,11 @@ void add_topics_flags(runtime::Cli& cli, TopicsOptions& o) {
   // The services' own flag names, so INVITE_KAFKA_BROKERS / INVITE_KAFKA_CONFIG of a service work here.
   runtime::add_kafka_flags(cli, o.kafka, "", "bootstrap servers of the cluster (required)",
                            "librdkafka property key=value (TLS, SASL, ...)", true);
-  cli.integer("partitions", o.partitions, "4", 1, 10000,
-              "partitions of each topic to create (the dead-letter topic gets 1); invite.replies.v1 needs one per gateway");
-  cli.integer("replication-factor", o.replication_factor, "1", 1, 100, "replicas of each topic to create (production: 3)");
+  cli.integer(
+      "partitions", o.partitions, "4", 1, 10000,
+      "partitions of each topic to create (the dead-letter topic gets 1); invite.replies.v1 needs one per gateway");
+  cli.integer("replication-factor", o.replication_factor, "1", 1, 100,
+              "replicas of each topic to create (production: 3)");
   cli.integer("min-insync-replicas", o.min_insync_replicas, "1", 1, 100,
               "min.insync.replicas of each topic to create (production: 2)");
   cli.duration("timeout", o.timeout, "15s", "give up after this (brokers unreachable, topics without leaders)",
@@ -43,10 +45,12 @@ void add_topics_flags(runtime::Cli& cli, TopicsOptions& o) {
 int run_topics(const runtime::Cli& cli, const TopicsOptions& o) {
   if (o.min_insync_replicas > o.replication_factor) {
     return cli.usage_error("--min-insync-replicas must be in 1..--replication-factor (" +
-                           std::to_string(o.replication_factor) + "), got '" + std::to_string(o.min_insync_replicas) + "'");
+                           std::to_string(o.replication_factor) + "), got '" + std::to_string(o.min_insync_replicas) +
+                           "'");
   }
   std::vector<kafka::TopicSpec> specs;
-  for (auto& plan : events::topic_plan(static_cast<int>(o.partitions), static_cast<int>(o.replication_factor), static_cast<int>(o.min_insync_replicas))) {
+  for (auto& plan : events::topic_plan(static_cast<int>(o.partitions), static_cast<int>(o.replication_factor),
+                                       static_cast<int>(o.min_insync_replicas))) {
     specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
   }
   auto ensured = kafka::ensure_topics(o.kafka.brokers, o.kafka.config, specs, o.timeout);

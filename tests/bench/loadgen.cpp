@@ -330,8 +330,10 @@ int main(int argc, char** argv) {
   out["transportErrors"] = outcome.transport_errors;
   out["unanswered"] = outcome.unanswered;
   out["maxQueueMs"] = outcome.max_queue_ms;
-  out["latencyMs"] = {{"p50", percentile(latencies, 50)},   {"p90", percentile(latencies, 90)},
-                      {"p99", percentile(latencies, 99)},   {"p99.9", percentile(latencies, 99.9)},
+  out["latencyMs"] = {{"p50", percentile(latencies, 50)},
+                      {"p90", percentile(latencies, 90)},
+                      {"p99", percentile(latencies, 99)},
+                      {"p99.9", percentile(latencies, 99.9)},
                       {"max", latencies.empty() ? 0.0 : latencies.back()}};
   std::cout << out.dump() << "\n";
   return outcome.transport_errors == 0 && outcome.unanswered == 0 ? 0 : 1;

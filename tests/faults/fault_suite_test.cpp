@@ -49,8 +49,11 @@ class Scenario {
  public:
   explicit Scenario(std::string name, bool two_gateways = false, std::vector<std::string> kafka_config = {})
       : name_((testing::real_kafka_requested() ? "real3-" : "") + std::move(name)),
-        stack_({.partitions = 4, .request_timeout = kRequestTimeout, .gateway_args = {},
-                .kafka_config = std::move(kafka_config), .kafka_nodes = 3}) {
+        stack_({.partitions = 4,
+                .request_timeout = kRequestTimeout,
+                .gateway_args = {},
+                .kafka_config = std::move(kafka_config),
+                .kafka_nodes = 3}) {
     std::vector<std::uint16_t> ports{stack_.port()};
     if (two_gateways) ports.push_back(stack_.start_extra_gateway(1));
     LoadOptions options;
@@ -136,7 +139,8 @@ void broker_fault(const std::string& name, const std::function<void(Stack&)>& fa
 // Injects one error every 250 ms for `length`, cycling through `codes`. The mock cluster queues pushed errors until
 // requests take them, so pushing faster than clients send (they back off after an error) would leave a backlog
 // that outlasts the fault.
-void repeatedly(std::chrono::milliseconds length, const std::vector<int>& codes, const std::function<void(int)>& inject) {
+void repeatedly(std::chrono::milliseconds length, const std::vector<int>& codes,
+                const std::function<void(int)>& inject) {
   const auto until = Clock::now() + length;
   for (std::size_t i = 0; Clock::now() < until; ++i) {
     inject(codes[i % codes.size()]);
@@ -151,38 +155,49 @@ void repeatedly(std::chrono::milliseconds length, const std::vector<int>& codes,
 // A real broker never acknowledges past a gap, so five in flight stay safe in production.
 TEST(Faults, BrokerProduceErrors) {
   if (testing::real_kafka_requested()) GTEST_SKIP() << "injected request errors: mock cluster only";
-  broker_fault("broker-produce-errors", [](Stack& stack) {
-    // NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT: retriable, for gateway and worker alike.
-    repeatedly(6s, {19, 6, 7}, [&](int code) {
-      stack.cluster().push_request_errors(kafka::MockCluster::Api::Produce, {code});
-    });
-  }, 2s, 3s, {"max.in.flight.requests.per.connection=1"});
+  broker_fault("broker-produce-errors",
+               [](Stack& stack) {
+                 // NOT_ENOUGH_REPLICAS, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT: retriable, for gateway and worker
+                 // alike.
+                 repeatedly(6s, {19, 6, 7}, [&](int code) {
+                   stack.cluster().push_request_errors(kafka::MockCluster::Api::Produce, {code});
+                 });
+               },
+               2s, 3s, {"max.in.flight.requests.per.connection=1"});
 }
 
 TEST(Faults, BrokerFetchErrors) {
   if (testing::real_kafka_requested()) GTEST_SKIP() << "injected request errors: mock cluster only";
   broker_fault("broker-fetch-errors", [](Stack& stack) {
     // NOT_LEADER_OR_FOLLOWER and KAFKA_STORAGE_ERROR: the worker's and the reply consumer's fetches fail.
-    repeatedly(6s, {6, 56}, [&](int code) { stack.cluster().push_request_errors(kafka::MockCluster::Api::Fetch, {code}); });
+    repeatedly(6s, {6, 56},
+               [&](int code) { stack.cluster().push_request_errors(kafka::MockCluster::Api::Fetch, {code}); });
   });
 }
 
 TEST(Faults, BrokerDownForSeconds) {
-  if (testing::real_kafka_requested()) GTEST_SKIP() << "on a real cluster: LeaderKilled, ControllerKilled, AllBrokersStopped";
-  broker_fault("broker-down", [](Stack& stack) {
-    stack.set_broker_down(1);
-    std::this_thread::sleep_for(5s);
-    stack.set_broker_up(1);
-  }, 2s, 5s);
+  if (testing::real_kafka_requested())
+    GTEST_SKIP() << "on a real cluster: LeaderKilled, ControllerKilled, AllBrokersStopped";
+  broker_fault(
+      "broker-down",
+      [](Stack& stack) {
+        stack.set_broker_down(1);
+        std::this_thread::sleep_for(5s);
+        stack.set_broker_up(1);
+      },
+      2s, 5s);
 }
 
 TEST(Faults, BrokerHighLatency) {
   if (testing::real_kafka_requested()) GTEST_SKIP() << "injected latency: mock cluster only";
-  broker_fault("broker-high-latency", [](Stack& stack) {
-    stack.cluster().set_broker_rtt(1, 2500ms);
-    std::this_thread::sleep_for(5s);
-    stack.cluster().set_broker_rtt(1, 0ms);
-  }, 2s, 5s);
+  broker_fault(
+      "broker-high-latency",
+      [](Stack& stack) {
+        stack.cluster().set_broker_rtt(1, 2500ms);
+        std::this_thread::sleep_for(5s);
+        stack.cluster().set_broker_rtt(1, 0ms);
+      },
+      2s, 5s);
 }
 
 TEST(Faults, WorkerSigtermFinishesItsTransactionAndRelaysItsOutbox) {
@@ -219,8 +234,9 @@ TEST(Faults, GatewaySigtermDrainsWhileClientsMoveToAnotherGateway) {
 // ---------------------------------------------------------------------------------------------------------------
 // A real three-node cluster only: what the mock cannot do (leaders move, a controller is elected, a broker is fenced).
 
-#define REAL_CLUSTER_ONLY() \
-  if (!testing::real_kafka_requested()) GTEST_SKIP() << "a real cluster's fault: INVITE_TEST_KAFKA=real (ctest -L realkafka)"
+#define REAL_CLUSTER_ONLY()             \
+  if (!testing::real_kafka_requested()) \
+  GTEST_SKIP() << "a real cluster's fault: INVITE_TEST_KAFKA=real (ctest -L realkafka)"
 
 // The partition of invite.requested.v1 the load writes: all its requests are keyed by one portal, so the only
 // partition that grows.
@@ -244,50 +260,62 @@ int busiest_requested_partition(const Stack& stack) {
 TEST(Faults, LeaderKilledMidStreamThenRestarted) {
   REAL_CLUSTER_ONLY();
   int killed = 0;
-  broker_fault("leader-sigkill", [&killed](Stack& stack) {
-    const int partition = busiest_requested_partition(stack);
-    const auto leader = stack.real_cluster().leader(std::string(events::topics::kRequested), partition);
-    ASSERT_TRUE(leader.has_value());
-    killed = *leader;
-    stack.real_cluster().kill(killed);
-    std::this_thread::sleep_for(8s);  // fenced after 4 s: its partitions move to the other two
-    stack.real_cluster().start(killed);
-  }, 3s, 5s);
+  broker_fault(
+      "leader-sigkill",
+      [&killed](Stack& stack) {
+        const int partition = busiest_requested_partition(stack);
+        const auto leader = stack.real_cluster().leader(std::string(events::topics::kRequested), partition);
+        ASSERT_TRUE(leader.has_value());
+        killed = *leader;
+        stack.real_cluster().kill(killed);
+        std::this_thread::sleep_for(8s);  // fenced after 4 s: its partitions move to the other two
+        stack.real_cluster().start(killed);
+      },
+      3s, 5s);
   EXPECT_GE(killed, 1);
 }
 
 TEST(Faults, ActiveControllerKilledThenRestarted) {
   REAL_CLUSTER_ONLY();
-  broker_fault("controller-sigkill", [](Stack& stack) {
-    const auto controller = stack.real_cluster().controller();
-    ASSERT_TRUE(controller.has_value());
-    stack.real_cluster().kill(*controller);
-    std::this_thread::sleep_for(6s);
-    stack.real_cluster().start(*controller);
-  }, 3s, 5s);
+  broker_fault(
+      "controller-sigkill",
+      [](Stack& stack) {
+        const auto controller = stack.real_cluster().controller();
+        ASSERT_TRUE(controller.has_value());
+        stack.real_cluster().kill(*controller);
+        std::this_thread::sleep_for(6s);
+        stack.real_cluster().start(*controller);
+      },
+      3s, 5s);
 }
 
 TEST(Faults, BrokerPausedLongerThanItsSessionTimeout) {
   REAL_CLUSTER_ONLY();
-  broker_fault("broker-sigstop", [](Stack& stack) {
-    // The leader of the written partition, so that the pause is felt: produce requests to it hang until it is
-    // fenced (broker.session.timeout.ms 4 s) and leadership moves.
-    const auto leader =
-        stack.real_cluster().leader(std::string(events::topics::kRequested), busiest_requested_partition(stack));
-    ASSERT_TRUE(leader.has_value());
-    stack.real_cluster().pause(*leader);
-    std::this_thread::sleep_for(10s);
-    stack.real_cluster().resume(*leader);
-  }, 3s, 8s);
+  broker_fault(
+      "broker-sigstop",
+      [](Stack& stack) {
+        // The leader of the written partition, so that the pause is felt: produce requests to it hang until it is
+        // fenced (broker.session.timeout.ms 4 s) and leadership moves.
+        const auto leader =
+            stack.real_cluster().leader(std::string(events::topics::kRequested), busiest_requested_partition(stack));
+        ASSERT_TRUE(leader.has_value());
+        stack.real_cluster().pause(*leader);
+        std::this_thread::sleep_for(10s);
+        stack.real_cluster().resume(*leader);
+      },
+      3s, 8s);
 }
 
 TEST(Faults, AllBrokersStoppedForTenSecondsThenStarted) {
   REAL_CLUSTER_ONLY();
-  broker_fault("all-brokers-stopped", [](Stack& stack) {
-    stack.real_cluster().stop_all();
-    std::this_thread::sleep_for(10s);
-    stack.real_cluster().start_all();
-  }, 3s, 8s);
+  broker_fault(
+      "all-brokers-stopped",
+      [](Stack& stack) {
+        stack.real_cluster().stop_all();
+        std::this_thread::sleep_for(10s);
+        stack.real_cluster().start_all();
+      },
+      3s, 8s);
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ void Load::client() {
     const auto next = std::chrono::steady_clock::now() + options_.pace;
     Request request;
     const std::string prefix = "f" + common::random_hex(6);
-    for (int i = size(random); i > 0; --i) request.emails.push_back(prefix + "-" + std::to_string(i) + "@faults.example");
+    for (int i = size(random); i > 0; --i)
+      request.emails.push_back(prefix + "-" + std::to_string(i) + "@faults.example");
     ++started_;
     send_until_converged(request, port_index);
     {
@@ -85,8 +86,8 @@ void Load::send_until_converged(Request& request, std::size_t& port_index) {
   while (std::chrono::steady_clock::now() < give_up) {
     std::string error;
     const auto started = std::chrono::steady_clock::now();
-    const auto reply = testing::http_request("127.0.0.1", options_.ports[port_index], "POST",
-                                             "/api/2.0/people/invite", headers, body, options_.exchange_timeout, &error);
+    const auto reply = testing::http_request("127.0.0.1", options_.ports[port_index], "POST", "/api/2.0/people/invite",
+                                             headers, body, options_.exchange_timeout, &error);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     std::string failure;
     bool move_on = false;  // try another gateway
@@ -176,13 +177,15 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
   };
   // The relay may still be publishing: read until every answered invitation has its job and event.
   Published jobs, events;
-  testing::eventually([&] {
-    jobs = read_published(stack, events::topics::kEmails, answered.size(), email_job);
-    events = read_published(stack, events::topics::kUserInvited, answered.size(), user_invited);
-    return std::all_of(answered.begin(), answered.end(), [&](const auto& entry) {
-      return jobs.event_ids.count(entry.first) > 0 && events.event_ids.count(entry.first) > 0;
-    });
-  }, timeout);
+  testing::eventually(
+      [&] {
+        jobs = read_published(stack, events::topics::kEmails, answered.size(), email_job);
+        events = read_published(stack, events::topics::kUserInvited, answered.size(), user_invited);
+        return std::all_of(answered.begin(), answered.end(), [&](const auto& entry) {
+          return jobs.event_ids.count(entry.first) > 0 && events.event_ids.count(entry.first) > 0;
+        });
+      },
+      timeout);
 
   // The mock broker keeps about 5 MB a partition and drops older records: what it dropped cannot be judged.
   auto created = kafka::Consumer::create(stack.brokers(), "", {}, "fault-judge");
@@ -207,9 +210,9 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
     if (!ids.empty()) ++verdict.stored;
     if (!job_ids.empty()) ++verdict.email_jobs;
     if (!event_ids.empty()) ++verdict.events;
-    verdict.duplicates += static_cast<long>(std::max<std::size_t>(ids.size(), 1) - 1 +
-                                            std::max<std::size_t>(job_ids.size(), 1) - 1 +
-                                            std::max<std::size_t>(event_ids.size(), 1) - 1);
+    verdict.duplicates +=
+        static_cast<long>(std::max<std::size_t>(ids.size(), 1) - 1 + std::max<std::size_t>(job_ids.size(), 1) - 1 +
+                          std::max<std::size_t>(event_ids.size(), 1) - 1);
     // Every record about the user must name the user the client was told about.
     const bool same_user = ids.size() == 1 && ids[0] == id && jobs.user_ids[email] == std::set<std::string>{id} &&
                            events.user_ids[email] == std::set<std::string>{id};
@@ -232,11 +235,9 @@ void report(const std::string& scenario, const Exchanges& exchanges, const Verdi
     first = false;
   }
   line << "} invitations=" << verdict.invitations << " stored=" << verdict.stored
-       << " email_jobs=" << verdict.email_jobs << " events=" << verdict.events
-       << " duplicates=" << verdict.duplicates << " lost=" << verdict.lost
-       << " redelivered=" << verdict.redelivered << " unconverged=" << verdict.unconverged
-       << " beyond_retention=" << verdict.beyond_retention
-       << " slowest_ms=" << exchanges.slowest.count();
+       << " email_jobs=" << verdict.email_jobs << " events=" << verdict.events << " duplicates=" << verdict.duplicates
+       << " lost=" << verdict.lost << " redelivered=" << verdict.redelivered << " unconverged=" << verdict.unconverged
+       << " beyond_retention=" << verdict.beyond_retention << " slowest_ms=" << exchanges.slowest.count();
   for (const auto& [key, value] : extra) line << " " << key << "=" << value;
   line << " seconds=" << std::chrono::duration_cast<std::chrono::seconds>(took).count();
   std::printf("FAULTS %s\n", line.str().c_str());

@@ -17,11 +17,11 @@ namespace invite::faults {
 
 struct LoadOptions {
   int threads = 4;
-  int max_invitations = 3;                      // each request invites 1..max fresh e-mails
+  int max_invitations = 3;  // each request invites 1..max fresh e-mails
   // A client starts at most one request per `pace`: a steady stream rather than as fast as the machine allows,
   // whose volume would depend on the machine and overflow what the mock broker keeps (about 5 MB a partition).
   std::chrono::milliseconds pace{std::chrono::milliseconds(60)};
-  std::vector<std::uint16_t> ports;             // gateways; a client moves to the next after a failure
+  std::vector<std::uint16_t> ports;  // gateways; a client moves to the next after a failure
   std::chrono::milliseconds exchange_timeout{std::chrono::seconds(15)};
   std::chrono::milliseconds give_up{std::chrono::seconds(120)};  // per request, counted as unconverged
   // New requests stop after this many. The embedded broker keeps only about 5 MB per partition, and all of these
@@ -32,15 +32,15 @@ struct LoadOptions {
 
 // What the clients saw.
 struct Exchanges {
-  long sent = 0;     // HTTP attempts
-  long ok = 0;       // 200s
+  long sent = 0;                       // HTTP attempts
+  long ok = 0;                         // 200s
   std::map<std::string, long> errors;  // "503", "504", "connect" (refused: the gateway is gone), "transport"
   std::chrono::milliseconds slowest{0};
 };
 
 struct Request {
   std::vector<std::string> emails;
-  bool converged = false;              // got its 200
+  bool converged = false;                 // got its 200
   std::vector<std::string> answered_ids;  // user ids of the 200, in e-mail order
 };
 
@@ -74,14 +74,14 @@ class Load {
 
 // The service's side, judged against the clients' requests.
 struct Verdict {
-  long invitations = 0;   // e-mails of converged requests
-  long stored = 0;        // of those, stored as users
-  long email_jobs = 0;    // distinct e-mail jobs (eventIds) for them
-  long events = 0;        // distinct people.user-invited.v1 events for them
-  long duplicates = 0;    // a user stored twice, a second e-mail job or event (another eventId)
-  long lost = 0;          // an answered invitation without user, e-mail job or event, or answered with another id
-  long redelivered = 0;   // records seen again with the same eventId (allowed after a crash)
-  long unconverged = 0;   // requests still without a 200 when the clients gave up
+  long invitations = 0;       // e-mails of converged requests
+  long stored = 0;            // of those, stored as users
+  long email_jobs = 0;        // distinct e-mail jobs (eventIds) for them
+  long events = 0;            // distinct people.user-invited.v1 events for them
+  long duplicates = 0;        // a user stored twice, a second e-mail job or event (another eventId)
+  long lost = 0;              // an answered invitation without user, e-mail job or event, or answered with another id
+  long redelivered = 0;       // records seen again with the same eventId (allowed after a crash)
+  long unconverged = 0;       // requests still without a 200 when the clients gave up
   long beyond_retention = 0;  // records the mock broker had already dropped: the rest of the verdict is incomplete
 };
 

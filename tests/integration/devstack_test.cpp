@@ -3,9 +3,9 @@
 
 #include <csignal>
 
+#include "child_process.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
-#include "child_process.hpp"
 #include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "stack.hpp"
@@ -17,7 +17,8 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
-  if (real_kafka_requested()) GTEST_SKIP() << "the embedded broker is the subject; tests/realkafka runs the devstack on a real one";
+  if (real_kafka_requested())
+    GTEST_SKIP() << "the embedded broker is the subject; tests/realkafka runs the devstack on a real one";
   const auto dir = std::filesystem::temp_directory_path() / ("invite-devstack-" + common::random_hex(6));
   std::string error;
   auto devstack = devstack::ChildProcess::spawn(
@@ -58,27 +59,32 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
 
   // Its e-mail job, with a confirmation link, is on the embedded broker.
   bool job = false;
-  eventually([&] {
-    for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmails), 1, 5s)) {
-      auto decoded = events::decode_email_job(record.value);
-      if (auto* j = std::get_if<events::EmailJob>(&decoded); j && j->recipient_email == address) {
-        job = j->confirmation_link.find("/confirm/LinkInvite?type=LinkInvite&key=") != std::string::npos;
-      }
-    }
-    return job;
-  }, 15s);
+  eventually(
+      [&] {
+        for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmails), 1, 5s)) {
+          auto decoded = events::decode_email_job(record.value);
+          if (auto* j = std::get_if<events::EmailJob>(&decoded); j && j->recipient_email == address) {
+            job = j->confirmation_link.find("/confirm/LinkInvite?type=LinkInvite&key=") != std::string::npos;
+          }
+        }
+        return job;
+      },
+      15s);
   EXPECT_TRUE(job);
 
   // The devstack's mailer wrote the invitation as an .eml file and printed its path to the devstack's output.
   const std::string printed = "invitation e-mail for " + address + ": ";
   std::string eml_path;
-  EXPECT_TRUE(eventually([&] {
-    const auto out = common::read_file(dir.string() + ".log").value_or("");
-    const auto at = out.find(printed);
-    if (at == std::string::npos) return false;
-    eml_path = out.substr(at + printed.size(), out.find('\n', at) - at - printed.size());
-    return true;
-  }, 30s)) << common::read_file(dir / "mailer.log").value_or("");
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto out = common::read_file(dir.string() + ".log").value_or("");
+        const auto at = out.find(printed);
+        if (at == std::string::npos) return false;
+        eml_path = out.substr(at + printed.size(), out.find('\n', at) - at - printed.size());
+        return true;
+      },
+      30s))
+      << common::read_file(dir / "mailer.log").value_or("");
   EXPECT_EQ(std::filesystem::path(eml_path).parent_path(), dir / "outbox-mail");
   const auto eml = common::read_file(eml_path).value_or("");
   EXPECT_NE(eml.find("\r\nTo: <" + address + ">\r\n"), std::string::npos) << eml;
@@ -87,15 +93,17 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   EXPECT_EQ(info["outboxMailDir"], (dir / "outbox-mail").string());
   // ... and announced it.
   bool sent = false;
-  eventually([&] {
-    for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmailStatus), 1, 5s)) {
-      auto decoded = events::decode_email_status(record.value);
-      if (auto* s = std::get_if<events::EmailStatus>(&decoded); s && s->recipient_email == address) {
-        sent = s->status == events::DeliveryStatus::Sent;
-      }
-    }
-    return sent;
-  }, 15s);
+  eventually(
+      [&] {
+        for (const auto& record : read_topic(info["brokers"], std::string(events::topics::kEmailStatus), 1, 5s)) {
+          auto decoded = events::decode_email_status(record.value);
+          if (auto* s = std::get_if<events::EmailStatus>(&decoded); s && s->recipient_email == address) {
+            sent = s->status == events::DeliveryStatus::Sent;
+          }
+        }
+        return sent;
+      },
+      15s);
   EXPECT_TRUE(sent);
 
   // Ctrl-C: everything stops, exit status 0, nothing listens any more.

@@ -90,7 +90,8 @@ TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
 }
 
 TEST(BrokerDown, PublishingFailsWith503AndRetryAfter) {
-  Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {"--delivery-timeout", "1s"}, .kafka_config = {}});
+  Stack stack(
+      {.partitions = 1, .request_timeout = 10s, .gateway_args = {"--delivery-timeout", "1s"}, .kafka_config = {}});
   const auto token = stack.owner_token();
   stack.stop_cluster();
   const auto reply = stack.invite(invite_body({{"nobroker@example.com", "User"}}), token);
@@ -186,7 +187,6 @@ TEST(GatewayShutdown, SigtermDrainsPublishedRequestsAndRefusesNewOnes) {
   EXPECT_EQ(*status, 0);
   EXPECT_LT(std::chrono::steady_clock::now() - signalled, 6s);
 }
-
 
 // A metric's value from a Prometheus text page (0 when absent).
 double metric(const std::string& page, const std::string& name) {

@@ -72,7 +72,8 @@ TEST_F(InviteFlow, SingleInviteCreatesPendingUserAndQueuesOneEmail) {
 
 TEST_F(InviteFlow, BatchOfHundredAnswersEveryUserInRequestOrder) {
   std::vector<std::pair<std::string, std::string>> invitations;
-  for (int i = 0; i < 100; ++i) invitations.emplace_back(email("batch" + std::to_string(i)), i % 2 ? "User" : "RoomAdmin");
+  for (int i = 0; i < 100; ++i)
+    invitations.emplace_back(email("batch" + std::to_string(i)), i % 2 ? "User" : "RoomAdmin");
   const auto reply = stack().invite(invite_body(invitations, "fr-FR"), stack().owner_token());
   ASSERT_EQ(reply.status, 200) << reply.body;
   const auto body = json::parse(reply.body);
@@ -316,9 +317,9 @@ TEST_F(InviteFlow, ConcurrentClientsAllGetTheirOwnUsers) {
       for (int r = 0; r < kRequestsEach; ++r) {
         std::vector<std::pair<std::string, std::string>> invitations;
         for (int i = 0; i < 3; ++i) {
-          invitations.emplace_back("c" + std::to_string(c) + "r" + std::to_string(r) + "i" + std::to_string(i) + "." +
-                                       run + "@example.com",
-                                   "User");
+          invitations.emplace_back(
+              "c" + std::to_string(c) + "r" + std::to_string(r) + "i" + std::to_string(i) + "." + run + "@example.com",
+              "User");
         }
         const auto reply = stack().invite(invite_body(invitations), token);
         if (reply.status != 200) continue;

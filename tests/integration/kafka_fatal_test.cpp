@@ -67,10 +67,13 @@ TEST(KafkaFatalError, GatewayReportsItWhileItLastsAndRecovers) {
   stack.set_broker_down(1);
   ASSERT_EQ(call(stack.port(), "POST", kHook).status, 202);
   HttpReply ready;
-  EXPECT_TRUE(eventually([&] {
-    ready = call(stack.port(), "GET", "/readyz");
-    return ready.status == 503 && ready.body.find(kRecovering) != std::string::npos;
-  }, 5s)) << ready.status << " " << ready.body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        ready = call(stack.port(), "GET", "/readyz");
+        return ready.status == 503 && ready.body.find(kRecovering) != std::string::npos;
+      },
+      5s))
+      << ready.status << " " << ready.body;
   EXPECT_TRUE(eventually([&] { return metric_value(call(stack.port(), "GET", "/metrics").body, kMetric) == 1; }, 5s));
   std::this_thread::sleep_for(1500ms);
   ready = call(stack.port(), "GET", "/readyz");
@@ -99,10 +102,13 @@ TEST(KafkaFatalError, WorkerReportsItWhileItLastsAndRecovers) {
   stack.set_broker_down(1);
   ASSERT_EQ(call(port, "POST", kHook).status, 202);
   HttpReply ready;
-  EXPECT_TRUE(eventually([&] {
-    ready = call(port, "GET", "/readyz");
-    return ready.status == 503 && ready.body.find(kRecovering) != std::string::npos;
-  }, 5s)) << ready.status << " " << ready.body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        ready = call(port, "GET", "/readyz");
+        return ready.status == 503 && ready.body.find(kRecovering) != std::string::npos;
+      },
+      5s))
+      << ready.status << " " << ready.body;
   EXPECT_TRUE(eventually([&] { return metric_value(stack.worker_metrics(), kMetric) == 1; }, 5s));
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(call(port, "GET", "/readyz").status, 503);

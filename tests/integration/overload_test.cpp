@@ -21,7 +21,8 @@ bool metric_reads(const Stack& stack, const std::string& line) {
 
 TEST(Overload, AFullProducerQueueAnswers503BeforePublishingAnyRecordOfTheRequest) {
   // Delivery timeout 5 s (the stack's rule): long enough for the whole test to happen while records wait.
-  Stack stack({.partitions = 1, .request_timeout = 12s, .gateway_args = {"--max-queued-records", "4"}, .kafka_config = {}});
+  Stack stack(
+      {.partitions = 1, .request_timeout = 12s, .gateway_args = {"--max-queued-records", "4"}, .kafka_config = {}});
   const auto token = stack.owner_token();
   const std::vector<std::string> first{unique("q1"), unique("q2"), unique("q3")};
   const std::vector<std::string> refused{unique("r1"), unique("r2")};

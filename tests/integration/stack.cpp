@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
-#include <sys/wait.h>
 
 #include "invite/auth/token.hpp"
 #include "invite/common/files.hpp"
@@ -151,14 +151,27 @@ Stack::~Stack() {
 
 void Stack::start_worker() {
   std::filesystem::remove(dir_ / "worker.port");
-  std::vector<std::string> args{"--kafka-brokers", brokers(), "--data-dir", dir_.string(), "--portals-file",
-                                (dir_ / "portals.json").string(), "--link-secret-file", (dir_ / "link.secret").string(),
-                                "--log-level", "debug", "--listen-address", "127.0.0.1", "--port", "0", "--port-file",
+  std::vector<std::string> args{"--kafka-brokers",
+                                brokers(),
+                                "--data-dir",
+                                dir_.string(),
+                                "--portals-file",
+                                (dir_ / "portals.json").string(),
+                                "--link-secret-file",
+                                (dir_ / "link.secret").string(),
+                                "--log-level",
+                                "debug",
+                                "--listen-address",
+                                "127.0.0.1",
+                                "--port",
+                                "0",
+                                "--port-file",
                                 (dir_ / "worker.port").string()};
   const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   std::string error;
-  auto child = devstack::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false}, &error);
+  auto child =
+      devstack::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false}, &error);
   require(child.has_value(), "spawn worker: " + error);
   worker_ = std::move(child);
   require(eventually([&] { return common::read_file(dir_ / "worker.port").has_value(); }, 30s), "worker port file");
@@ -198,15 +211,28 @@ std::uint16_t Stack::start_extra_gateway(std::int32_t reply_partition) {
 }
 
 std::pair<devstack::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std::string& name,
-                                                                    const std::vector<std::string>& extra_args) {
+                                                                      const std::vector<std::string>& extra_args) {
   const auto port_file = dir_ / (name + ".port");
   std::filesystem::remove(port_file);
-  std::vector<std::string> args{"--kafka-brokers", brokers(), "--listen-address", "127.0.0.1", "--port", "0",
-                                "--port-file", port_file.string(), "--portals-file", (dir_ / "portals.json").string(),
-                                "--token-secret-file", (dir_ / "token.secret").string(), "--request-timeout",
-                                std::to_string(options_.request_timeout.count()) + "ms", "--delivery-timeout",
-                                std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
-                                "--log-level", "debug"};
+  std::vector<std::string> args{
+      "--kafka-brokers",
+      brokers(),
+      "--listen-address",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--port-file",
+      port_file.string(),
+      "--portals-file",
+      (dir_ / "portals.json").string(),
+      "--token-secret-file",
+      (dir_ / "token.secret").string(),
+      "--request-timeout",
+      std::to_string(options_.request_timeout.count()) + "ms",
+      "--delivery-timeout",
+      std::to_string(std::min<std::int64_t>(5000, options_.request_timeout.count() / 2)) + "ms",
+      "--log-level",
+      "debug"};
   const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -216,10 +242,12 @@ std::pair<devstack::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std:
   require(child.has_value(), "spawn " + name + ": " + error);
   require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), name + " port file");
   const auto port = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));
-  require(eventually([&] {
-            auto reply = http_request("127.0.0.1", port, "GET", "/readyz", {}, "", 2s);
-            return reply && reply->status == 200;
-          }, 30s),
+  require(eventually(
+              [&] {
+                auto reply = http_request("127.0.0.1", port, "GET", "/readyz", {}, "", 2s);
+                return reply && reply->status == 200;
+              },
+              30s),
           name + " ready");
   return {std::move(*child), port};
 }
@@ -237,8 +265,8 @@ std::string Stack::token(domain::Role role, const std::string& portal, std::int6
 
 HttpReply Stack::invite(const std::string& body, const std::string& token, const std::string& portal,
                         std::vector<std::pair<std::string, std::string>> extra) const {
-  std::vector<std::pair<std::string, std::string>> headers{{"Host", portal}, {"Content-Type", "application/json"},
-                                                           {"Accept", "application/json"}};
+  std::vector<std::pair<std::string, std::string>> headers{
+      {"Host", portal}, {"Content-Type", "application/json"}, {"Accept", "application/json"}};
   if (!token.empty()) headers.emplace_back("Cookie", std::string(auth::kAuthCookie) + "=" + token);
   for (auto& h : extra) headers.push_back(std::move(h));
   std::string error;
@@ -279,14 +307,16 @@ std::vector<nlohmann::json> Stack::users_with(const std::string& email) const {
 
 std::vector<events::EmailJob> Stack::email_jobs_for(const std::string& email, std::size_t at_least) const {
   std::vector<events::EmailJob> jobs;
-  eventually([&] {
-    jobs.clear();
-    for (const auto& record : read_topic(std::string(events::topics::kEmails), 0, 5s)) {
-      auto job = events::decode_email_job(record.value);
-      if (auto* j = std::get_if<events::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
-    }
-    return jobs.size() >= at_least;
-  }, 10s);
+  eventually(
+      [&] {
+        jobs.clear();
+        for (const auto& record : read_topic(std::string(events::topics::kEmails), 0, 5s)) {
+          auto job = events::decode_email_job(record.value);
+          if (auto* j = std::get_if<events::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
+        }
+        return jobs.size() >= at_least;
+      },
+      10s);
   return jobs;
 }
 
@@ -318,7 +348,8 @@ std::vector<kafka::InRecord> read_topic(const std::string& brokers, const std::s
   return records;
 }
 
-std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args, const std::filesystem::path& stderr_log) {
+std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args,
+                                          const std::filesystem::path& stderr_log) {
   std::string command = INVITECTL_BIN;
   for (const auto& arg : args) command += " '" + arg + "'";
   command += " 2>>'" + stderr_log.string() + "'";

@@ -8,16 +8,16 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
-#include "invite/events/events.hpp"
 #include "invite/domain/types.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "support/http_client.hpp"
 #include "support/real_kafka.hpp"
@@ -112,7 +112,7 @@ class Stack {
   void start_cluster();
   // Spawns a gateway logging to <name>.log and waits until it is ready; returns it and its port.
   std::pair<devstack::ChildProcess, std::uint16_t> spawn_gateway(const std::string& name,
-                                                               const std::vector<std::string>& extra_args);
+                                                                 const std::vector<std::string>& extra_args);
   std::uint16_t port_ = 0;
 };
 
@@ -122,7 +122,8 @@ std::vector<kafka::InRecord> read_topic(const std::string& brokers, const std::s
                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // The built invitectl with the arguments; returns its exit status and stdout (stderr is appended to stderr_log).
-std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args, const std::filesystem::path& stderr_log);
+std::pair<int, std::string> run_invitectl(const std::vector<std::string>& args,
+                                          const std::filesystem::path& stderr_log);
 
 // Builds {"invitations":[{"email":e,"type":t}...]} (type omitted when empty).
 std::string invite_body(const std::vector<std::pair<std::string, std::string>>& invitations,

@@ -90,11 +90,11 @@ std::optional<int> RealKafka::controller() const {
 void RealKafka::create_topics(int partitions) const {
   const int replicas = nodes_ >= 3 ? 3 : 1;
   const int min_isr = nodes_ >= 3 ? 2 : 1;
-  auto [status, out] = run_program(INVITECTL_BIN,
-                                   {"topics", "--kafka-brokers", bootstrap_, "--partitions", std::to_string(partitions),
-                                    "--replication-factor", std::to_string(replicas), "--min-insync-replicas",
-                                    std::to_string(min_isr)},
-                                   dir_ / "invitectl-topics.log");
+  auto [status, out] =
+      run_program(INVITECTL_BIN,
+                  {"topics", "--kafka-brokers", bootstrap_, "--partitions", std::to_string(partitions),
+                   "--replication-factor", std::to_string(replicas), "--min-insync-replicas", std::to_string(min_isr)},
+                  dir_ / "invitectl-topics.log");
   if (status != 0) {
     throw std::runtime_error("invitectl topics failed: " + out + "; see " + (dir_ / "invitectl-topics.log").string());
   }

@@ -90,19 +90,26 @@ std::optional<std::string_view> cookie_value(std::string_view header, std::strin
 
 std::string_view describe(TokenError error) {
   switch (error) {
-    case TokenError::Missing: return "no token: send the asc_auth_key cookie or an Authorization header";
-    case TokenError::Malformed: return "the token is not a well-formed JWT";
-    case TokenError::BadSignature: return "the token's signature is invalid";
-    case TokenError::Expired: return "the token has expired";
-    case TokenError::NotYetValid: return "the token is not valid yet";
-    case TokenError::WrongPortal: return "the token was issued for another portal";
-    case TokenError::BadClaims: return "the token's claims are missing or invalid";
+    case TokenError::Missing:
+      return "no token: send the asc_auth_key cookie or an Authorization header";
+    case TokenError::Malformed:
+      return "the token is not a well-formed JWT";
+    case TokenError::BadSignature:
+      return "the token's signature is invalid";
+    case TokenError::Expired:
+      return "the token has expired";
+    case TokenError::NotYetValid:
+      return "the token is not valid yet";
+    case TokenError::WrongPortal:
+      return "the token was issued for another portal";
+    case TokenError::BadClaims:
+      return "the token's claims are missing or invalid";
   }
   return "invalid token";
 }
 
-std::variant<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
-                                              std::string_view portal, std::int64_t now_s) {
+std::variant<Claims, TokenError> verify_token(std::string_view token, std::string_view secret, std::string_view portal,
+                                              std::int64_t now_s) {
   if (token.empty()) return TokenError::Missing;
   const auto parts = split_token(token);
   if (!parts) return TokenError::Malformed;
@@ -160,7 +167,8 @@ std::variant<Claims, TokenError> verify_token(std::string_view token, std::strin
 }
 
 std::string issue_token(const Claims& claims, std::string_view secret) {
-  jwt::jwt_object object{jwt::params::algorithm("HS256"), jwt::params::secret(jwt::string_view(secret.data(), secret.size()))};
+  jwt::jwt_object object{jwt::params::algorithm("HS256"),
+                         jwt::params::secret(jwt::string_view(secret.data(), secret.size()))};
   object.add_claim("sub", claims.user_id);
   object.add_claim("portal", claims.portal);
   object.add_claim("role", std::string(domain::to_string(claims.role)));

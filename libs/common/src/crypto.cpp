@@ -133,9 +133,9 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   const std::size_t padding = (4 - standard.size() % 4) % 4;
   standard.append(padding, '=');
   std::string out(standard.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(standard.data()),
-                                      static_cast<int>(standard.size()));
+  const int written =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
   // EVP_DecodeBlock counts the padding as zero bytes.
   if (written < 0 || static_cast<std::size_t>(written) < padding) return std::nullopt;
   out.resize(static_cast<std::size_t>(written) - padding);
@@ -186,8 +186,7 @@ std::optional<std::string> aes256gcm_open(const Digest& key, std::string_view se
       EVP_DecryptUpdate(context.get(), reinterpret_cast<unsigned char*>(plain.data()), &length, bytes + kGcmIvSize,
                         static_cast<int>(text_size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagSize), tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plain.data()) + length, &final_length) !=
-          1) {
+      EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plain.data()) + length, &final_length) != 1) {
     return std::nullopt;
   }
   plain.resize(static_cast<std::size_t>(length + final_length));

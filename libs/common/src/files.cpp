@@ -61,8 +61,7 @@ std::optional<std::string> read_file(const std::filesystem::path& path, std::str
   return content;
 }
 
-bool write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode,
-                       std::string* error) {
+bool write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode, std::string* error) {
   // The temporary file must live in the target's directory: rename is only atomic within one filesystem.
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();

@@ -49,9 +49,7 @@ void random_bytes(unsigned char* out, std::size_t n) {
   pool.used += n;
 }
 
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // Reads exactly `width` decimal digits at text[pos], advancing pos.
 std::optional<int> read_digits(std::string_view text, std::size_t& pos, std::size_t width) {
@@ -110,9 +108,7 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
-std::int64_t now_ms() {
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+std::int64_t now_ms() { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); }
 
 std::string rfc3339_utc(std::int64_t epoch_ms) {
   const sys_time<milliseconds> tp{milliseconds(epoch_ms)};

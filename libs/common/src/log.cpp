@@ -12,23 +12,25 @@
 namespace invite::common {
 namespace {
 
-std::mutex g_mu;                 // guards g_service and serialises writes to stderr
+std::mutex g_mu;  // guards g_service and serialises writes to stderr
 std::string g_service = "invite";
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::Info)};
 
 std::string_view level_name(LogLevel level) {
   switch (level) {
-    case LogLevel::Debug: return "debug";
-    case LogLevel::Info: return "info";
-    case LogLevel::Warn: return "warn";
-    case LogLevel::Error: return "error";
+    case LogLevel::Debug:
+      return "debug";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Warn:
+      return "warn";
+    case LogLevel::Error:
+      return "error";
   }
   return "info";
 }
 
-bool is_reserved(std::string_view key) {
-  return key == "ts" || key == "level" || key == "service" || key == "msg";
-}
+bool is_reserved(std::string_view key) { return key == "ts" || key == "level" || key == "service" || key == "msg"; }
 
 }  // namespace
 

@@ -31,10 +31,17 @@ std::string escape_label_value(std::string_view v) {
   out.reserve(v.size());
   for (char c : v) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -44,9 +51,12 @@ std::string escape_label_value(std::string_view v) {
 std::string escape_help(std::string_view v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -74,9 +84,12 @@ enum class Kind { Counter, Gauge, Histogram };
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
-    case Kind::Counter: return "counter";
-    case Kind::Gauge: return "gauge";
-    case Kind::Histogram: return "histogram";
+    case Kind::Counter:
+      return "counter";
+    case Kind::Gauge:
+      return "gauge";
+    case Kind::Histogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -178,8 +191,7 @@ Histogram& Registry::histogram(std::string_view name, std::string_view help, std
                                const Labels& labels) {
   std::lock_guard lock(mu_);
   auto& family = family_for(families_, name, help, Kind::Histogram);
-  return find_or_add(family.histograms, labels,
-                     [&] { return std::make_unique<Histogram>(std::move(upper_bounds)); });
+  return find_or_add(family.histograms, labels, [&] { return std::make_unique<Histogram>(std::move(upper_bounds)); });
 }
 
 std::string Registry::render() const {
@@ -213,8 +225,6 @@ std::string Registry::render() const {
   return out;
 }
 
-std::vector<double> default_latency_buckets() {
-  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-}
+std::vector<double> default_latency_buckets() { return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}; }
 
 }  // namespace invite::common

@@ -62,8 +62,8 @@ std::string key_hash(std::string_view lower_email, EmployeeType type, std::strin
 
 std::string invite_link(const Portal& portal, const InviteLinkInput& input, std::string_view secret) {
   const auto email = normalize_email(input.email);
-  const auto key = std::to_string(input.created_at_ms) + "." +
-                   key_hash(email, input.type, portal.host, input.created_at_ms, secret);
+  const auto key =
+      std::to_string(input.created_at_ms) + "." + key_hash(email, input.type, portal.host, input.created_at_ms, secret);
   std::string link = portal.base_url;
   link += "/confirm/LinkInvite?type=LinkInvite&key=";
   link += url_encode(key);
@@ -94,12 +94,12 @@ LinkCheck check_invite_key(std::string_view key, std::string_view email, Employe
   const auto expected = key_hash(normalize_email(email), type, portal_host, ms, secret);
   if (!common::constant_time_equal(hash, expected)) return LinkCheck::Invalid;
   // Unsigned differences: both operands are in range and the true difference is positive, so no overflow.
-  if (ms > now_ms &&
-      static_cast<std::uint64_t>(ms) - static_cast<std::uint64_t>(now_ms) > static_cast<std::uint64_t>(kAllowedClockSkewMs)) {
+  if (ms > now_ms && static_cast<std::uint64_t>(ms) - static_cast<std::uint64_t>(now_ms) >
+                         static_cast<std::uint64_t>(kAllowedClockSkewMs)) {
     return LinkCheck::Invalid;
   }
-  if (now_ms > ms &&
-      static_cast<std::uint64_t>(now_ms) - static_cast<std::uint64_t>(ms) > static_cast<std::uint64_t>(validity.count())) {
+  if (now_ms > ms && static_cast<std::uint64_t>(now_ms) - static_cast<std::uint64_t>(ms) >
+                         static_cast<std::uint64_t>(validity.count())) {
     return LinkCheck::Expired;
   }
   return LinkCheck::Valid;

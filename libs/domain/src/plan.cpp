@@ -27,10 +27,14 @@ Plan failure(Outcome outcome) {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Ok: return "ok";
-    case Outcome::UserDisabled: return "user_disabled";
-    case Outcome::PaidSeatsExceeded: return "paid_seats_exceeded";
-    case Outcome::DailyBudgetExceeded: return "daily_budget_exceeded";
+    case Outcome::Ok:
+      return "ok";
+    case Outcome::UserDisabled:
+      return "user_disabled";
+    case Outcome::PaidSeatsExceeded:
+      return "paid_seats_exceeded";
+    case Outcome::DailyBudgetExceeded:
+      return "daily_budget_exceeded";
   }
   assert(false && "unknown Outcome");
   return "ok";

@@ -62,11 +62,16 @@ std::string_view to_string(EmployeeType type) { return name_of(kTypeNames, type,
 
 int rank(EmployeeType type) {
   switch (type) {
-    case EmployeeType::All: return 0;
-    case EmployeeType::Guest: return 1;
-    case EmployeeType::User: return 2;
-    case EmployeeType::RoomAdmin: return 3;
-    case EmployeeType::DocSpaceAdmin: return 4;
+    case EmployeeType::All:
+      return 0;
+    case EmployeeType::Guest:
+      return 1;
+    case EmployeeType::User:
+      return 2;
+    case EmployeeType::RoomAdmin:
+      return 3;
+    case EmployeeType::DocSpaceAdmin:
+      return 4;
   }
   return 0;
 }
@@ -78,9 +83,7 @@ EmployeeType effective_type(std::optional<EmployeeType> requested) {
 
 bool is_paid(EmployeeType type) { return type == EmployeeType::RoomAdmin || type == EmployeeType::DocSpaceAdmin; }
 
-std::optional<Role> role_from_name(std::string_view name) {
-  return value_named(kRoleNames, name, std::equal_to<>{});
-}
+std::optional<Role> role_from_name(std::string_view name) { return value_named(kRoleNames, name, std::equal_to<>{}); }
 
 // An out-of-range value is named as the role that may do least.
 std::string_view to_string(Role role) { return name_of(kRoleNames, role, "Guest"); }

@@ -16,8 +16,26 @@ bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_local_char(char c) {
   if (is_ascii_letter(c) || is_ascii_digit(c)) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '/':
-    case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~': case '.':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~':
+    case '.':
       return true;
     default:
       return false;
@@ -81,9 +99,7 @@ bool is_valid_email(std::string_view email) {
 
 std::string normalize_email(std::string_view email) { return common::ascii_lower(email); }
 
-std::string email_local_part(std::string_view email) {
-  return std::string(email.substr(0, email.find('@')));
-}
+std::string email_local_part(std::string_view email) { return std::string(email.substr(0, email.find('@'))); }
 
 bool is_valid_culture(std::string_view culture) {
   auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
@@ -97,7 +113,8 @@ bool is_valid_culture(std::string_view culture) {
 
 bool is_valid_traceparent(std::string_view header) {
   const auto lower_hex = [](std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
   };
   if (header.size() != 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') return false;
   const auto version = header.substr(0, 2), trace = header.substr(3, 32), parent = header.substr(36, 16),

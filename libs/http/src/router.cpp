@@ -101,8 +101,8 @@ void Router::operator()(Request request, Respond respond) const {
   Response r = method_not_allowed_ ? method_not_allowed_(request, allow)
                                    : json_error(405, "Method not allowed", "MethodNotAllowed");
   // RFC 9110 requires Allow on a 405; a custom fallback that forgot it still yields a correct answer.
-  bool has_allow = std::any_of(r.headers.begin(), r.headers.end(),
-                               [](const auto& h) { return iequals(h.first, "Allow"); });
+  bool has_allow =
+      std::any_of(r.headers.begin(), r.headers.end(), [](const auto& h) { return iequals(h.first, "Allow"); });
   if (!has_allow) r.set("Allow", allow);
   respond(std::move(r));
 }

@@ -4,11 +4,11 @@
 #include <array>
 #include <atomic>
 #include <cassert>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <limits>
 #include <mutex>
-#include <csignal>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -16,9 +16,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -117,7 +117,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // The read buffer is bounded too: Beast buffers a chunk's size line with its extensions whole, and does not
   // count them against the body limit, so an endless extension would otherwise grow it without end.
   Session(Core& core, tcp::socket socket, std::string remote)
-      : core_(core), stream_(std::move(socket)), buffer_(core.options.header_limit + kReadSlack), remote_(std::move(remote)) {}
+      : core_(core),
+        stream_(std::move(socket)),
+        buffer_(core.options.header_limit + kReadSlack),
+        remote_(std::move(remote)) {}
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
@@ -197,7 +200,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<int> refuse_head(const bhttp::request<bhttp::string_body>& msg) const {
     if (static_cast<std::size_t>(std::distance(msg.begin(), msg.end())) > core_.options.max_header_fields) return 431;
     // The portal is the Host: with two of them, a proxy in front and this server could pick different tenants.
-    const auto hosts = std::distance(msg.equal_range(bhttp::field::host).first, msg.equal_range(bhttp::field::host).second);
+    const auto hosts =
+        std::distance(msg.equal_range(bhttp::field::host).first, msg.equal_range(bhttp::field::host).second);
     if (hosts > 1 || (hosts == 0 && msg.version() >= 11)) return 400;
     // Beast decodes "chunked" only. Another coding would hand the handler a body it cannot read; "chunked" not
     // last leaves the body's end undefined, and whatever followed would be read as the next request (smuggling).
@@ -392,7 +396,8 @@ void Core::do_accept() {
     socket.set_option(tcp::no_delay(true), opt_ec);
     error_code ep_ec;
     auto remote = socket.remote_endpoint(ep_ec);
-    auto session = std::make_shared<Session>(*this, std::move(socket), ep_ec ? std::string() : remote.address().to_string());
+    auto session =
+        std::make_shared<Session>(*this, std::move(socket), ep_ec ? std::string() : remote.address().to_string());
     {
       std::lock_guard lock(sessions_mu);
       sessions.emplace(session.get(), session);

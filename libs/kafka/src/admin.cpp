@@ -106,8 +106,8 @@ class Admin {
 
   // All topics' metadata, asked in slices until `deadline`; an error message when the cluster never answered.
   std::variant<std::unique_ptr<RdKafka::Metadata>, std::string> metadata(Clock::time_point deadline,
-                                                                        const std::string& brokers,
-                                                                        std::chrono::milliseconds timeout) {
+                                                                         const std::string& brokers,
+                                                                         std::chrono::milliseconds timeout) {
     RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
     bool retriable = true;
     do {
@@ -117,8 +117,8 @@ class Admin {
       if (last == RdKafka::ERR_NO_ERROR) return std::unique_ptr<RdKafka::Metadata>(raw);
       delete raw;
       // Brokers that are down or starting may answer soon; a refused configuration (SASL, TLS) will not.
-      retriable = last == RdKafka::ERR__TIMED_OUT || last == RdKafka::ERR__TRANSPORT ||
-                  last == RdKafka::ERR__ALL_BROKERS_DOWN;
+      retriable =
+          last == RdKafka::ERR__TIMED_OUT || last == RdKafka::ERR__TRANSPORT || last == RdKafka::ERR__ALL_BROKERS_DOWN;
     } while (retriable && Clock::now() < deadline);
     std::string message = retriable ? "no answer from Kafka at " + brokers + " within " + seconds_text(timeout)
                                     : "Kafka at " + brokers + " refused the client";
@@ -135,8 +135,8 @@ class Admin {
     std::vector<std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>> owned;
     std::vector<rd_kafka_NewTopic_t*> topics;
     for (const TopicSpec* spec : specs) {
-      std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> topic(rd_kafka_NewTopic_new(
-          spec->name.c_str(), spec->partitions, spec->replication_factor, errstr, sizeof errstr));
+      std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> topic(
+          rd_kafka_NewTopic_new(spec->name.c_str(), spec->partitions, spec->replication_factor, errstr, sizeof errstr));
       if (!topic) return "topic " + spec->name + ": " + errstr;
       for (const auto& [key, value] : spec->config) {
         if (rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -209,8 +209,8 @@ const RdKafka::TopicMetadata* find_topic(const RdKafka::Metadata& metadata, cons
 
 // Listed by the cluster: ready, or still being created (no leaders yet). A topic the cluster does not list is missing.
 bool listed(const RdKafka::TopicMetadata* topic) {
-  return topic != nullptr && (topic->err() == RdKafka::ERR_NO_ERROR ||
-                              topic->err() == RdKafka::ERR_LEADER_NOT_AVAILABLE) &&
+  return topic != nullptr &&
+         (topic->err() == RdKafka::ERR_NO_ERROR || topic->err() == RdKafka::ERR_LEADER_NOT_AVAILABLE) &&
          !topic->partitions()->empty();
 }
 

@@ -101,7 +101,8 @@ class ConsumerImpl final : public Consumer {
     const auto deadline = std::chrono::steady_clock::now() + kCommittedOffsetsWait;
     std::string last_error;
     while (std::chrono::steady_clock::now() < deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       RdKafka::ErrorCode err = consumer_->committed(stored, static_cast<int>(std::max<std::int64_t>(1, left.count())));
       for (const RdKafka::TopicPartition* tp : stored) {
         if (err == RdKafka::ERR_NO_ERROR && tp->err() != RdKafka::ERR_NO_ERROR) err = tp->err();
@@ -169,16 +170,16 @@ class ConsumerImpl final : public Consumer {
     // pass, so ask again until the deadline rather than give up on the first answer.
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!closed_) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       std::int64_t low = 0;
       std::int64_t high = 0;
       const RdKafka::ErrorCode err =
           consumer_->query_watermark_offsets(topic, partition, &low, &high, static_cast<int>(left.count()));
       if (err == RdKafka::ERR_NO_ERROR) return std::make_pair(low, high);
-      common::log_debug("watermarks not read yet", {{"topic", topic},
-                                                    {"partition", std::int64_t{partition}},
-                                                    {"error", RdKafka::err2str(err)}});
+      common::log_debug("watermarks not read yet",
+                        {{"topic", topic}, {"partition", std::int64_t{partition}}, {"error", RdKafka::err2str(err)}});
       std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(200)));
     }
     return std::nullopt;

@@ -28,8 +28,7 @@ void EventLogger::event_cb(RdKafka::Event& event) {
       if (event.fac() == "CONFWARN" && event.str().find("property and will be ignored by this") != std::string::npos) {
         level = LogLevel::Debug;
       }
-      common::log(level, "librdkafka",
-                  {{"client", client_id_}, {"facility", event.fac()}, {"detail", event.str()}});
+      common::log(level, "librdkafka", {{"client", client_id_}, {"facility", event.fac()}, {"detail", event.str()}});
       break;
     }
     case RdKafka::Event::EVENT_ERROR:
@@ -46,7 +45,7 @@ void EventLogger::event_cb(RdKafka::Event& event) {
 }
 
 std::variant<std::unique_ptr<RdKafka::Conf>, std::string> make_conf(const Properties& defaults, const Properties& extra,
-                                                                   const Properties& required, EventLogger& events) {
+                                                                    const Properties& required, EventLogger& events) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
   for (const Properties* properties : {&defaults, &extra, &required}) {

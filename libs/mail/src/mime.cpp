@@ -185,7 +185,8 @@ std::string address_domain(std::string_view address) {
 std::string message_id(std::string_view id, std::string_view sender_address) {
   std::string left;
   for (char c : id) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    const bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
     left += keep ? c : '-';
   }
   std::string domain = address_domain(sender_address);

@@ -123,9 +123,12 @@ class SmtpSender final : public Sender {
  private:
   long use_ssl() const {
     switch (settings_.starttls) {
-      case StartTls::Off: return CURLUSESSL_NONE;
-      case StartTls::Opportunistic: return CURLUSESSL_TRY;
-      case StartTls::Required: return CURLUSESSL_ALL;
+      case StartTls::Off:
+        return CURLUSESSL_NONE;
+      case StartTls::Opportunistic:
+        return CURLUSESSL_TRY;
+      case StartTls::Required:
+        return CURLUSESSL_ALL;
     }
     return CURLUSESSL_ALL;
   }

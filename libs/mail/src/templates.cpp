@@ -60,12 +60,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -91,7 +102,8 @@ std::variant<Template, std::string> Template::parse(std::string_view text) {
 }
 
 std::variant<TemplateCatalogue, std::string> TemplateCatalogue::build(
-    std::string_view html_layout, std::string_view text_layout, const std::map<std::string, Strings>& strings_by_culture) {
+    std::string_view html_layout, std::string_view text_layout,
+    const std::map<std::string, Strings>& strings_by_culture) {
   TemplateCatalogue catalogue;
   std::set<std::string, std::less<>> keys{std::string(kSubject)};  // the string keys the layouts use, plus subject
   for (auto [name, layout, target] : {std::tuple{"HTML layout", html_layout, &catalogue.html_},

@@ -34,7 +34,8 @@ DomainThrottle::DomainThrottle(double rate_per_domain, double burst) : rate_(rat
 
 std::optional<std::chrono::milliseconds> DomainThrottle::acquire(std::string_view domain, Clock::time_point now) {
   if (rate_ <= 0) return std::nullopt;
-  if (buckets_.size() > kSweepAbove) std::erase_if(buckets_, [now](const auto& entry) { return entry.second.full(now); });
+  if (buckets_.size() > kSweepAbove)
+    std::erase_if(buckets_, [now](const auto& entry) { return entry.second.full(now); });
   auto it = buckets_.find(domain);
   if (it == buckets_.end()) it = buckets_.emplace(std::string(domain), TokenBucket(rate_, burst_, now)).first;
   return it->second.take(now);

@@ -110,7 +110,9 @@ void Cli::add(const std::string& name, std::string default_text, std::string hel
       ""));
   option->each([apply](const std::string& text) { apply(text, true); });
   if (kind == Kind::Repeatable) {
-    option->type_size(1)->expected(1, CLI::detail::expected_max_vector_size)->allow_extra_args(false)
+    option->type_size(1)
+        ->expected(1, CLI::detail::expected_max_vector_size)
+        ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   } else if (kind == Kind::Toggle) {
     option->expected(0, 1)->default_str("true");  // what a bare --name means
@@ -139,18 +141,19 @@ void Cli::text(const std::string& name, std::string& target, std::string default
 
 void Cli::integer(const std::string& name, std::int64_t& target, std::string default_text, std::int64_t low,
                   std::int64_t high, std::string help) {
-  value<std::int64_t>(name, target, std::move(default_text),
-                      [low, high](std::string_view text) -> std::variant<std::int64_t, std::string> {
-                        const auto v = common::trim(text);
-                        std::int64_t out = 0;
-                        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-                        if (v.empty() || ec != std::errc() || end != v.data() + v.size() || out < low || out > high) {
-                          return "must be a number in " + std::to_string(low) + ".." + std::to_string(high) +
-                                 ", got " + in_quotes(text);
-                        }
-                        return out;
-                      },
-                      std::move(help));
+  value<std::int64_t>(
+      name, target, std::move(default_text),
+      [low, high](std::string_view text) -> std::variant<std::int64_t, std::string> {
+        const auto v = common::trim(text);
+        std::int64_t out = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+        if (v.empty() || ec != std::errc() || end != v.data() + v.size() || out < low || out > high) {
+          return "must be a number in " + std::to_string(low) + ".." + std::to_string(high) + ", got " +
+                 in_quotes(text);
+        }
+        return out;
+      },
+      std::move(help));
 }
 
 void Cli::duration(const std::string& name, std::chrono::milliseconds& target, std::string default_text,
@@ -160,8 +163,8 @@ void Cli::duration(const std::string& name, std::chrono::milliseconds& target, s
       [min](std::string_view text) -> std::variant<std::chrono::milliseconds, std::string> {
         const auto parsed = parse_duration(text);
         if (!parsed || *parsed < min) {
-          return "must be a duration of at least " + std::to_string(min.count()) + "ms (e.g. 250ms, 10s, 15m, 2h, 7d), got " +
-                 in_quotes(text);
+          return "must be a duration of at least " + std::to_string(min.count()) +
+                 "ms (e.g. 250ms, 10s, 15m, 2h, 7d), got " + in_quotes(text);
         }
         return *parsed;
       },
@@ -169,10 +172,11 @@ void Cli::duration(const std::string& name, std::chrono::milliseconds& target, s
 }
 
 void Cli::repeatable(const std::string& name, std::vector<std::string>& target, std::string help) {
-  add(name, "", std::move(help), Kind::Repeatable, [&target](std::string_view text, bool assign) -> std::optional<std::string> {
-    if (assign && !text.empty()) target.emplace_back(text);
-    return std::nullopt;
-  });
+  add(name, "", std::move(help), Kind::Repeatable,
+      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
+        if (assign && !text.empty()) target.emplace_back(text);
+        return std::nullopt;
+      });
 }
 
 void Cli::key_values(const std::string& name, std::vector<std::pair<std::string, std::string>>& target,
@@ -188,12 +192,13 @@ void Cli::key_values(const std::string& name, std::vector<std::pair<std::string,
 }
 
 void Cli::toggle(const std::string& name, bool& target, std::string help) {
-  add(name, "", std::move(help), Kind::Toggle, [&target](std::string_view text, bool assign) -> std::optional<std::string> {
-    const auto on = parse_bool(text);
-    if (!on) return "is a switch: true or false, got " + in_quotes(text);
-    if (assign) target = *on;
-    return std::nullopt;
-  });
+  add(name, "", std::move(help), Kind::Toggle,
+      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
+        const auto on = parse_bool(text);
+        if (!on) return "is a switch: true or false, got " + in_quotes(text);
+        if (assign) target = *on;
+        return std::nullopt;
+      });
 }
 
 Cli& Cli::command(const std::string& name, std::string summary) {
@@ -279,9 +284,8 @@ std::optional<int> Cli::check_required() const {
   for (const auto& spec : state_->specs) {
     // Only the command that runs: `invitectl users disable` does not need what `invitectl users` requires.
     const auto subcommands = spec.owner->get_subcommands({});
-    const bool runs = spec.owner->parsed() > 0 && std::none_of(subcommands.begin(), subcommands.end(), [](const CLI::App* sub) {
-                        return sub->parsed() > 0;
-                      });
+    const bool runs = spec.owner->parsed() > 0 && std::none_of(subcommands.begin(), subcommands.end(),
+                                                               [](const CLI::App* sub) { return sub->parsed() > 0; });
     if (runs && spec.missing && spec.missing()) return usage_error("--" + spec.name + " is required");
   }
   return std::nullopt;
@@ -302,12 +306,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   const std::string_view unit(result.ptr, static_cast<std::size_t>(text.data() + text.size() - result.ptr));
 
   std::int64_t factor = 0;
-  if (unit.empty() || unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m") factor = 60 * 1000;
-  else if (unit == "h") factor = 60 * 60 * 1000;
-  else if (unit == "d") factor = 24 * 60 * 60 * 1000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60 * 1000;
+  else if (unit == "h")
+    factor = 60 * 60 * 1000;
+  else if (unit == "d")
+    factor = 24 * 60 * 60 * 1000;
+  else
+    return std::nullopt;
 
   if (number > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;
   return std::chrono::milliseconds(number * factor);

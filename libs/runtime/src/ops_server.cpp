@@ -25,8 +25,8 @@ std::variant<std::unique_ptr<OpsServer>, std::string> OpsServer::start(
   options.port = listener.port;
   options.threads = 1;
   options.server_name = server_name;
-  impl->server = std::make_unique<http::Server>(
-      options, [router = &impl->router](http::Request request, http::Respond respond) {
+  impl->server =
+      std::make_unique<http::Server>(options, [router = &impl->router](http::Request request, http::Respond respond) {
         (*router)(std::move(request), std::move(respond));
       });
   if (auto message = impl->server->listen()) return "listen: " + *message;

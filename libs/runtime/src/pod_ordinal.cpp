@@ -27,18 +27,19 @@ std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name) {
 void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::string default_text, std::string help,
                          std::string pod_name_help) {
   index.flag = flag;
-  cli.value<std::int32_t>(flag, index.value, std::move(default_text),
-                          [](std::string_view raw) -> std::variant<std::int32_t, std::string> {
-                            const std::string_view text = common::trim(raw);
-                            std::int64_t value = -1;
-                            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-                            if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
-                                value > std::numeric_limits<std::int32_t>::max()) {
-                              return "must be a non-negative integer, got '" + std::string(raw) + "'";
-                            }
-                            return static_cast<std::int32_t>(value);
-                          },
-                          std::move(help));
+  cli.value<std::int32_t>(
+      flag, index.value, std::move(default_text),
+      [](std::string_view raw) -> std::variant<std::int32_t, std::string> {
+        const std::string_view text = common::trim(raw);
+        std::int64_t value = -1;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+            value > std::numeric_limits<std::int32_t>::max()) {
+          return "must be a non-negative integer, got '" + std::string(raw) + "'";
+        }
+        return static_cast<std::int32_t>(value);
+      },
+      std::move(help));
   cli.text("pod-name", index.pod_name, "", std::move(pod_name_help));
 }
 

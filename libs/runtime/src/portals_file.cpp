@@ -29,8 +29,8 @@ std::optional<std::string> host_problem(std::string_view host) {
   if (host.empty()) return "must not be empty";
   std::size_t colons = 0;
   for (char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == ':';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':';
     if (!ok) return "must be a bare host name (letters, digits, '-', '.'), without scheme, port or path";
     if (c == ':') ++colons;
   }
@@ -94,9 +94,8 @@ std::variant<std::string, Problem> required_string(const Json& entry, const char
   return it->get<std::string>();
 }
 
-constexpr std::string_view kKnownFields[] = {"host",      "displayName",          "baseUrl",
-                                             "defaultCulture", "paidSeats",        "allowInvitingMembers",
-                                             "dailyInvitationBudget"};
+constexpr std::string_view kKnownFields[] = {
+    "host", "displayName", "baseUrl", "defaultCulture", "paidSeats", "allowInvitingMembers", "dailyInvitationBudget"};
 
 std::variant<Portal, std::string> parse_portal(const Json& entry, const std::string& where) {
   if (!entry.is_object()) return where + ": must be an object";

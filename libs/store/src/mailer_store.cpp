@@ -119,8 +119,8 @@ class SqliteMailerStore final : public MailerStore {
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       const auto now = wall_ms();
-      auto& update = bound(update_job_, static_cast<int>(record.state), record.attempts, record.next_attempt_ms,
-                           record.reason);
+      auto& update =
+          bound(update_job_, static_cast<int>(record.state), record.attempts, record.next_attempt_ms, record.reason);
       if (record.state == JobState::Pending) {
         update.bind(5);  // NULL: not decided yet
       } else {

@@ -90,9 +90,7 @@ User read_user(const SQLite::Statement& stmt) {
   return u;
 }
 
-std::string with_columns(const char* before, const char* after) {
-  return std::string(before) + kUserColumns + after;
-}
+std::string with_columns(const char* before, const char* after) { return std::string(before) + kUserColumns + after; }
 
 class SqlitePartitionStore final : public PartitionStore {
  public:
@@ -116,8 +114,7 @@ class SqlitePartitionStore final : public PartitionStore {
         select_offset_(*db_, "SELECT next_offset FROM consumer_offset WHERE id = 1"),
         select_applied_(*db_, "SELECT 1 FROM applied_requests WHERE request_id = ?"),
         find_user_(*db_, with_columns("SELECT ", " FROM users WHERE portal = ? AND email_lower = ?")),
-        paid_seats_(*db_,
-                    "SELECT COUNT(*) FROM users WHERE portal = ? AND status != ? AND type IN (?, ?)"),
+        paid_seats_(*db_, "SELECT COUNT(*) FROM users WHERE portal = ? AND status != ? AND type IN (?, ?)"),
         invited_on_(*db_, "SELECT count FROM daily_invitations WHERE portal = ? AND day = ?"),
         select_unsent_(*db_,
                        "SELECT id, topic, \"partition\", key, value, headers FROM outbox "
@@ -156,9 +153,9 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::int64_t paid_seats_in_use(std::string_view portal) override {
-    auto& q = bound(paid_seats_, std::string(portal), static_cast<int>(domain::EmployeeStatus::Terminated),
-                    static_cast<int>(domain::EmployeeType::RoomAdmin),
-                    static_cast<int>(domain::EmployeeType::DocSpaceAdmin));
+    auto& q =
+        bound(paid_seats_, std::string(portal), static_cast<int>(domain::EmployeeStatus::Terminated),
+              static_cast<int>(domain::EmployeeType::RoomAdmin), static_cast<int>(domain::EmployeeType::DocSpaceAdmin));
     q.executeStep();
     const auto n = q.getColumn(0).getInt64();
     q.tryReset();
@@ -235,9 +232,8 @@ class SqlitePartitionStore final : public PartitionStore {
       if (own) own->commit();
       return ids;
     } catch (const std::exception& e) {  // SQLite::Exception, or a user to raise that is not there
-      group_.reset();  // a half-applied request must not be committed with the rest of its group
-      throw std::runtime_error(std::string("store: applying request '") + commit.request_id +
-                               "' failed: " + e.what());
+      group_.reset();                    // a half-applied request must not be committed with the rest of its group
+      throw std::runtime_error(std::string("store: applying request '") + commit.request_id + "' failed: " + e.what());
     }
   }
 
@@ -295,8 +291,9 @@ class SqlitePartitionStore final : public PartitionStore {
 
   std::vector<User> users(std::optional<std::string_view> portal) override {
     // Operator path: not worth caching.
-    SQLite::Statement q(*db_, with_columns("SELECT ", portal ? " FROM users WHERE portal = ? ORDER BY portal, email_lower"
-                                                             : " FROM users ORDER BY portal, email_lower"));
+    SQLite::Statement q(*db_,
+                        with_columns("SELECT ", portal ? " FROM users WHERE portal = ? ORDER BY portal, email_lower"
+                                                       : " FROM users ORDER BY portal, email_lower"));
     if (portal) q.bind(1, std::string(*portal));
     std::vector<User> out;
     while (q.executeStep()) out.push_back(read_user(q));
@@ -316,9 +313,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
  private:
-  void write_offset(std::int64_t next_offset) {
-    bound(upsert_offset_, next_offset).exec();
-  }
+  void write_offset(std::int64_t next_offset) { bound(upsert_offset_, next_offset).exec(); }
 
   std::unique_ptr<SQLite::Database> db_;
   std::optional<SQLite::Transaction> group_;  // declared after db_: rolled back before the database closes

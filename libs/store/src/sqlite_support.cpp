@@ -36,7 +36,7 @@ std::optional<std::string> migrate(SQLite::Database& db, const Migrations& steps
 }  // namespace
 
 std::variant<std::unique_ptr<SQLite::Database>, std::string> open_database(const std::filesystem::path& file,
-                                                                          const Migrations& migrations) {
+                                                                           const Migrations& migrations) {
   std::error_code ec;
   if (file.has_parent_path()) {
     std::filesystem::create_directories(file.parent_path(), ec);

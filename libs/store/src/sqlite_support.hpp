@@ -26,7 +26,7 @@ using Migrations = std::vector<std::string_view>;
 // Creates the directory, opens (or creates) the file in WAL mode with synchronous=FULL and brings it to the
 // newest version. An error names the file.
 std::variant<std::unique_ptr<SQLite::Database>, std::string> open_database(const std::filesystem::path& file,
-                                                                          const Migrations& migrations);
+                                                                           const Migrations& migrations);
 
 std::int64_t wall_ms();
 

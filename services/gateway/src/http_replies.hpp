@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/events/events.hpp"
 #include "invite/http/server.hpp"
 
 namespace invite::gateway {

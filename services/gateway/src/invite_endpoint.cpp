@@ -55,7 +55,8 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
 
   const domain::Portal* portal = env_.portals->find_by_host_header(request.header("Host"));
   if (portal == nullptr) {
-    return finish("portal_not_found", respond, error_response(404, "Portal not found", error_type::kPortalNotFound, media));
+    return finish("portal_not_found", respond,
+                  error_response(404, "Portal not found", error_type::kPortalNotFound, media));
   }
 
   const auto token = auth::extract_token(request.header("Cookie"), request.header("Authorization"));
@@ -128,12 +129,13 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
     if (auto* failed = std::get_if<PublishFailed>(&completion)) {
       common::log_warn("publish failed", {{"requestId", request_id}, {"error", failed->error}});
       if (failed->queue_full) return finish("overloaded", respond, overloaded_response(media));
-      auto response = error_response(503, "The message broker is unavailable, retry later",
-                                     error_type::kBrokerUnavailable, media);
+      auto response =
+          error_response(503, "The message broker is unavailable, retry later", error_type::kBrokerUnavailable, media);
       response.set("Retry-After", "5");
       return finish("broker_unavailable", respond, std::move(response));
     }
-    common::log_warn("request timed out", {{"requestId", request_id}, {"invitations", static_cast<std::int64_t>(count)}});
+    common::log_warn("request timed out",
+                     {{"requestId", request_id}, {"invitations", static_cast<std::int64_t>(count)}});
     finish("timeout", respond,
            error_response(504, "The invitation workers did not answer in time; retrying is safe",
                           error_type::kGatewayTimeout, media));
@@ -144,9 +146,8 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   }
   pending_gauge_.set(static_cast<double>(env_.pending->size()));
 
-  env_.schedule(settings_.request_timeout, [pending = env_.pending, request_id] {
-    pending->complete(request_id, TimedOut{});
-  });
+  env_.schedule(settings_.request_timeout,
+                [pending = env_.pending, request_id] { pending->complete(request_id, TimedOut{}); });
   invitations_published_.inc(static_cast<double>(records.size()));
   env_.publisher->publish(records, traceparent.value_or(""),
                           [pending = env_.pending, request_id](std::optional<PublishError> error) {

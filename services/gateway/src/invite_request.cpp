@@ -11,9 +11,9 @@
 namespace invite::gateway {
 namespace {
 
-using domain::EmployeeType;
 using domain::employee_type_from_name;
 using domain::employee_type_from_number;
+using domain::EmployeeType;
 using domain::is_valid_culture;
 using domain::is_valid_email;
 
@@ -99,8 +99,8 @@ std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_v
       }
 
       const Json* email = member(*fields, "email");
-      const bool email_ok = present(email) && email->is_string() &&
-                            is_valid_email(email->get_ref<const std::string&>());
+      const bool email_ok =
+          present(email) && email->is_string() && is_valid_email(email->get_ref<const std::string&>());
       if (!email_ok) errors.add("Invitations[" + index + "].Email", std::string(kIncorrectEmail));
 
       const auto type = parse_type(member(*fields, "type"));

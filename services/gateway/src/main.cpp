@@ -50,11 +50,16 @@ int main(int argc, char** argv) {
   if (auto message = replies.start()) return runtime::fail("reply partition: " + *message);
 
   gateway::KafkaRequestPublisher publisher(*producer, s.max_queued_records);
-  gateway::InviteEnvironment env{&portals, *token_secret, &publisher, &pending, &metrics, &common::now_ms,
-                                 [&server](std::chrono::milliseconds delay, std::function<void()> fn) {
-                                   server.schedule(delay, std::move(fn));
-                                 },
-                                 &common::new_uuid, &draining};
+  gateway::InviteEnvironment env{
+      &portals,
+      *token_secret,
+      &publisher,
+      &pending,
+      &metrics,
+      &common::now_ms,
+      [&server](std::chrono::milliseconds delay, std::function<void()> fn) { server.schedule(delay, std::move(fn)); },
+      &common::new_uuid,
+      &draining};
   router.add("POST", "/api/2.0/people/invite",
              gateway::InviteEndpoint(std::move(env), {s.request_timeout, s.max_invitations, s.reply_partition}));
   gateway::add_ops_routes(router, runtime::metrics_renderer(metrics, *producer), [&producer, &replies, &draining] {
@@ -71,7 +76,8 @@ int main(int argc, char** argv) {
   runtime::add_test_hooks(router, *producer);
   if (auto message = server.listen()) return runtime::fail("listen: " + *message);
   if (auto message = runtime::write_port_file(s.listener.port_file, server.port())) return runtime::fail(*message);
-  common::log_info("listening", {{"address", s.listener.address}, {"port", std::int64_t{server.port()}},
+  common::log_info("listening", {{"address", s.listener.address},
+                                 {"port", std::int64_t{server.port()}},
                                  {"replyPartition", std::int64_t{s.reply_partition}}});
 
   std::atomic<bool> stopping{false};

@@ -48,8 +48,8 @@ Json employee_dto(const User& user, const Portal& portal) {
   dto["displayName"] = display_name(user);
   dto["title"] = "";
   for (const auto& size : kAvatarSizes) {
-    const auto file = "default_user_photo_size_" + std::to_string(size.width) + "-" + std::to_string(size.height) +
-                      ".png";
+    const auto file =
+        "default_user_photo_size_" + std::to_string(size.width) + "-" + std::to_string(size.height) + ".png";
     dto[size.field] = "/static/images/" + file + "?hash=" + std::to_string(default_avatar_hash(file));
   }
   const std::string_view section = user.type == EmployeeType::Guest ? "guests" : "people";

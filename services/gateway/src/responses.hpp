@@ -28,9 +28,11 @@ unsigned long default_avatar_hash(std::string_view file_name);  // FNV-1a 32-bit
 // {"response":[<EmployeeDto>...],"count":N,"links":[{"href":"<request_url>","action":"POST"}],"status":0,"statusCode":200}
 std::string success_envelope(const std::vector<User>& users, const Portal& portal, std::string_view request_url);
 
-// {"response":{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.",
+// {"response":{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors
+// occurred.",
 //   "status":400,"errors":{...},"traceId":"<trace_id>"},"count":1,"links":[{"href":..,"action":"POST"}],"status":1,"statusCode":400}
-std::string validation_envelope(const ValidationErrors& errors, std::string_view request_url, std::string_view trace_id);
+std::string validation_envelope(const ValidationErrors& errors, std::string_view request_url,
+                                std::string_view trace_id);
 
 // Error bodies: http::error_envelope (invite/http/error_envelope.hpp), the one the whole service answers with.
 

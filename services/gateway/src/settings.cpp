@@ -27,7 +27,8 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.integer("max-in-flight", in_flight, "10000", 1, kMax, "requests waiting for replies before new ones get 503");
   cli.integer("max-invitations-per-request", invitations, "1000", 0, kMax, "invitations allowed in one request");
   cli.integer("max-body-bytes", body, "1048576", 1, kMax, "largest request body (then 413)");
-  cli.integer("max-header-bytes", header, "32768", 1, kMax, "largest request line and header fields together (then 431)");
+  cli.integer("max-header-bytes", header, "32768", 1, kMax,
+              "largest request line and header fields together (then 431)");
   cli.integer("max-queued-records", queued, "100000", 1, kMax,
               "records waiting to be sent to Kafka before new requests get 503");
   cli.duration("read-timeout", s.read_timeout, "30s",
@@ -71,8 +72,9 @@ http::ServerOptions server_options(const Settings& settings) {
                             error_type::kPayloadTooLarge, "application/json");
     }
     if (status == 431) {
-      return error_response(431, "The request's header fields are larger than " + std::to_string(header_limit) +
-                                     " bytes or more than " + std::to_string(fields) + " fields",
+      return error_response(431,
+                            "The request's header fields are larger than " + std::to_string(header_limit) +
+                                " bytes or more than " + std::to_string(fields) + " fields",
                             error_type::kRequestHeaderFieldsTooLarge, "application/json");
     }
     if (status == 501) {

@@ -25,7 +25,8 @@ void wait_for_answers(http::Server& server, const PendingRequests& pending,
 void drain_on_signal(http::Server& server, const PendingRequests& pending, std::atomic<bool>& draining,
                      std::chrono::milliseconds request_timeout) {
   server.on_termination_signal([&server, &pending, &draining, request_timeout](int signo) {
-    common::log_info("draining", {{"signal", std::int64_t{signo}}, {"pending", static_cast<std::int64_t>(pending.size())}});
+    common::log_info("draining",
+                     {{"signal", std::int64_t{signo}}, {"pending", static_cast<std::int64_t>(pending.size())}});
     draining = true;
     wait_for_answers(server, pending, std::chrono::steady_clock::now() + request_timeout + 1s);
   });

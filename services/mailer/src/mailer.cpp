@@ -15,12 +15,12 @@ using namespace std::chrono_literals;
 using common::log_info;
 using common::log_warn;
 
-constexpr std::size_t kDueBatch = 64;       // domains looked at per send
-constexpr int kRecordsPerTurn = 100;        // records taken from Kafka between two sends
-constexpr auto kLongestIdle = 250ms;        // the loop looks at its timers at least this often
+constexpr std::size_t kDueBatch = 64;  // domains looked at per send
+constexpr int kRecordsPerTurn = 100;   // records taken from Kafka between two sends
+constexpr auto kLongestIdle = 250ms;   // the loop looks at its timers at least this often
 constexpr auto kCommitEvery = 1s;
 constexpr auto kPruneEvery = std::chrono::hours(1);
-constexpr std::size_t kStatusBatch = 500;   // status events read from the store per pump
+constexpr std::size_t kStatusBatch = 500;  // status events read from the store per pump
 
 std::string reason_or_unknown(std::string reason) { return reason.empty() ? "no reason given" : reason; }
 
@@ -62,8 +62,10 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
           continue;
         }
         if (auto* poll_error = std::get_if<kafka::PollError>(&polled)) {
-          if (poll_error->fatal) error = "kafka: " + poll_error->message;
-          else log_warn("kafka poll error", {{"error", poll_error->message}});
+          if (poll_error->fatal)
+            error = "kafka: " + poll_error->message;
+          else
+            log_warn("kafka poll error", {{"error", poll_error->message}});
         }
         break;  // an end of partition, a timeout or an error: back to sending
       }
@@ -100,16 +102,21 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   } else {
     problem = mail::job_problem(std::get<events::EmailJob>(decoded));
   }
-  const std::string where =
-      record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
+  const std::string where = record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
   if (problem) {
     metrics_.jobs_rejected.inc();
     log_warn("e-mail job set aside", {{"record", where}, {"error", *problem}});
     return;
   }
   const auto& job = std::get<events::EmailJob>(decoded);
-  store::MailJob queued{job.event_id, record.partition,  record.offset, record.value, record.headers,
-                        mail::address_domain(job.recipient_email), 0, now_ms};
+  store::MailJob queued{job.event_id,
+                        record.partition,
+                        record.offset,
+                        record.value,
+                        record.headers,
+                        mail::address_domain(job.recipient_email),
+                        0,
+                        now_ms};
   if (env_.store->accept(queued)) {
     metrics_.jobs_accepted.inc();
   } else {
@@ -192,8 +199,10 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
   if (result.outcome == mail::SendOutcome::Delivered) {
     status.status = events::DeliveryStatus::Sent;
     record(job, email, std::move(status), store::JobState::Sent, 0);
-    log_info("e-mail sent", {{"jobEventId", email.event_id}, {"requestId", email.request_id},
-                             {"culture", message.culture}, {"messageId", message.message_id},
+    log_info("e-mail sent", {{"jobEventId", email.event_id},
+                             {"requestId", email.request_id},
+                             {"culture", message.culture},
+                             {"messageId", message.message_id},
                              {"location", result.location}});
     if (env_.on_delivered) env_.on_delivered(email.recipient_email, result.location);
     return;
@@ -214,9 +223,10 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
   if (next_attempt_ms > 0) {
     status.status = events::DeliveryStatus::Retrying;
     status.next_attempt_at_ms = next_attempt_ms;
-    log_info("e-mail delivery failed, will retry", {{"jobEventId", email.event_id}, {"attempt", std::int64_t{status.attempt}},
-                                                     {"reason", status.reason},
-                                                     {"nextAttemptAt", common::rfc3339_utc(next_attempt_ms)}});
+    log_info("e-mail delivery failed, will retry", {{"jobEventId", email.event_id},
+                                                    {"attempt", std::int64_t{status.attempt}},
+                                                    {"reason", status.reason},
+                                                    {"nextAttemptAt", common::rfc3339_utc(next_attempt_ms)}});
     record(job, email, std::move(status), store::JobState::Pending, next_attempt_ms);
   } else {
     status.status = events::DeliveryStatus::Failed;
@@ -228,8 +238,10 @@ void Mailer::record(const store::MailJob& job, const events::EmailJob& email, ev
                     store::JobState state, std::int64_t next_attempt_ms) {
   if (status.status == events::DeliveryStatus::Failed) {
     metrics_.attempts_failed.inc();
-    log_warn("e-mail failed for good", {{"jobEventId", email.event_id}, {"requestId", email.request_id},
-                                        {"attempt", std::int64_t{status.attempt}}, {"reason", status.reason}});
+    log_warn("e-mail failed for good", {{"jobEventId", email.event_id},
+                                        {"requestId", email.request_id},
+                                        {"attempt", std::int64_t{status.attempt}},
+                                        {"reason", status.reason}});
   } else if (status.status == events::DeliveryStatus::Retrying) {
     metrics_.attempts_retrying.inc();
   } else {

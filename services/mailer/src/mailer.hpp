@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "invite/common/metrics.hpp"
-#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/mail/retry.hpp"
 #include "invite/mail/sender.hpp"
@@ -27,11 +27,11 @@
 namespace invite::mailer {
 
 struct MailerSettings {
-  std::string from_address;        // envelope sender and From address; its domain ends every Message-ID
+  std::string from_address;               // envelope sender and From address; its domain ends every Message-ID
   std::string default_culture = "en-US";  // the fallback when the job's portal is not in the portals file
   mail::RetryPolicy retry;
-  double rate_per_domain = 0;      // messages per second per recipient domain; <= 0: unlimited
-  double burst_per_domain = 1;     // messages a quiet domain may get at once
+  double rate_per_domain = 0;   // messages per second per recipient domain; <= 0: unlimited
+  double burst_per_domain = 1;  // messages a quiet domain may get at once
   std::chrono::milliseconds retention{std::chrono::hours(24 * 14)};
 };
 
@@ -43,7 +43,7 @@ struct MailerEnvironment {
   const mail::TemplateCatalogue* templates = nullptr;
   const domain::PortalDirectory* portals = nullptr;  // for the portals' default cultures
   common::Registry* metrics = nullptr;
-  std::vector<std::int32_t> partitions;              // of invite.emails.v1 that this mailer owns
+  std::vector<std::int32_t> partitions;  // of invite.emails.v1 that this mailer owns
   MailerSettings settings;
   // Called after each delivered e-mail with the recipient and where it went (the .eml file, or the server).
   std::function<void(const std::string& recipient, const std::string& location)> on_delivered;
@@ -76,8 +76,8 @@ class Mailer {
   mail::DomainThrottle throttle_;
   outbox::Relay relay_;  // the status events
   std::atomic<bool> ready_{false};
-  std::map<std::int32_t, std::int64_t> consumed_next_;  // offset after the last record read, per partition
-  std::map<std::int32_t, std::int64_t> committed_;      // last offset committed, per partition
+  std::map<std::int32_t, std::int64_t> consumed_next_;      // offset after the last record read, per partition
+  std::map<std::int32_t, std::int64_t> committed_;          // last offset committed, per partition
   std::optional<std::chrono::milliseconds> throttle_wait_;  // shortest wait of a throttled due job
 };
 

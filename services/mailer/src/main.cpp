@@ -53,12 +53,22 @@ int main(int argc, char** argv) {
   common::Registry metrics;
   std::mt19937_64 random_engine{std::random_device{}()};
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  mailer::MailerEnvironment env{consumer.get(), producer.get(), store.get(), sender.get(), &templates, &portals,
-                                &metrics, owned, s.mailer, nullptr, [&] { return unit(random_engine); }};
+  mailer::MailerEnvironment env{consumer.get(),
+                                producer.get(),
+                                store.get(),
+                                sender.get(),
+                                &templates,
+                                &portals,
+                                &metrics,
+                                owned,
+                                s.mailer,
+                                nullptr,
+                                [&] { return unit(random_engine); }};
   // The one line on stdout: a newcomer running the devstack sees where the invitation they just sent is.
-  if (s.smtp.url.empty()) env.on_delivered = [](const std::string& recipient, const std::string& location) {
-    std::cout << "invitation e-mail for " << recipient << ": " << location << std::endl;
-  };
+  if (s.smtp.url.empty())
+    env.on_delivered = [](const std::string& recipient, const std::string& location) {
+      std::cout << "invitation e-mail for " << recipient << ": " << location << std::endl;
+    };
   mailer::Mailer mailer(std::move(env));
 
   auto ops_or = runtime::OpsServer::start(
@@ -74,10 +84,12 @@ int main(int argc, char** argv) {
   const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
 
   if (auto message = mailer.start()) return runtime::fail("start: " + *message);
-  common::log_info("mailer started", {{"sender", sender->describe()}, {"templates", s.templates_dir},
+  common::log_info("mailer started", {{"sender", sender->describe()},
+                                      {"templates", s.templates_dir},
                                       {"cultures", std::int64_t(templates.cultures().size())},
                                       {"partitions", std::int64_t(owned.size())},
-                                      {"replicaIndex", std::int64_t{s.replica_index}}, {"port", std::int64_t{ops->port()}}});
+                                      {"replicaIndex", std::int64_t{s.replica_index}},
+                                      {"port", std::int64_t{ops->port()}}});
   const int exit_code = signals.run_until_signal([&mailer](const std::atomic<bool>& stop) { return mailer.run(stop); });
   consumer->close();
   common::log_info("stopped");

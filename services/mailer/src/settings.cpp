@@ -18,7 +18,8 @@ runtime::Parser<double> rate(double min) {
     double value = 0;
     const auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
     if (trimmed.empty() || ec != std::errc() || end != trimmed.data() + trimmed.size() || value < min) {
-      return "must be a number of at least " + std::to_string(static_cast<int>(min)) + ", got '" + std::string(text) + "'";
+      return "must be a number of at least " + std::to_string(static_cast<int>(min)) + ", got '" + std::string(text) +
+             "'";
     }
     return value;
   };
@@ -43,40 +44,48 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.text("group-id", s.group_id, "invite-mailer", "consumer group: where the mailer resumes, and its lag");
   cli.text("data-dir", s.data_dir, "", "directory of mailer.sqlite, the jobs seen and their delivery state (required)",
            true);
-  cli.text("smtp-url", s.smtp.url, "", "smtp://host:port or smtps://host:port (a path names the EHLO domain); empty: .eml files");
+  cli.text("smtp-url", s.smtp.url, "",
+           "smtp://host:port or smtps://host:port (a path names the EHLO domain); empty: .eml files");
   cli.text("smtp-user", s.smtp.user, "", "SMTP AUTH user (AUTH only when set)");
   cli.text("smtp-password-file", s.smtp_password_file, "", "file holding the SMTP AUTH password");
-  cli.value<mail::StartTls>("smtp-starttls", s.smtp.starttls, "opportunistic",
-                            [](std::string_view text) -> std::variant<mail::StartTls, std::string> {
-                              if (auto parsed = mail::parse_starttls(text)) return *parsed;
-                              return "must be off, opportunistic or required, got '" + std::string(text) + "'";
-                            },
-                            "STARTTLS on smtp://: off, opportunistic (when offered) or required");
+  cli.value<mail::StartTls>(
+      "smtp-starttls", s.smtp.starttls, "opportunistic",
+      [](std::string_view text) -> std::variant<mail::StartTls, std::string> {
+        if (auto parsed = mail::parse_starttls(text)) return *parsed;
+        return "must be off, opportunistic or required, got '" + std::string(text) + "'";
+      },
+      "STARTTLS on smtp://: off, opportunistic (when offered) or required");
   cli.text("smtp-ca-file", s.smtp.ca_file, "", "PEM CA bundle to verify the SMTP server with (default: the system's)");
   cli.duration("smtp-connect-timeout", s.smtp.connect_timeout, "10s", "connecting to the SMTP server, TLS included",
                std::chrono::milliseconds(1));
-  cli.duration("smtp-timeout", s.smtp.timeout, "60s", "one whole message, connection included; then the attempt is retried",
-               std::chrono::milliseconds(1));
-  cli.text("outbox-dir", s.outbox_dir, "", "without --smtp-url: write each e-mail as <eventId>.eml here and print its path");
+  cli.duration("smtp-timeout", s.smtp.timeout, "60s",
+               "one whole message, connection included; then the attempt is retried", std::chrono::milliseconds(1));
+  cli.text("outbox-dir", s.outbox_dir, "",
+           "without --smtp-url: write each e-mail as <eventId>.eml here and print its path");
   cli.text("from", s.mailer.from_address, "no-reply@localhost",
            "sender address (MAIL FROM and From; the portal's name is its display name)");
   cli.text("templates-dir", s.templates_dir, "",
            "invitation.html, invitation.txt and <culture>/invitation.json "
            "(default: ../share/invite-mailer/templates next to the binary)");
-  cli.text("portals-file", s.portals_file, "", "portals JSON file: each portal's defaultCulture is a fallback for its e-mails");
+  cli.text("portals-file", s.portals_file, "",
+           "portals JSON file: each portal's defaultCulture is a fallback for its e-mails");
   cli.text("default-culture", s.mailer.default_culture, "en-US", "fallback culture for portals not in --portals-file");
   cli.value<double>("rate-per-domain", s.mailer.rate_per_domain, "5", rate(0),
                     "e-mails per second to one recipient domain (e.g. 0.5; 0: no limit)");
-  cli.value<double>("burst-per-domain", s.mailer.burst_per_domain, "5", rate(1), "e-mails a quiet recipient domain may get at once");
-  cli.duration("retry-initial", s.mailer.retry.initial, "5s", "pause after the first transient failure; doubles each time (with jitter)");
+  cli.value<double>("burst-per-domain", s.mailer.burst_per_domain, "5", rate(1),
+                    "e-mails a quiet recipient domain may get at once");
+  cli.duration("retry-initial", s.mailer.retry.initial, "5s",
+               "pause after the first transient failure; doubles each time (with jitter)");
   cli.duration("retry-max", s.mailer.retry.max, "30m", "longest pause between two attempts");
   std::int64_t attempts = 0, replica_count = 0;
   cli.integer("max-attempts", attempts, "15", 1, 1000, "attempts before a transiently failing e-mail fails for good");
-  cli.duration("retention", s.mailer.retention, "14d", "keep decided jobs this long (to recognise redelivered records)");
+  cli.duration("retention", s.mailer.retention, "14d",
+               "keep decided jobs this long (to recognise redelivered records)");
   cli.integer("replica-count", replica_count, "1", 1, std::numeric_limits<std::int32_t>::max(),
               "number of mailer replicas sharing the partitions of invite.emails.v1");
   runtime::PodIndex replica;
-  runtime::add_pod_index_flags(cli, replica, "replica-index", "0", "this replica's index: owns partitions p % count == index",
+  runtime::add_pod_index_flags(cli, replica, "replica-index", "0",
+                               "this replica's index: owns partitions p % count == index",
                                "StatefulSet pod name (e.g. invite-mailer-1); its ordinal becomes --replica-index");
   cli.duration("delivery-timeout", s.delivery_timeout, "30s",
                "how long publishing one status event may take before it is retried");

@@ -17,14 +17,14 @@ struct Settings {
   runtime::KafkaSettings kafka;
   std::string group_id;
   std::string data_dir;
-  mail::SmtpSettings smtp;           // smtp.url empty: .eml files into outbox_dir
+  mail::SmtpSettings smtp;  // smtp.url empty: .eml files into outbox_dir
   std::string smtp_password_file;
   std::string outbox_dir;
-  std::string templates_dir;         // resolved: the default next to the binary when not given
-  std::string portals_file;          // empty: none
+  std::string templates_dir;  // resolved: the default next to the binary when not given
+  std::string portals_file;   // empty: none
   MailerSettings mailer;
   int replica_count = 1;
-  int replica_index = 0;             // --replica-index, or the ordinal of --pod-name
+  int replica_index = 0;  // --replica-index, or the ordinal of --pod-name
   std::chrono::milliseconds delivery_timeout{};
   std::chrono::milliseconds topic_wait{};
   runtime::Listener ops;

@@ -107,8 +107,8 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     job.confirmation_link = domain::invite_link(
         *ctx.portal, {user.email, user.type, first.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
     job.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
-    commit.outbox.push_back({std::string(events::topics::kEmails), std::nullopt, first.portal,
-                             events::encode_email_job(job), headers});
+    commit.outbox.push_back(
+        {std::string(events::topics::kEmails), std::nullopt, first.portal, events::encode_email_job(job), headers});
 
     events::UserInvited event;
     event.event_id = ctx.new_id();

@@ -6,8 +6,8 @@
 #include <variant>
 
 #include "invite/common/message.hpp"
-#include "invite/events/events.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 #include "reply_partitions.hpp"
 

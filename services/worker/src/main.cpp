@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   for (std::int32_t partition : owned) {
     const auto file = store::PartitionStore::file_for(s.data_dir, partition);
     auto opened = store::PartitionStore::open(file);
-    if (auto* message = std::get_if<std::string>(&opened)) return runtime::fail("cannot open " + file.string() + ": " + *message);
+    if (auto* message = std::get_if<std::string>(&opened))
+      return runtime::fail("cannot open " + file.string() + ": " + *message);
     stores.emplace(partition, std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened)));
   }
   std::ostringstream owned_text;

@@ -31,7 +31,8 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
                                "this replica's index (a StatefulSet ordinal): owns partitions p % count == index",
                                "StatefulSet pod name (e.g. invite-worker-1); its ordinal becomes --replica-index");
   cli.text("group-id", s.group_id, "invite-worker", "consumer group the worker commits to (for lag monitoring only)");
-  cli.duration("delivery-timeout", s.delivery_timeout, "30s", "how long one outbox publish may take before it is retried");
+  cli.duration("delivery-timeout", s.delivery_timeout, "30s",
+               "how long one outbox publish may take before it is retried");
   cli.duration("topic-wait", s.topic_wait, "60s", "how long to wait for invite.requested.v1 to exist at start");
   cli.duration("retention", s.retention, "7d", "keep sent outbox rows, applied request ids and day counters this long");
   runtime::add_listener_flags(cli, s.ops, "0.0.0.0", "9100", "address of the /healthz, /readyz and /metrics endpoints",

@@ -18,7 +18,7 @@ struct Settings {
   std::string link_secret_file;
   std::vector<std::int32_t> partitions;  // empty: all
   int replica_count = 1;
-  int replica_index = 0;                 // --replica-index, or the ordinal of --pod-name
+  int replica_index = 0;  // --replica-index, or the ordinal of --pod-name
   std::string group_id;
   std::chrono::milliseconds delivery_timeout{};
   std::chrono::milliseconds topic_wait{};

@@ -30,10 +30,7 @@ constexpr auto kGroupTime = 20ms;
 }  // namespace
 
 Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores)
-    : env_(std::move(env)),
-      metrics_(*env_.metrics),
-      stores_(std::move(stores)),
-      reply_partitions_(*env_.producer) {
+    : env_(std::move(env)), metrics_(*env_.metrics), stores_(std::move(stores)), reply_partitions_(*env_.producer) {
   assert(env_.consumer && env_.producer && env_.portals && env_.metrics);
   for (auto& [partition, store] : stores_) {
     PartitionState& state = partitions_[partition];
@@ -115,8 +112,8 @@ void Worker::write(PartitionState& state, store::RequestCommit commit) {
 
 void Worker::send_to_dlq(PartitionState& state, const kafka::InRecord& record, const std::string& error) {
   join_group(state);
-  common::log_warn("record sent to the DLQ", {{"partition", std::int64_t{record.partition}},
-                                              {"offset", record.offset}, {"error", error}});
+  common::log_warn("record sent to the DLQ",
+                   {{"partition", std::int64_t{record.partition}}, {"offset", record.offset}, {"error", error}});
   store::RequestCommit commit;
   commit.outbox.push_back(dlq_message(record, error));
   commit.next_offset = resume_offset(record.partition, state);
@@ -169,8 +166,9 @@ void Worker::on_record(const kafka::InRecord& record) {
   if (!domain::is_valid_traceparent(traceparent)) traceparent.clear();
   auto added = assembler_.add(record.partition, record.offset, std::move(event), traceparent);
   if (added.ignored) {
-    common::log_warn("record ignored", {{"partition", std::int64_t{record.partition}},
-                                        {"offset", record.offset}, {"reason", *added.ignored}});
+    common::log_warn(
+        "record ignored",
+        {{"partition", std::int64_t{record.partition}}, {"offset", record.offset}, {"reason", *added.ignored}});
   }
   if (added.complete) apply(state, record.partition, std::move(*added.complete));
 }
@@ -182,9 +180,10 @@ void Worker::drop_expired(std::int64_t now_ms) {
     const auto dropped = assembler_.drop_expired(partition, now_ms);
     for (const auto& d : dropped) {
       metrics_.requests_dropped.inc();
-      common::log_warn("incomplete request dropped after its deadline",
-                       {{"requestId", d.request_id}, {"portal", d.portal},
-                        {"received", std::int64_t{d.received}}, {"count", std::int64_t{d.count}}});
+      common::log_warn("incomplete request dropped after its deadline", {{"requestId", d.request_id},
+                                                                         {"portal", d.portal},
+                                                                         {"received", std::int64_t{d.received}},
+                                                                         {"count", std::int64_t{d.count}}});
     }
     const std::int64_t next = resume_offset(partition, state);
     if (!dropped.empty() && next != state.stored_next) {

@@ -45,15 +45,15 @@ class Worker {
  private:
   struct PartitionState {
     // The file's parts, each for the one use named.
-    store::RequestStore* store = nullptr;        // the loop and the apply step
-    store::Maintenance* maintenance = nullptr;   // pruning
-    std::unique_ptr<outbox::Relay> relay;        // publishes the file's outbox
-    std::int64_t consumed_next = 0;  // offset after the last record taken from Kafka
-    std::int64_t stored_next = 0;    // offset last written to the file
-    bool at_end = false;             // caught up with the partition's end (no record since the last EOF)
-    bool dirty = false;              // outbox rows committed and not yet handed to the relay
-    std::size_t grouped = 0;         // requests and DLQ records in the open group (0: no group open)
-    std::vector<outbox::Row> written;  // the open group's outbox rows, published once it commits
+    store::RequestStore* store = nullptr;       // the loop and the apply step
+    store::Maintenance* maintenance = nullptr;  // pruning
+    std::unique_ptr<outbox::Relay> relay;       // publishes the file's outbox
+    std::int64_t consumed_next = 0;             // offset after the last record taken from Kafka
+    std::int64_t stored_next = 0;               // offset last written to the file
+    bool at_end = false;                        // caught up with the partition's end (no record since the last EOF)
+    bool dirty = false;                         // outbox rows committed and not yet handed to the relay
+    std::size_t grouped = 0;                    // requests and DLQ records in the open group (0: no group open)
+    std::vector<outbox::Row> written;           // the open group's outbox rows, published once it commits
   };
 
   void on_record(const kafka::InRecord& record);

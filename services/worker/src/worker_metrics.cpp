@@ -12,8 +12,8 @@ WorkerMetrics::WorkerMetrics(common::Registry& registry)
       records_dlq(registry.counter("invite_worker_dlq_records_total", "Records sent to invite.requested.v1.dlq")),
       users_created(registry.counter("invite_worker_users_created_total", "Users created by invitations")),
       outbox_published(registry.counter("invite_worker_outbox_published_total", "Outbox rows acknowledged by Kafka")),
-      outbox_failures(registry.counter("invite_worker_outbox_failures_total",
-                                       "Outbox deliveries that failed and will be retried")),
+      outbox_failures(
+          registry.counter("invite_worker_outbox_failures_total", "Outbox deliveries that failed and will be retried")),
       apply_duration(registry.histogram("invite_worker_apply_duration_seconds",
                                         "Time to decide one request and write it into its group's transaction",
                                         common::default_latency_buckets())),

@@ -34,8 +34,10 @@ std::string b64url(std::string_view data) {
   out.resize(static_cast<std::size_t>(n));
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return out;
 }
@@ -173,17 +175,16 @@ TEST(Token, Malformed) {
   const std::string good = issue_token(good_claims(), kSecret);
   const auto last_dot = good.rfind('.');
   for (const std::string& bad :
-       {std::string("garbage"), std::string("a.b"), good.substr(0, last_dot), std::string("a.b.c.d"),
-        std::string(".."), std::string("é.é.é"), std::string("not json.at all.sig"),
-        b64url("not json") + "." + b64url(payload_json()) + ".c2ln", b64url(kHs256Header) + "." + b64url("[1,2]") + ".c2ln",
+       {std::string("garbage"), std::string("a.b"), good.substr(0, last_dot), std::string("a.b.c.d"), std::string(".."),
+        std::string("é.é.é"), std::string("not json.at all.sig"),
+        b64url("not json") + "." + b64url(payload_json()) + ".c2ln",
+        b64url(kHs256Header) + "." + b64url("[1,2]") + ".c2ln",
         b64url(R"({"alg":5})") + "." + b64url(payload_json()) + ".c2ln", good + "."}) {
     EXPECT_EQ(error_of(verify_token(bad, kSecret, kPortal, kNow)), TokenError::Malformed) << bad;
   }
 }
 
-TEST(Token, EmptyIsMissing) {
-  EXPECT_EQ(error_of(verify_token("", kSecret, kPortal, kNow)), TokenError::Missing);
-}
+TEST(Token, EmptyIsMissing) { EXPECT_EQ(error_of(verify_token("", kSecret, kPortal, kNow)), TokenError::Missing); }
 
 TEST(Token, BadClaims) {
   const auto check = [](const std::string& payload, const char* what) {
@@ -234,7 +235,8 @@ TEST(ExtractToken, CookieAmongSeveral) {
 }
 
 TEST(ExtractToken, BearerPrefixStrippedCaseInsensitively) {
-  for (const char* header : {"Bearer abc.def.ghi", "bearer abc.def.ghi", "BEARER   abc.def.ghi", "  Bearer abc.def.ghi "}) {
+  for (const char* header :
+       {"Bearer abc.def.ghi", "bearer abc.def.ghi", "BEARER   abc.def.ghi", "  Bearer abc.def.ghi "}) {
     const auto t = extract_token("", header);
     ASSERT_TRUE(t) << header;
     EXPECT_EQ(t->token, "abc.def.ghi") << header;

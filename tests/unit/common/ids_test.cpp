@@ -15,10 +15,12 @@ TEST(Uuid, Version4FormatLowerCase) {
     const std::string id = new_uuid();
     ASSERT_EQ(id.size(), 36u) << id;
     for (std::size_t p = 0; p < id.size(); ++p) {
-      if (p == 8 || p == 13 || p == 18 || p == 23) ASSERT_EQ(id[p], '-') << id;
-      else ASSERT_TRUE(lower_hex(id[p])) << id;
+      if (p == 8 || p == 13 || p == 18 || p == 23)
+        ASSERT_EQ(id[p], '-') << id;
+      else
+        ASSERT_TRUE(lower_hex(id[p])) << id;
     }
-    EXPECT_EQ(id[14], '4') << id;                                  // version
+    EXPECT_EQ(id[14], '4') << id;                                          // version
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
     EXPECT_TRUE(is_uuid(id));
   }
@@ -74,10 +76,10 @@ TEST(Time, ParseRfc3339Variants) {
 }
 
 TEST(Time, ParseRfc3339Rejects) {
-  for (const char* bad : {"", "2026-11-26", "2026-11-26T11:00:00", "2026-11-26T11:00Z", "2026-13-01T00:00:00Z",
-                          "2026-02-30T00:00:00Z", "2026-11-26T24:00:00Z", "2026-11-26T11:60:00Z",
-                          "2026-11-26T11:00:00.Z", "2026-11-26T11:00:00+0300", "2026-11-26T11:00:00Zjunk",
-                          "26-11-26T11:00:00Z", "2026-11-26T11:00:00 Z"}) {
+  for (const char* bad :
+       {"", "2026-11-26", "2026-11-26T11:00:00", "2026-11-26T11:00Z", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+        "2026-11-26T24:00:00Z", "2026-11-26T11:60:00Z", "2026-11-26T11:00:00.Z", "2026-11-26T11:00:00+0300",
+        "2026-11-26T11:00:00Zjunk", "26-11-26T11:00:00Z", "2026-11-26T11:00:00 Z"}) {
     EXPECT_EQ(parse_rfc3339(bad), std::nullopt) << bad;
   }
 }

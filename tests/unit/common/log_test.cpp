@@ -1,8 +1,8 @@
 #include "invite/common/log.hpp"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -61,7 +61,8 @@ TEST(Log, OneJsonObjectPerLineWithEnvelopeFirst) {
   log_init("invite-test", LogLevel::Info);
   CaptureStderr capture;
   const auto before = now_ms();
-  log_info("listening", {{"port", std::int64_t{8080}}, {"host", std::string("0.0.0.0")}, {"tls", false}, {"ratio", 0.5}});
+  log_info("listening",
+           {{"port", std::int64_t{8080}}, {"host", std::string("0.0.0.0")}, {"tls", false}, {"ratio", 0.5}});
   const auto lines = capture.lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_TRUE(lines[0].starts_with(R"({"ts":")")) << lines[0];

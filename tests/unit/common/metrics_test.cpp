@@ -104,12 +104,11 @@ TEST(Metrics, ConcurrentUpdatesAreNotLost) {
   const auto snap = histogram.snapshot();
   EXPECT_EQ(snap.count, static_cast<uint64_t>(kThreads * kIterations));
   EXPECT_EQ(snap.cumulative.back(), snap.count);
-  EXPECT_EQ(snap.cumulative[3], 0u);                  // le=0.05
-  EXPECT_EQ(snap.cumulative[5], snap.count);          // le=0.25
+  EXPECT_EQ(snap.cumulative[3], 0u);          // le=0.05
+  EXPECT_EQ(snap.cumulative[5], snap.count);  // le=0.25
   EXPECT_NEAR(snap.sum, 0.2 * kThreads * kIterations, 1e-6);
 }
 
 TEST(Metrics, DefaultLatencyBuckets) {
-  EXPECT_EQ(default_latency_buckets(),
-            (std::vector<double>{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
+  EXPECT_EQ(default_latency_buckets(), (std::vector<double>{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
 }

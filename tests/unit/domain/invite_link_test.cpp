@@ -146,8 +146,7 @@ TEST_F(InviteKeyCheck, HonoursACustomValidity) {
 TEST_F(InviteKeyCheck, InvalidForAnythingElse) {
   EXPECT_EQ(check(kCreatedAt, "mallory@example.com"), LinkCheck::Invalid);
   EXPECT_EQ(check(kCreatedAt, "alice.smith@example.com", EmployeeType::DocSpaceAdmin), LinkCheck::Invalid);
-  EXPECT_EQ(check(kCreatedAt, "alice.smith@example.com", EmployeeType::User, "other.example.com"),
-            LinkCheck::Invalid);
+  EXPECT_EQ(check(kCreatedAt, "alice.smith@example.com", EmployeeType::User, "other.example.com"), LinkCheck::Invalid);
   EXPECT_EQ(check(kCreatedAt, "alice.smith@example.com", EmployeeType::User, "example.com", "other-secret"),
             LinkCheck::Invalid);
   // A forged key for an old timestamp must read as forged, not merely expired.
@@ -170,9 +169,9 @@ TEST_F(InviteKeyCheck, InvalidWhenTampered) {
   key = "+" + good;
   EXPECT_EQ(check(kCreatedAt), LinkCheck::Invalid);
 
-  for (std::string bad : {std::string(""), std::string("."), good.substr(0, good.size() - 1), good + "A",
-                          good.substr(good.find('.') + 1), good.substr(0, good.find('.')),
-                          "abc" + good.substr(good.find('.')), good.substr(0, good.find('.') + 1)}) {
+  for (std::string bad :
+       {std::string(""), std::string("."), good.substr(0, good.size() - 1), good + "A", good.substr(good.find('.') + 1),
+        good.substr(0, good.find('.')), "abc" + good.substr(good.find('.')), good.substr(0, good.find('.') + 1)}) {
     key = bad;
     EXPECT_EQ(check(kCreatedAt), LinkCheck::Invalid) << "key " << bad;
   }

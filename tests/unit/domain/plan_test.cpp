@@ -229,7 +229,8 @@ TEST_F(PlanTest, PaidSeatsOverbookedPortalHasNoFreeSeat) {
 
 TEST_F(PlanTest, NoPaidSeatLimitWhenUnset) {
   std::vector<Invitation> invitations;
-  for (int i = 0; i < 50; ++i) invitations.push_back({"admin" + std::to_string(i) + "@example.com", EmployeeType::RoomAdmin});
+  for (int i = 0; i < 50; ++i)
+    invitations.push_back({"admin" + std::to_string(i) + "@example.com", EmployeeType::RoomAdmin});
   auto in = input(invitations);
   in.paid_seats_in_use = 1000;
   const auto result = plan(in);
@@ -277,7 +278,7 @@ TEST_F(PlanTest, DailyBudgetExactBoundary) {
   in.invitations.push_back({"n3@example.com", EmployeeType::User});
   const auto over = plan(in);
   EXPECT_EQ(over.outcome, Outcome::DailyBudgetExceeded);
-    ASSERT_TRUE(over.rate_limit.has_value());
+  ASSERT_TRUE(over.rate_limit.has_value());
   EXPECT_EQ(over.rate_limit->limit, 10);
   EXPECT_EQ(over.rate_limit->remaining, 2);
   EXPECT_EQ(over.rate_limit->reset_at_ms, kMidnight);
@@ -335,8 +336,8 @@ TEST_F(PlanTest, ResponseListsDistinctEmailsInRequestOrder) {
   add_existing(in, stored("u-alice", "Alice@example.com", EmployeeType::User));
   const auto result = plan(in);
   ASSERT_EQ(result.outcome, Outcome::Ok);
-  EXPECT_EQ(emails(result.users),
-            (std::vector<std::string>{"carol@example.com", "Alice@example.com", "bob@example.com", "dave@example.com"}));
+  EXPECT_EQ(emails(result.users), (std::vector<std::string>{"carol@example.com", "Alice@example.com", "bob@example.com",
+                                                            "dave@example.com"}));
   EXPECT_EQ(emails(result.created),
             (std::vector<std::string>{"carol@example.com", "bob@example.com", "dave@example.com"}));
   EXPECT_EQ(result.users[0].id, "new-1");

@@ -34,8 +34,10 @@ TEST(EmailValidation, AllowsAtMost255Characters) {
 }
 
 TEST(EmailValidation, RejectsNonAsciiLocalPartAndDomain) {
-  EXPECT_FALSE(is_valid_email("jos\xC3\xA9@example.com"));       // josé@
-  EXPECT_FALSE(is_valid_email("user@b\xC3\xBC" "cher.de"));      // bücher.de
+  EXPECT_FALSE(is_valid_email("jos\xC3\xA9@example.com"));  // josé@
+  EXPECT_FALSE(
+      is_valid_email("user@b\xC3\xBC"
+                     "cher.de"));  // bücher.de
   EXPECT_FALSE(is_valid_email("\xD0\xBF\xD1\x80\xD0\xB8@example.com"));
   EXPECT_FALSE(is_valid_email("user@example.\xD1\x80\xD1\x84"));  // .рф
 }

@@ -199,7 +199,8 @@ TEST(EventsEncode, ReplyCarriesOnlyTheFieldsOfItsOutcome) {
   EXPECT_EQ(ok.at("users")[0].at("status"), 4);
   EXPECT_EQ(ok.at("users")[1].at("createdAt"), "2020-09-13T12:26:40.000Z");
 
-  const auto disabled = nlohmann::json::parse(encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com")));
+  const auto disabled =
+      nlohmann::json::parse(encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com")));
   EXPECT_EQ(disabled.at("outcome"), "user_disabled");
   EXPECT_EQ(disabled.at("message"), "The user is disabled: a@b.com");
   EXPECT_FALSE(disabled.contains("users"));
@@ -229,7 +230,8 @@ TEST(EventsRoundTrip, RequestedInvitationEveryTypeAndRole) {
       auto event = sample_requested();
       event.invitation.type = type;
       event.inviter_role = role;
-      EXPECT_EQ(must_decode(decode_requested(encode_requested(event))), event) << to_string(type) << "/" << to_string(role);
+      EXPECT_EQ(must_decode(decode_requested(encode_requested(event))), event)
+          << to_string(type) << "/" << to_string(role);
     }
   }
 }
@@ -246,9 +248,10 @@ TEST(EventsRoundTrip, ReplyOkWithoutUsers) {
 }
 
 TEST(EventsRoundTrip, ReplyErrors) {
-  for (const auto& reply : {sample_error_reply(Outcome::UserDisabled, "The user is disabled: X@y.com"),
-                            sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."),
-                            sample_budget_reply()}) {
+  for (const auto& reply :
+       {sample_error_reply(Outcome::UserDisabled, "The user is disabled: X@y.com"),
+        sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."),
+        sample_budget_reply()}) {
     EXPECT_EQ(must_decode(decode_reply(encode_reply(reply))), reply) << to_string(reply.outcome);
   }
 }
@@ -316,11 +319,14 @@ TEST(EventsDecode, RejectsMissingOrForeignSchemaVersion) {
             "schemaVersion: unsupported version 2 (expected 1)");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["schemaVersion"] = "1"; }))),
             "schemaVersion: must be an integer");
-  EXPECT_EQ(decode_error(decode_reply(edited(encode_reply(sample_ok_reply()), [](auto& d) { d["schemaVersion"] = 0; }))),
-            "schemaVersion: unsupported version 0 (expected 1)");
-  EXPECT_EQ(decode_error(decode_email_job(edited(encode_email_job(sample_email_job()), [](auto& d) { d["schemaVersion"] = 3; }))),
+  EXPECT_EQ(
+      decode_error(decode_reply(edited(encode_reply(sample_ok_reply()), [](auto& d) { d["schemaVersion"] = 0; }))),
+      "schemaVersion: unsupported version 0 (expected 1)");
+  EXPECT_EQ(decode_error(decode_email_job(
+                edited(encode_email_job(sample_email_job()), [](auto& d) { d["schemaVersion"] = 3; }))),
             "schemaVersion: unsupported version 3 (expected 1)");
-  EXPECT_EQ(decode_error(decode_user_invited(edited(encode_user_invited(sample_user_invited()), [](auto& d) { d["schemaVersion"] = 1.0; }))),
+  EXPECT_EQ(decode_error(decode_user_invited(
+                edited(encode_user_invited(sample_user_invited()), [](auto& d) { d["schemaVersion"] = 1.0; }))),
             "schemaVersion: must be an integer");
 }
 
@@ -334,13 +340,16 @@ TEST(EventsDecode, RequestedNamesTheMissingField) {
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("deadline"); }))), "deadline: missing");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("replyPartition"); }))),
             "replyPartition: missing");
-  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("invitation"); }))), "invitation: missing");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d.erase("invitation"); }))),
+            "invitation: missing");
 }
 
 TEST(EventsDecode, RequestedNamesTheWronglyTypedField) {
   const auto text = encode_requested(sample_requested());
-  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["index"] = "1"; }))), "index: must be an integer");
-  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["count"] = 2.5; }))), "count: must be an integer");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["index"] = "1"; }))),
+            "index: must be an integer");
+  EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["count"] = 2.5; }))),
+            "count: must be an integer");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["inviter"]["userId"] = 42; }))),
             "inviter.userId: must be a string");
   EXPECT_EQ(decode_error(decode_requested(edited(text, [](auto& d) { d["invitation"] = "a@b.com"; }))),
@@ -415,7 +424,8 @@ TEST(EventsDecode, ReplyDefects) {
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d.erase("users"); }))), "users: missing");
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"] = nlohmann::ordered_json::object(); }))),
             "users: must be an array");
-  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][1] = "x"; }))), "users[1]: must be an object");
+  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][1] = "x"; }))),
+            "users[1]: must be an object");
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][1]["type"] = "Owner"; }))),
             "users[1].type: unknown type 'Owner'");
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0].erase("createdBy"); }))),
@@ -424,8 +434,9 @@ TEST(EventsDecode, ReplyDefects) {
             "users[0].activationStatus: unknown activation status 3");
   EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["status"] = "Active"; }))),
             "users[0].status: must be an integer");
-  EXPECT_EQ(decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["createdAt"] = "2026-13-01T00:00:00Z"; }))),
-            "users[0].createdAt: not an RFC 3339 date-time");
+  EXPECT_EQ(
+      decode_error(decode_reply(edited(ok, [](auto& d) { d["users"][0]["createdAt"] = "2026-13-01T00:00:00Z"; }))),
+      "users[0].createdAt: not an RFC 3339 date-time");
 
   const auto disabled = encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"));
   EXPECT_EQ(decode_error(decode_reply(edited(disabled, [](auto& d) { d.erase("message"); }))), "message: missing");
@@ -458,7 +469,8 @@ TEST(EventsDecode, EmailStatusDefects) {
             "status: unknown status 'bounced'");
   EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d.erase("nextAttemptAt"); }))),
             "nextAttemptAt: missing");
-  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["attempt"] = 0; }))), "attempt: out of range");
+  EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["attempt"] = 0; }))),
+            "attempt: out of range");
   EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["smtpCode"] = 99; }))),
             "smtpCode: out of range");
   EXPECT_EQ(decode_error(decode_email_status(edited(text, [](auto& d) { d["jobEventId"] = "1"; }))),
@@ -467,7 +479,8 @@ TEST(EventsDecode, EmailStatusDefects) {
 
 TEST(EventsDecode, UserInvitedDefects) {
   const auto text = encode_user_invited(sample_user_invited());
-  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"].erase("id"); }))), "user.id: missing");
+  EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"].erase("id"); }))),
+            "user.id: missing");
   EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"]["type"] = "Visitor"; }))),
             "user.type: unknown type 'Visitor'");
   EXPECT_EQ(decode_error(decode_user_invited(edited(text, [](auto& d) { d["user"]["status"] = 3; }))),
@@ -481,7 +494,8 @@ TEST(EventsDecode, UserInvitedDefects) {
 TEST(EventsDecode, ExtraFieldsAreIgnored) {
   // A tolerant reader: a newer producer adding a field must not send every record to the DLQ.
   const auto event = sample_requested();
-  EXPECT_EQ(must_decode(decode_requested(edited(encode_requested(event), [](auto& d) { d["traceHint"] = "x"; }))), event);
+  EXPECT_EQ(must_decode(decode_requested(edited(encode_requested(event), [](auto& d) { d["traceHint"] = "x"; }))),
+            event);
 }
 
 // ---- contract: the encoders' output against proto/events/*.schema.json ----
@@ -536,8 +550,9 @@ TEST_F(EventSchemas, EncodedEventsOfEveryTopicValidate) {
   }()));
   files.push_back(write("invite.replies.v1.disabled.json",
                         encode_reply(sample_error_reply(Outcome::UserDisabled, "The user is disabled: a@b.com"))));
-  files.push_back(write("invite.replies.v1.seats.json",
-                        encode_reply(sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."))));
+  files.push_back(write(
+      "invite.replies.v1.seats.json",
+      encode_reply(sample_error_reply(Outcome::PaidSeatsExceeded, "The number of admins exceeds the limit: 3/2."))));
   files.push_back(write("invite.replies.v1.budget.json", encode_reply(sample_budget_reply())));
   files.push_back(write("invite.emails.v1.json", encode_email_job(sample_email_job())));
   files.push_back(write("people.user-invited.v1.json", encode_user_invited(sample_user_invited())));
@@ -548,14 +563,17 @@ TEST_F(EventSchemas, SchemasRejectWhatEncodeNeverProduces) {
   // Proves the check has teeth: each document differs from encoder output in one way the schema forbids.
   const auto requested = encode_requested(sample_requested());
   const auto extra = write("invite.requested.v1.extra.json", edited(requested, [](auto& d) { d["extra"] = 1; }));
-  const auto missing = write("invite.requested.v1.missing.json", edited(requested, [](auto& d) { d.erase("culture"); }));
-  const auto bad_uuid = write("invite.requested.v1.uuid.json", edited(requested, [](auto& d) { d["eventId"] = "e-1"; }));
+  const auto missing =
+      write("invite.requested.v1.missing.json", edited(requested, [](auto& d) { d.erase("culture"); }));
+  const auto bad_uuid =
+      write("invite.requested.v1.uuid.json", edited(requested, [](auto& d) { d["eventId"] = "e-1"; }));
   const auto bad_time =
       write("invite.requested.v1.time.json", edited(requested, [](auto& d) { d["deadline"] = "2026-11-26 11:00"; }));
   const auto ok_with_message = write("invite.replies.v1.mixed.json",
                                      edited(encode_reply(sample_ok_reply()), [](auto& d) { d["message"] = "x"; }));
-  const auto budget_without_limit = write("invite.replies.v1.nolimit.json",
-                                          edited(encode_reply(sample_budget_reply()), [](auto& d) { d.erase("rateLimit"); }));
+  const auto budget_without_limit =
+      write("invite.replies.v1.nolimit.json",
+            edited(encode_reply(sample_budget_reply()), [](auto& d) { d.erase("rateLimit"); }));
   for (const auto& file : {extra, missing, bad_uuid, bad_time, ok_with_message, budget_without_limit}) {
     EXPECT_EQ(check({file}), 1) << file << "\n" << output_;
   }

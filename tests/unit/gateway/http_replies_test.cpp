@@ -91,8 +91,9 @@ TEST(ErrorResponse, HasTheEnvelopeAndTheNegotiatedType) {
   EXPECT_EQ(response.headers[0].first, "Content-Type");
   EXPECT_EQ(response.headers[0].second, "text/json; charset=utf-8");
   const auto body = nlohmann::json::parse(response.body);
-  EXPECT_EQ(body, nlohmann::json::parse(
-                      R"({"error":{"message":"Portal not found","type":"PortalNotFound"},"status":1,"statusCode":404})"));
+  EXPECT_EQ(body,
+            nlohmann::json::parse(
+                R"({"error":{"message":"Portal not found","type":"PortalNotFound"},"status":1,"statusCode":404})"));
 }
 
 TEST(ReplyResponse, DailyBudgetWaitsAtLeastOneSecond) {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,10 +18,10 @@
 #include "invite/auth/token.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/domain/portal.hpp"
-#include "responses.hpp"
 #include "invite_endpoint.hpp"
 #include "pending_requests.hpp"
 #include "request_publisher.hpp"
+#include "responses.hpp"
 
 namespace invite::gateway {
 namespace {
@@ -110,9 +110,8 @@ class GatewayFixture : public ::testing::Test {
     http::Request r;
     r.method = "POST";
     r.target = "/api/2.0/people/invite";
-    r.headers = {{"Host", "localhost:8080"},
-                 {"Content-Type", "application/json"},
-                 {"Authorization", "Bearer " + token(role)}};
+    r.headers = {
+        {"Host", "localhost:8080"}, {"Content-Type", "application/json"}, {"Authorization", "Bearer " + token(role)}};
     r.body = std::move(body);
     return r;
   }
@@ -171,14 +170,13 @@ class GatewayFixture : public ::testing::Test {
 // First value of a response header, "" when absent.
 inline std::string header_of(const http::Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(),
+                                                [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
       return value;
     }
   }
   return {};
 }
-
 
 nlohmann::json body_of(const http::Response& response) {
   auto parsed = nlohmann::json::parse(response.body, nullptr, false);
@@ -354,7 +352,8 @@ INSTANTIATE_TEST_SUITE_P(Gateway, ContentTypeAccepted,
 // ---------------------------------------------------------------- validation
 
 TEST_F(GatewayFixture, BadSecondEmailIs400EnvelopeKeyedByIndex) {
-  send(request(R"({"invitations":[{"email":"ann@example.com","type":"User"},{"email":"not-an-email","type":"User"}]})"));
+  send(
+      request(R"({"invitations":[{"email":"ann@example.com","type":"User"},{"email":"not-an-email","type":"User"}]})"));
   const auto& response = only_response();
   EXPECT_EQ(response.status, 400);
   const auto body = body_of(response);
@@ -409,17 +408,21 @@ INSTANTIATE_TEST_SUITE_P(
                    R"({"invitations":[{"email":"a@example.com","type":"DocSpaceAdmin"}]})"},
         DeniedCase{"RoomAdminInvitesRoomAdmin", Role::RoomAdmin, "localhost",
                    R"({"invitations":[{"email":"a@example.com","type":"RoomAdmin"}]})"},
-        DeniedCase{"RoomAdminOmitsType", Role::RoomAdmin, "localhost", R"({"invitations":[{"email":"a@example.com"}]})"},
+        DeniedCase{"RoomAdminOmitsType", Role::RoomAdmin, "localhost",
+                   R"({"invitations":[{"email":"a@example.com"}]})"},
         DeniedCase{"RoomAdminSendsAll", Role::RoomAdmin, "localhost",
                    R"({"invitations":[{"email":"a@example.com","type":"All"}]})"},
         DeniedCase{"DocSpaceAdminInvitesDocSpaceAdmin", Role::DocSpaceAdmin, "localhost",
                    R"({"invitations":[{"email":"a@example.com","type":3}]})"},
-        DeniedCase{"UserCaller", Role::User, "localhost", R"({"invitations":[{"email":"a@example.com","type":"User"}]})"},
-        DeniedCase{"GuestCaller", Role::Guest, "localhost", R"({"invitations":[{"email":"a@example.com","type":"User"}]})"},
+        DeniedCase{"UserCaller", Role::User, "localhost",
+                   R"({"invitations":[{"email":"a@example.com","type":"User"}]})"},
+        DeniedCase{"GuestCaller", Role::Guest, "localhost",
+                   R"({"invitations":[{"email":"a@example.com","type":"User"}]})"},
         DeniedCase{"OwnerInvitesGuest", Role::Owner, "localhost",
                    R"({"invitations":[{"email":"a@example.com","type":"Guest"}]})"},
-        DeniedCase{"OneDeniedAmongAllowed", Role::RoomAdmin, "localhost",
-                   R"({"invitations":[{"email":"a@example.com","type":"User"},{"email":"b@example.com","type":"RoomAdmin"}]})"},
+        DeniedCase{
+            "OneDeniedAmongAllowed", Role::RoomAdmin, "localhost",
+            R"({"invitations":[{"email":"a@example.com","type":"User"},{"email":"b@example.com","type":"RoomAdmin"}]})"},
         DeniedCase{"InvitingMembersDisabled", Role::Owner, "closed.example",
                    R"({"invitations":[{"email":"a@example.com","type":"User"}]})"}),
     [](const ::testing::TestParamInfo<DeniedCase>& param_info) { return std::string(param_info.param.name); });
@@ -440,7 +443,8 @@ TEST_F(GatewayFixture, OmittedTypeIsPublishedAsRoomAdmin) {
 
 TEST_F(GatewayFixture, PublishesOneRecordPerInvitationOfOneRequest) {
   const std::string inviter = "22222222-2222-4222-8222-222222222222";
-  auto r = request(R"({"invitations":[{"email":"Ann@Example.com","type":"User"},{"email":"bob@example.com","type":"DocSpaceAdmin"},{"email":"cy@example.com","type":1}],"culture":"fr-FR"})");
+  auto r = request(
+      R"({"invitations":[{"email":"Ann@Example.com","type":"User"},{"email":"bob@example.com","type":"DocSpaceAdmin"},{"email":"cy@example.com","type":1}],"culture":"fr-FR"})");
   set_header(r, "Authorization", "Bearer " + token(Role::Owner, "localhost", inviter));
   r.headers.emplace_back("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
   send(std::move(r));
@@ -451,9 +455,9 @@ TEST_F(GatewayFixture, PublishesOneRecordPerInvitationOfOneRequest) {
   ASSERT_EQ(call.records.size(), 3u);
   const std::string request_id = call.records[0].request_id;
   EXPECT_FALSE(request_id.empty());
-  const std::vector<std::pair<std::string, EmployeeType>> expected = {
-      {"Ann@Example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::DocSpaceAdmin},
-      {"cy@example.com", EmployeeType::RoomAdmin}};
+  const std::vector<std::pair<std::string, EmployeeType>> expected = {{"Ann@Example.com", EmployeeType::User},
+                                                                      {"bob@example.com", EmployeeType::DocSpaceAdmin},
+                                                                      {"cy@example.com", EmployeeType::RoomAdmin}};
   for (std::size_t i = 0; i < call.records.size(); ++i) {
     const auto& record = call.records[i];
     SCOPED_TRACE(i);
@@ -504,7 +508,8 @@ TEST_F(GatewayFixture, SeparateRequestsGetSeparateIds) {
 // ---------------------------------------------------------------- replies
 
 TEST_F(GatewayFixture, OkReplyAnswers200WithSuccessEnvelope) {
-  send(request(R"({"invitations":[{"email":"ann@example.com","type":"User"},{"email":"bob@example.com","type":"RoomAdmin"}]})"));
+  send(request(
+      R"({"invitations":[{"email":"ann@example.com","type":"User"},{"email":"bob@example.com","type":"RoomAdmin"}]})"));
   publisher_.calls.at(0).on_done(std::nullopt);
   EXPECT_TRUE(responses_.empty()) << "an acknowledged publish still waits for the reply";
 
@@ -687,7 +692,8 @@ TEST_F(GatewayFixture, RequestsAreCountedByStatusCode) {
   const auto ok_line = text.find("invite_gateway_invite_requests_total{code=\"200\"");
   ASSERT_NE(ok_line, std::string::npos) << text;
   const auto end_of_line = text.find('\n', ok_line);
-  EXPECT_TRUE(text.substr(ok_line, end_of_line - ok_line).ends_with(" 2")) << text.substr(ok_line, end_of_line - ok_line);
+  EXPECT_TRUE(text.substr(ok_line, end_of_line - ok_line).ends_with(" 2"))
+      << text.substr(ok_line, end_of_line - ok_line);
   EXPECT_NE(text.find("invite_gateway_invitations_published_total 2"), std::string::npos) << text;
 }
 

@@ -114,8 +114,7 @@ TEST(InviteRequestType, AllOmittedOrNullAreInvitedAsRoomAdmin) {
   EXPECT_EQ(accepted(with_type(R"("all")")).invitations.at(0).type, EmployeeType::RoomAdmin);
   EXPECT_EQ(accepted(with_type("0")).invitations.at(0).type, EmployeeType::RoomAdmin);
   EXPECT_EQ(accepted(with_type("null")).invitations.at(0).type, EmployeeType::RoomAdmin);
-  EXPECT_EQ(accepted(R"({"invitations":[{"email":"a@example.com"}]})").invitations.at(0).type,
-            EmployeeType::RoomAdmin);
+  EXPECT_EQ(accepted(R"({"invitations":[{"email":"a@example.com"}]})").invitations.at(0).type, EmployeeType::RoomAdmin);
 }
 
 TEST(InviteRequestType, AnythingElseIsAConversionError) {
@@ -202,7 +201,7 @@ TEST(InviteRequestErrors, ANulByteAnywhereIsNotJson) {
   using namespace std::string_literals;
   const Errors expected{{"$", {"The request body is not valid JSON."}}};
   for (const std::string& body : {"{\"invitations\":[]}\0"s, "{\"invitations\":[]} \0{\"more\":1}"s,
-                                 "\0{\"invitations\":[]}"s, "{\"invitations\":[{\"email\":\"a\0@example.com\"}]}"s}) {
+                                  "\0{\"invitations\":[]}"s, "{\"invitations\":[{\"email\":\"a\0@example.com\"}]}"s}) {
     EXPECT_EQ(rejected(body), expected) << "NUL at " << body.find('\0');
   }
 }

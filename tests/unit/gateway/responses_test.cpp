@@ -140,8 +140,9 @@ TEST(ErrorEnvelope, EscapesQuotesAndSurvivesInvalidUtf8) {
             R"({"error":{"message":"The user is disabled: \"q\"@example.com","type":"user_disabled"},)"
             R"("status":1,"statusCode":400})");
   const auto body = http::error_envelope(404, "Portal not found: \xff", "portal_not_found");
-  EXPECT_EQ(body, "{\"error\":{\"message\":\"Portal not found: \xEF\xBF\xBD\",\"type\":\"portal_not_found\"},"
-                  "\"status\":1,\"statusCode\":404}");
+  EXPECT_EQ(body,
+            "{\"error\":{\"message\":\"Portal not found: \xEF\xBF\xBD\",\"type\":\"portal_not_found\"},"
+            "\"status\":1,\"statusCode\":404}");
 }
 
 TEST(UrlEncode, KeepsUnreservedAndEncodesTheRest) {

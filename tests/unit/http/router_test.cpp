@@ -147,7 +147,8 @@ TEST(RouterTest, CustomFallbacksAreUsedAndAllowIsAddedWhenMissing) {
 TEST(OpsRoutesTest, HealthReadinessAndMetrics) {
   std::vector<std::string> missing;
   Router router;
-  add_ops_routes(router, [] { return std::string("up 1\n"); }, [&] { return missing; });
+  add_ops_routes(
+      router, [] { return std::string("up 1\n"); }, [&] { return missing; });
 
   Captured health;
   router(make("GET", "/healthz"), health.respond());

@@ -198,7 +198,8 @@ TEST(ServerTest, ThrowingHandlerGets500AndTheServerKeepsServing) {
   auto failed = http_request("127.0.0.1", srv.port(), "GET", "/boom");
   ASSERT_TRUE(failed);
   EXPECT_EQ(failed->status, 500);
-  EXPECT_EQ(failed->body, R"({"error":{"message":"Internal server error","type":"Internal"},"status":1,"statusCode":500})");
+  EXPECT_EQ(failed->body,
+            R"({"error":{"message":"Internal server error","type":"Internal"},"status":1,"statusCode":500})");
   auto next = http_request("127.0.0.1", srv.port(), "GET", "/fine");
   ASSERT_TRUE(next);
   EXPECT_EQ(next->status, 200);
@@ -359,8 +360,9 @@ TEST(ServerTest, ChunkedBodyOverLimitGets413AndClose) {
 
   // Within the limit the chunks are joined for the handler.
   RawConnection small(srv.port());
-  ASSERT_TRUE(small.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      small.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   auto ok = small.read_response();
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->result_int(), 200u);
@@ -452,9 +454,9 @@ TEST(ServerTest, HostMissingOrRepeatedGets400) {
   std::atomic<int> transport_calls{0};
   std::atomic<int> handled{0};
   Running srv(limited(transport_calls), counting_ok(handled));
-  for (const std::string& head : {std::string("GET / HTTP/1.1\r\n\r\n"),
-                                  std::string("GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n"),
-                                  std::string("GET / HTTP/1.0\r\nHost: a.test\r\nhost: b.test\r\n\r\n")}) {
+  for (const std::string& head :
+       {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("GET / HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n"),
+        std::string("GET / HTTP/1.0\r\nHost: a.test\r\nhost: b.test\r\n\r\n")}) {
     RawConnection conn(srv.port());
     ASSERT_TRUE(conn.send(head));
     auto r = conn.read_response();
@@ -472,8 +474,8 @@ TEST(ServerTest, TransferCodingsOtherThanChunkedGet501AndClose) {
   const std::string chunked_body = "5\r\nhello\r\n0\r\n\r\n";
   for (const std::string coding : {"gzip, chunked", "chunked, gzip", "identity", "xchunked"}) {
     RawConnection conn(srv.port());
-    ASSERT_TRUE(conn.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + chunked_body +
-                          get("/")));
+    ASSERT_TRUE(
+        conn.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + chunked_body + get("/")));
     auto r = conn.read_response();
     ASSERT_TRUE(r) << coding;
     EXPECT_EQ(r->result_int(), 501u) << coding;
@@ -502,8 +504,10 @@ TEST(ServerTest, PipelinedRequestsAreAnsweredInOrderOneAtATime) {
     }).detach();
   });
   RawConnection conn(srv.port());
-  ASSERT_TRUE(conn.send("POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
-                        "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb" + get("/3")));
+  ASSERT_TRUE(
+      conn.send("POST /1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\na"
+                "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nb" +
+                get("/3")));
   for (const char* expected : {"/1:a", "/2:b", "/3:"}) {
     auto r = conn.read_response();
     ASSERT_TRUE(r) << expected;
@@ -530,10 +534,10 @@ TEST(ServerTest, ChunkAbuseIsRefused) {
   std::atomic<int> handled{0};
   Running srv(limited(transport_calls), counting_ok(handled));
   const std::string head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
-  for (const std::string& body : {std::string("fffffffffffffffffff\r\n"),           // size overflows 64 bits
-                                   std::string("-1\r\n"),                            // not hex
-                                   std::string("1\r\nab\r\n0\r\n\r\n"),            // chunk longer than said
-                                   "1;" + std::string(200000, 'e') + "\r\na\r\n0\r\n\r\n"}) {  // endless extension
+  for (const std::string& body : {std::string("fffffffffffffffffff\r\n"),                     // size overflows 64 bits
+                                  std::string("-1\r\n"),                                      // not hex
+                                  std::string("1\r\nab\r\n0\r\n\r\n"),                        // chunk longer than said
+                                  "1;" + std::string(200000, 'e') + "\r\na\r\n0\r\n\r\n"}) {  // endless extension
     RawConnection conn(srv.port());
     conn.send(head + body);  // the server may close before all of it is written
     auto r = conn.read_response();

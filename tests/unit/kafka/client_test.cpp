@@ -96,8 +96,8 @@ class KafkaTest : public ::testing::Test {
 };
 
 TEST_F(KafkaTest, RoundTripKeepsKeyValueAndHeaders) {
-  const DeliveryReport report =
-      produce_sync({"t", std::nullopt, "portal.example", "{\"a\":1}", {{"correlation-id", "r1"}, {"traceparent", "00-x"}}});
+  const DeliveryReport report = produce_sync(
+      {"t", std::nullopt, "portal.example", "{\"a\":1}", {{"correlation-id", "r1"}, {"traceparent", "00-x"}}});
   ASSERT_TRUE(report.ok) << report.error;
   ASSERT_GE(report.partition, 0);
   EXPECT_EQ(report.offset, 0);
@@ -216,8 +216,8 @@ TEST_F(KafkaTest, NonExistentPartitionFailsTheDeliveryExactlyOnce) {
 
 TEST_F(KafkaTest, FullQueueFailsAtOnceAndInline) {
   // A long linger keeps the first record queued, so the second finds the one-message queue full.
-  producer_ = unwrap(Producer::create(brokers(), {{"queue.buffering.max.messages", "1"}, {"linger.ms", "2000"}}, 10s,
-                                      "tiny-queue"));
+  producer_ = unwrap(
+      Producer::create(brokers(), {{"queue.buffering.max.messages", "1"}, {"linger.ms", "2000"}}, 10s, "tiny-queue"));
   ASSERT_NE(producer_, nullptr);
   std::atomic<int> first_calls{0};
   producer_->produce({"t", 0, "k", "1", {}}, [&](const DeliveryReport&) { ++first_calls; });

@@ -39,7 +39,8 @@ TEST(EmlSender, WritesOneFilePerJobAndReplacesItWhenSentAgain) {
   EXPECT_EQ(again.location, first.location);
   EXPECT_EQ(common::read_file(first.location), "again");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() / "outbox-mail"),
-                          std::filesystem::directory_iterator()), 1);
+                          std::filesystem::directory_iterator()),
+            1);
   // An id is never a path.
   EXPECT_EQ(sender->send({"a@b", "c@d", "../x"}, "m").location, (dir.path() / "outbox-mail" / "___x.eml").string());
 }
@@ -151,7 +152,8 @@ class ScriptedSmtp {
         } else {
           const std::string key = verb == "MAIL" || verb == "RCPT" || verb == "DATA" || verb == "AUTH" ? verb : "other";
           if (key == "AUTH") ++auth_attempts_;
-          const auto reply = key == "DATA" ? (replies_.count("DATA") ? replies_["DATA"] : "354 go ahead") : reply_for(key);
+          const auto reply =
+              key == "DATA" ? (replies_.count("DATA") ? replies_["DATA"] : "354 go ahead") : reply_for(key);
           if (key == "DATA" && reply.starts_with("354")) in_data = true;
           if (!say(reply) || reply.starts_with("421")) return;
         }

@@ -102,8 +102,9 @@ TEST(Mime, BodyIsTwoQuotedPrintablePartsBetweenBoundaries) {
   const auto message = sample();
   const auto text = render(message);
   const std::string delimiter = "--" + message.boundary;
-  const auto first = text.find(delimiter + "\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-                                           "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+  const auto first = text.find(delimiter +
+                               "\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                               "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
   const auto second = text.find(delimiter + "\r\nContent-Type: text/html; charset=UTF-8\r\n");
   ASSERT_NE(first, std::string::npos);
   ASSERT_NE(second, std::string::npos);

@@ -7,7 +7,8 @@ namespace {
 
 using Strings = TemplateCatalogue::Strings;
 
-const char* kHtml = R"(<html lang="{{culture}}"><h1>{{heading}}</h1><a href="{{confirmationLink}}">{{button}}</a></html>)";
+const char* kHtml =
+    R"(<html lang="{{culture}}"><h1>{{heading}}</h1><a href="{{confirmationLink}}">{{button}}</a></html>)";
 const char* kText = "{{heading}}\n{{button}}: {{confirmationLink}}\n";
 
 Strings strings(const std::string& tag) {
@@ -36,9 +37,10 @@ InvitationVariables variables() {
 
 TEST(Templates, EveryVariableIsHtmlEscapedInTheHtmlPartOnly) {
   const auto rendered = catalogue({"en-US"}).render("en-US", variables());
-  EXPECT_EQ(rendered.html,
-            "<html lang=\"en-US\"><h1>Welcome to Acme &amp; Sons &lt;DocSpace&gt;, o&#39;brien@acme.example (en-US)</h1>"
-            "<a href=\"https://acme.example/confirm?a=1&amp;b=&quot;2&quot;\">Accept en-US</a></html>");
+  EXPECT_EQ(
+      rendered.html,
+      "<html lang=\"en-US\"><h1>Welcome to Acme &amp; Sons &lt;DocSpace&gt;, o&#39;brien@acme.example (en-US)</h1>"
+      "<a href=\"https://acme.example/confirm?a=1&amp;b=&quot;2&quot;\">Accept en-US</a></html>");
   EXPECT_EQ(rendered.text,
             "Welcome to Acme & Sons <DocSpace>, o'brien@acme.example (en-US)\n"
             "Accept en-US: https://acme.example/confirm?a=1&b=\"2\"\n");
@@ -100,7 +102,9 @@ TEST(Templates, ParseSplitsLiteralsAndPlaceholders) {
   EXPECT_TRUE(std::holds_alternative<Template>(Template::parse("")));
 }
 
-TEST(Templates, HtmlEscape) { EXPECT_EQ(html_escape(R"(<a href="x">&'</a>)"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"); }
+TEST(Templates, HtmlEscape) {
+  EXPECT_EQ(html_escape(R"(<a href="x">&'</a>)"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+}
 
 }  // namespace
 }  // namespace invite::mail

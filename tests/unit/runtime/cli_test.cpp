@@ -28,8 +28,10 @@ class ScopedEnv {
     ::setenv(name_.c_str(), value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-    else ::unsetenv(name_.c_str());
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
   }
 
  private:
@@ -104,7 +106,8 @@ TEST(Cli, DefaultsWhenNothingGiven) {
 
 TEST(Cli, SpaceAndEqualsForms) {
   Program t;
-  ASSERT_EQ(t.parse({"prog", "--kafka-brokers", "a:1,b:2", "--port=9000", "--verbose", "--name=n"}), std::nullopt) << t.err;
+  ASSERT_EQ(t.parse({"prog", "--kafka-brokers", "a:1,b:2", "--port=9000", "--verbose", "--name=n"}), std::nullopt)
+      << t.err;
   EXPECT_EQ(t.v.brokers, "a:1,b:2");
   EXPECT_EQ(t.v.port, 9000);
   EXPECT_TRUE(t.v.verbose);
@@ -112,7 +115,8 @@ TEST(Cli, SpaceAndEqualsForms) {
 
 TEST(Cli, EqualsFormKeepsEmptyAndFurtherEquals) {
   Program t;
-  ASSERT_EQ(t.parse({"prog", "--kafka-config=sasl.password=a=b", "--kafka-brokers=", "--name=n"}), std::nullopt) << t.err;
+  ASSERT_EQ(t.parse({"prog", "--kafka-config=sasl.password=a=b", "--kafka-brokers=", "--name=n"}), std::nullopt)
+      << t.err;
   EXPECT_EQ(t.v.kafka_config, (KV{{"sasl.password", "a=b"}}));
   EXPECT_EQ(t.v.brokers, "");
 }
@@ -214,8 +218,8 @@ TEST(Cli, ErrorsAreOneLineAndTheUsageWithExit2) {
            {"prog", "--name", "n", "--port", "65536"},
            {"prog", "--name", "n", "--deadline", "soon"},
            {"prog", "--name", "n", "--kafka-config", "novalue"},
-           {"prog"},                  // --name is required
-           {"prog", "--name", ""},    // and must not be empty
+           {"prog"},                // --name is required
+           {"prog", "--name", ""},  // and must not be empty
        }) {
     Program t;
     EXPECT_EQ(t.parse(args), 2);
@@ -296,7 +300,8 @@ TEST(Durations, UnitsAndBareMilliseconds) {
 }
 
 TEST(Durations, Malformed) {
-  for (const char* bad : {"", "s", "-5s", "10x", "1.5s", "10 s x", "ms10", "99999999999999999999d", "9223372036854775807d"}) {
+  for (const char* bad :
+       {"", "s", "-5s", "10x", "1.5s", "10 s x", "ms10", "99999999999999999999d", "9223372036854775807d"}) {
     EXPECT_EQ(parse_duration(bad), std::nullopt) << bad;
   }
 }

@@ -111,8 +111,7 @@ TEST(PortalDirectoryParse, WrongValuesAreNamed) {
               HasSubstr("portals[0].allowInvitingMembers"));
   EXPECT_THAT(parse_error(entry_with("allowInvitingMembers", "1")), HasSubstr("portals[0].allowInvitingMembers"));
   EXPECT_THAT(parse_error(entry_with("dailyInvitationBudget", "-3")), HasSubstr("portals[0].dailyInvitationBudget"));
-  EXPECT_THAT(parse_error(entry_with("dailyInvitationBudget", "true")),
-              HasSubstr("portals[0].dailyInvitationBudget"));
+  EXPECT_THAT(parse_error(entry_with("dailyInvitationBudget", "true")), HasSubstr("portals[0].dailyInvitationBudget"));
 }
 
 TEST(PortalDirectoryParse, BaseUrlMayCarryAPathButLosesTrailingSlashes) {

@@ -53,9 +53,10 @@ class InvitectlTest : public ::testing::Test {
  protected:
   RunResult run(const std::vector<std::string>& args, const std::string& env = "") {
     // env -u keeps a developer's INVITE_* settings from changing what the binary sees.
-    std::string cmd = "env -u INVITE_DATA_DIR -u INVITE_PORTAL -u INVITE_JSON -u INVITE_TOKEN_SECRET_FILE -u INVITE_SECRET_FILE "
-                      "-u INVITE_ROLE -u INVITE_USER_ID -u INVITE_TTL -u INVITE_EMAIL " + env +
-                      " " + quote(INVITECTL_PATH);
+    std::string cmd =
+        "env -u INVITE_DATA_DIR -u INVITE_PORTAL -u INVITE_JSON -u INVITE_TOKEN_SECRET_FILE -u INVITE_SECRET_FILE "
+        "-u INVITE_ROLE -u INVITE_USER_ID -u INVITE_TTL -u INVITE_EMAIL " +
+        env + " " + quote(INVITECTL_PATH);
     for (const auto& a : args) cmd += " " + quote(a);
     const auto err_file = dir_.path() / "stderr.txt";
     cmd += " 2>" + quote(err_file.string());
@@ -83,13 +84,12 @@ class InvitectlTest : public ::testing::Test {
     auto p1 = open(PartitionStore::file_for(data_dir(), 1));
     invite::store::RequestCommit c0;
     c0.request_id = "r0";
-    c0.create = {user("11111111-1111-4111-8111-111111111111", "b.example.com", "Zed@Example.com",
-                      EmployeeType::RoomAdmin)};
+    c0.create = {
+        user("11111111-1111-4111-8111-111111111111", "b.example.com", "Zed@Example.com", EmployeeType::RoomAdmin)};
     p0->apply(c0);
     invite::store::RequestCommit c1;
     c1.request_id = "r1";
-    c1.create = {user("22222222-2222-4222-8222-222222222222", "a.example.com", "ann@example.com",
-                      EmployeeType::User)};
+    c1.create = {user("22222222-2222-4222-8222-222222222222", "a.example.com", "ann@example.com", EmployeeType::User)};
     p1->apply(c1);
   }
 
@@ -120,9 +120,8 @@ TEST_F(InvitectlTest, TokenVerifiesWithTheSecret) {
   ASSERT_FALSE(r.out.empty());
   EXPECT_EQ(r.out.back(), '\n');
   const std::string token = r.out.substr(0, r.out.size() - 1);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto verified = invite::auth::verify_token(token, "s3cret-value-for-tests", "docs.example.com", now);
   ASSERT_TRUE(std::holds_alternative<invite::auth::Claims>(verified));
   const auto& claims = std::get<invite::auth::Claims>(verified);
@@ -136,8 +135,8 @@ TEST_F(InvitectlTest, TokenVerifiesWithTheSecret) {
   const auto d = run({"token", "--portal", "docs.example.com", "--role", "Owner"},
                      "INVITE_TOKEN_SECRET_FILE=" + quote(secret_file.string()));
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  const auto dv = invite::auth::verify_token(d.out.substr(0, d.out.size() - 1), "s3cret-value-for-tests",
-                                             "docs.example.com", now);
+  const auto dv =
+      invite::auth::verify_token(d.out.substr(0, d.out.size() - 1), "s3cret-value-for-tests", "docs.example.com", now);
   ASSERT_TRUE(std::holds_alternative<invite::auth::Claims>(dv));
   EXPECT_EQ(std::get<invite::auth::Claims>(dv).user_id.size(), 36u);
   EXPECT_NEAR(static_cast<double>(std::get<invite::auth::Claims>(dv).expires_at - now), 86400.0, 5.0);
@@ -151,8 +150,8 @@ TEST_F(InvitectlTest, TokenRejectsBadRoleAndUnreadableSecret) {
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("role"), std::string::npos) << r.err;
 
-  r = run({"token", "--portal", "p.example.com", "--role", "Owner", "--secret-file",
-           (dir_.path() / "missing").string()});
+  r = run(
+      {"token", "--portal", "p.example.com", "--role", "Owner", "--secret-file", (dir_.path() / "missing").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find("secret"), std::string::npos) << r.err;

@@ -16,7 +16,8 @@ using invite::testing::TempDir;
 
 namespace {
 
-MailJob job(std::string id, std::string domain, std::int64_t due_ms, std::int32_t partition = 0, std::int64_t offset = 0) {
+MailJob job(std::string id, std::string domain, std::int64_t due_ms, std::int32_t partition = 0,
+            std::int64_t offset = 0) {
   MailJob j;
   j.event_id = std::move(id);
   j.partition = partition;

@@ -432,7 +432,8 @@ TEST_F(StoreTest, PruneDeletesOnlyOldSentRowsAppliedIdsAndCounters) {
 
   // A cutoff after everything deletes the sent row, the request id and the old counter, never an unsent row.
   const auto later = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1)).count();
+                         std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
+                         .count();
   EXPECT_EQ(store_->prune(later), 3);
   EXPECT_FALSE(store_->request_applied("old-request"));
   EXPECT_EQ(store_->invited_on("p", "2000-01-01"), 0);

@@ -71,11 +71,13 @@ class ApplyRequestTest : public ::testing::Test {
     return ctx;
   }
 
-  domain::Plan plan_for(const CompleteRequest& request, const std::unordered_map<std::string, domain::User>& existing = {}) {
+  domain::Plan plan_for(const CompleteRequest& request,
+                        const std::unordered_map<std::string, domain::User>& existing = {}) {
     auto input = plan_input(request, portal_, kNowMs);
     input.existing = existing;
     int user_ids = 0;
-    return domain::plan_request(input, [&] { return "cccccccc-0000-4000-8000-00000000000" + std::to_string(++user_ids); });
+    return domain::plan_request(input,
+                                [&] { return "cccccccc-0000-4000-8000-00000000000" + std::to_string(++user_ids); });
   }
 
   static std::vector<const common::Message*> rows_of(const store::RequestCommit& commit, std::string_view topic) {
@@ -131,7 +133,8 @@ class ApplyRequestTest : public ::testing::Test {
 };
 
 TEST_F(ApplyRequestTest, PlanInputCarriesTheRequest) {
-  const auto request = request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::RoomAdmin}});
+  const auto request =
+      request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::RoomAdmin}});
   const auto input = plan_input(request, portal_, kNowMs);
   EXPECT_EQ(input.portal, &portal_);
   EXPECT_EQ(input.culture, "fr-FR");
@@ -158,7 +161,8 @@ TEST_F(ApplyRequestTest, ReadsFindExistingUsersByTheirLowerCasedEmail) {
 TEST_F(ApplyRequestTest, ReadsCountSeatsOnlyWhenThePortalLimitsThemAndTheRequestWantsOne) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  const auto admins = request_of({{"a@example.com", EmployeeType::RoomAdmin}, {"b@example.com", EmployeeType::DocSpaceAdmin}});
+  const auto admins =
+      request_of({{"a@example.com", EmployeeType::RoomAdmin}, {"b@example.com", EmployeeType::DocSpaceAdmin}});
   store->apply(build_commit(admins, plan_for(admins), context()));
 
   auto unlimited = plan_input(request_of({{"c@example.com", EmployeeType::RoomAdmin}}), portal_, kNowMs);
@@ -208,8 +212,9 @@ TEST_F(ApplyRequestTest, DecisionSeesWhatTheStoreHolds) {
 TEST_F(ApplyRequestTest, DecisionCountsTheUsersItCreates) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  const auto decision = decide_request(
-      request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::User}}), *store, context());
+  const auto decision =
+      decide_request(request_of({{"ann@example.com", EmployeeType::User}, {"bob@example.com", EmployeeType::User}}),
+                     *store, context());
   EXPECT_EQ(decision.outcome, domain::Outcome::Ok);
   EXPECT_EQ(decision.created, 2u);
   EXPECT_EQ(decision.raised, 0u);
@@ -345,7 +350,8 @@ TEST_F(ApplyRequestTest, EveryEventHasItsOwnId) {
 // --- existing users, rejected plans, requests without a trace ---
 
 TEST_F(ApplyRequestTest, ExistingUsersGetNoEmailButAreInTheReply) {
-  const auto request = request_of({{"old@example.com", EmployeeType::DocSpaceAdmin}, {"new@example.com", EmployeeType::User}});
+  const auto request =
+      request_of({{"old@example.com", EmployeeType::DocSpaceAdmin}, {"new@example.com", EmployeeType::User}});
   domain::User old;
   old.id = "bbbbbbbb-0000-4000-8000-000000000001";
   old.portal = "docs.example.com";

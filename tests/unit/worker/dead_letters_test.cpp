@@ -91,13 +91,15 @@ TEST(Admit, SetsAsideAReplyPartitionThatDoesNotExist) {
   ReplyPartitions replies(producer);
   const auto admitted = admit(requested("docs.example.com", 4), portals(), replies);
   ASSERT_TRUE(std::holds_alternative<std::string>(admitted));
-  EXPECT_EQ(std::get<std::string>(admitted), "replyPartition: 4 is not a partition of invite.replies.v1 (4 partitions)");
+  EXPECT_EQ(std::get<std::string>(admitted),
+            "replyPartition: 4 is not a partition of invite.replies.v1 (4 partitions)");
 }
 
 TEST(Admit, AcceptsWhenTheClusterCannotTellHowManyReplyPartitionsThereAre) {
   MetadataProducer producer(std::nullopt);
   ReplyPartitions replies(producer);
-  EXPECT_TRUE(std::holds_alternative<events::RequestedInvitation>(admit(requested("docs.example.com", 9), portals(), replies)))
+  EXPECT_TRUE(
+      std::holds_alternative<events::RequestedInvitation>(admit(requested("docs.example.com", 9), portals(), replies)))
       << "the relay retries the reply until it can tell";
 }
 

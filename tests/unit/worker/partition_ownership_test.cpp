@@ -31,9 +31,7 @@ INSTANTIATE_TEST_SUITE_P(Table, MalformedPartitionList,
                          ::testing::Values("", ",", "1,", ",1", "1,,2", "a", "1;2", " 1", "1 ", "-1", "1.5", "0x1",
                                            "ALL", "all,1", "99999999999"));
 
-TEST(OwnedPartitions, SingleReplicaOwnsEverything) {
-  EXPECT_EQ(owned_partitions(4, {}, 1, 0), List({0, 1, 2, 3}));
-}
+TEST(OwnedPartitions, SingleReplicaOwnsEverything) { EXPECT_EQ(owned_partitions(4, {}, 1, 0), List({0, 1, 2, 3})); }
 
 TEST(OwnedPartitions, WantedListRestrictsAndIgnoresUnknownPartitions) {
   EXPECT_EQ(owned_partitions(6, {1, 4, 9}, 1, 0), List({1, 4}));

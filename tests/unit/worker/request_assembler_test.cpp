@@ -11,8 +11,8 @@ namespace {
 
 constexpr std::int32_t kPartition = 2;
 
-events::RequestedInvitation record(const std::string& request_id, int index, int count, std::int64_t deadline_ms = 10'000,
-                                   const std::string& event_id = "") {
+events::RequestedInvitation record(const std::string& request_id, int index, int count,
+                                   std::int64_t deadline_ms = 10'000, const std::string& event_id = "") {
   events::RequestedInvitation r;
   r.event_id = event_id.empty() ? request_id + "-" + std::to_string(index) : event_id;
   r.request_id = request_id;
@@ -42,7 +42,8 @@ TEST(RequestAssembler, CompletesWhenTheLastRecordArrives) {
   ASSERT_EQ(request.records.size(), 3u);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(request.records[static_cast<std::size_t>(i)].index, i);
-    EXPECT_EQ(request.records[static_cast<std::size_t>(i)].invitation.email, "user" + std::to_string(i) + "@example.com");
+    EXPECT_EQ(request.records[static_cast<std::size_t>(i)].invitation.email,
+              "user" + std::to_string(i) + "@example.com");
   }
   EXPECT_EQ(assembler.incomplete(), 0u);
   EXPECT_EQ(assembler.hold(kPartition), std::nullopt);

@@ -7,9 +7,9 @@
 
 namespace invite::common {
 
-std::string new_uuid();                    // RFC 4122 version 4, lower-case, 36 chars
-bool is_uuid(std::string_view text);       // 8-4-4-4-12 hex digits, any case
-std::string random_hex(std::size_t bytes); // 2*bytes lower-case hex chars
+std::string new_uuid();                     // RFC 4122 version 4, lower-case, 36 chars
+bool is_uuid(std::string_view text);        // 8-4-4-4-12 hex digits, any case
+std::string random_hex(std::size_t bytes);  // 2*bytes lower-case hex chars
 
 std::int64_t now_ms();                                        // wall clock, ms since the Unix epoch
 std::string rfc3339_utc(std::int64_t epoch_ms);               // "2026-11-26T11:00:00.123Z"

@@ -3,10 +3,10 @@
 // {"ts":"2026-11-26T11:00:00.123Z","level":"info","service":"invite-gateway","msg":"listening","port":8080}
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <optional>
 #include <variant>
 
 namespace invite::common {
@@ -23,9 +23,17 @@ std::optional<LogLevel> parse_log_level(std::string_view name);
 // Writes one line atomically (lines of concurrent threads never interleave).
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
-inline void log_info(std::string_view msg, std::initializer_list<LogField> fields = {}) { log(LogLevel::Info, msg, fields); }
-inline void log_warn(std::string_view msg, std::initializer_list<LogField> fields = {}) { log(LogLevel::Warn, msg, fields); }
-inline void log_error(std::string_view msg, std::initializer_list<LogField> fields = {}) { log(LogLevel::Error, msg, fields); }
-inline void log_debug(std::string_view msg, std::initializer_list<LogField> fields = {}) { log(LogLevel::Debug, msg, fields); }
+inline void log_info(std::string_view msg, std::initializer_list<LogField> fields = {}) {
+  log(LogLevel::Info, msg, fields);
+}
+inline void log_warn(std::string_view msg, std::initializer_list<LogField> fields = {}) {
+  log(LogLevel::Warn, msg, fields);
+}
+inline void log_error(std::string_view msg, std::initializer_list<LogField> fields = {}) {
+  log(LogLevel::Error, msg, fields);
+}
+inline void log_debug(std::string_view msg, std::initializer_list<LogField> fields = {}) {
+  log(LogLevel::Debug, msg, fields);
+}
 
 }  // namespace invite::common

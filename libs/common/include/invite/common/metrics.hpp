@@ -17,6 +17,7 @@ class Counter {
  public:
   void inc(double v = 1.0);
   double value() const { return value_.load(std::memory_order_relaxed); }
+
  private:
   std::atomic<double> value_{0.0};
 };
@@ -26,6 +27,7 @@ class Gauge {
   void set(double v) { value_.store(v, std::memory_order_relaxed); }
   void add(double v);
   double value() const { return value_.load(std::memory_order_relaxed); }
+
  private:
   std::atomic<double> value_{0.0};
 };
@@ -35,8 +37,14 @@ class Histogram {
   explicit Histogram(std::vector<double> upper_bounds);  // sorted ascending; +Inf is implicit
   void observe(double v);
   // Snapshot for rendering: cumulative counts per bound (+Inf last), sum, count.
-  struct Snapshot { std::vector<double> bounds; std::vector<uint64_t> cumulative; double sum; uint64_t count; };
+  struct Snapshot {
+    std::vector<double> bounds;
+    std::vector<uint64_t> cumulative;
+    double sum;
+    uint64_t count;
+  };
   Snapshot snapshot() const;
+
  private:
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // one per bound plus +Inf

@@ -10,11 +10,11 @@
 namespace invite::domain {
 
 struct Portal {
-  std::string host;            // lower-case, no port
+  std::string host;  // lower-case, no port
   std::string display_name;
-  std::string base_url;        // scheme://host[:port], no trailing slash; prefix of every URL we hand out
+  std::string base_url;  // scheme://host[:port], no trailing slash; prefix of every URL we hand out
   std::string default_culture;
-  std::optional<std::int64_t> paid_seats;               // nullopt: unlimited
+  std::optional<std::int64_t> paid_seats;  // nullopt: unlimited
   bool allow_inviting_members = true;
   std::optional<std::int64_t> daily_invitation_budget;  // nullopt: no budget
 };

@@ -30,12 +30,12 @@ enum class EmployeeStatus : int { Active = 1, Terminated = 2, Pending = 4 };
 
 // One stored user of a portal.
 struct User {
-  std::string id;          // uuid
-  std::string portal;      // portal host
-  std::string email;       // as first invited (case kept); uniqueness is on the lower-cased form
+  std::string id;      // uuid
+  std::string portal;  // portal host
+  std::string email;   // as first invited (case kept); uniqueness is on the lower-cased form
   std::string first_name;
   std::string last_name;
-  std::string user_name;   // the e-mail's local part for invited users
+  std::string user_name;  // the e-mail's local part for invited users
   EmployeeType type = EmployeeType::User;
   ActivationStatus activation_status = ActivationStatus::Pending;
   EmployeeStatus status = EmployeeStatus::Pending;

@@ -139,9 +139,9 @@ struct EmailStatus {
   std::string recipient_email;
   std::string recipient_user_id;
   DeliveryStatus status = DeliveryStatus::Sent;
-  int attempt = 1;           // 1 for the first try
-  std::string message_id;    // the e-mail's Message-ID header, angle brackets included
-  std::string culture;       // of the template set the e-mail was rendered with
+  int attempt = 1;         // 1 for the first try
+  std::string message_id;  // the e-mail's Message-ID header, angle brackets included
+  std::string culture;     // of the template set the e-mail was rendered with
   std::optional<int> smtp_code;
   std::string reason;
   std::optional<std::int64_t> next_attempt_at_ms;

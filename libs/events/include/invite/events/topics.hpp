@@ -34,12 +34,12 @@ struct TopicSpec {
 
 // Every topic of the design; a new topic is added here and nowhere else. Why each retention: topics.yaml.
 inline constexpr TopicSpec kAllTopics[] = {
-    {topics::kRequested, false, "604800000"},      // 7 d: kept until long after a worker applied it
-    {topics::kReplies, false, "3600000"},          // 1 h: a reply is useless after the request timeout
-    {topics::kEmails, false, "604800000"},         // 7 d: confirmation links expire after 7 days
-    {topics::kUserInvited, false, "2592000000"},   // 30 d: audit and webhook consumers catch up
-    {topics::kRequestedDlq, true, "2592000000"},   // 30 d: for an operator to look at
-    {topics::kEmailStatus, false, "2592000000"},   // 30 d: "did the invitation go out?"
+    {topics::kRequested, false, "604800000"},     // 7 d: kept until long after a worker applied it
+    {topics::kReplies, false, "3600000"},         // 1 h: a reply is useless after the request timeout
+    {topics::kEmails, false, "604800000"},        // 7 d: confirmation links expire after 7 days
+    {topics::kUserInvited, false, "2592000000"},  // 30 d: audit and webhook consumers catch up
+    {topics::kRequestedDlq, true, "2592000000"},  // 30 d: for an operator to look at
+    {topics::kEmailStatus, false, "2592000000"},  // 30 d: "did the invitation go out?"
 };
 
 struct TopicPlan {
@@ -53,7 +53,9 @@ struct TopicPlan {
 inline std::vector<TopicPlan> topic_plan(int partitions, int replication_factor, int min_insync_replicas) {
   std::vector<TopicPlan> plan;
   for (const TopicSpec& spec : kAllTopics) {
-    plan.push_back({std::string(spec.name), spec.single_partition ? 1 : partitions, replication_factor,
+    plan.push_back({std::string(spec.name),
+                    spec.single_partition ? 1 : partitions,
+                    replication_factor,
                     {{"cleanup.policy", "delete"},
                      {"retention.ms", spec.retention_ms},
                      {"min.insync.replicas", std::to_string(min_insync_replicas)}}});

@@ -48,7 +48,10 @@ class Router {
   void operator()(Request request, Respond respond) const;
 
  private:
-  struct Route { std::string method, path; Handler handler; };
+  struct Route {
+    std::string method, path;
+    Handler handler;
+  };
   std::vector<Route> routes_;
   std::function<Response(const Request&)> not_found_;
   std::function<Response(const Request&, std::string_view)> method_not_allowed_;
@@ -65,7 +68,7 @@ struct ServerOptions {
   // A request (header and body) must arrive within read_timeout of its first byte, else the connection closes
   // unanswered: a client trickling bytes (slowloris) holds a connection no longer than that.
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};   // keep-alive connection with no request
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  // keep-alive connection with no request
   std::string server_name = "invite-gateway";
   // Builds the responses the server gives itself: 400 (unparseable request, no Host or several), 413 (body too
   // large), 431 (header too large or too many fields), 501 (a Transfer-Encoding other than "chunked") and 500

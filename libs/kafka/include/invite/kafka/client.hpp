@@ -29,7 +29,7 @@ using OutRecord = common::Message;
 
 struct DeliveryReport {
   bool ok = false;
-  std::string error;  // when !ok
+  std::string error;        // when !ok
   bool queue_full = false;  // refused at once: the queue is at queue.buffering.max.messages (or .kbytes)
   std::int32_t partition = -1;
   std::int64_t offset = -1;
@@ -40,9 +40,10 @@ class Producer {
   // Defaults: enable.idempotence=true, acks=all, partitioner=murmur2_random, linger.ms=5,
   // reconnect.backoff.max.ms=1000, message.timeout.ms=<delivery_timeout>. A background thread serves delivery
   // reports.
-  static std::variant<std::unique_ptr<Producer>, std::string> create(
-      const std::string& brokers, const Properties& extra, std::chrono::milliseconds delivery_timeout,
-      const std::string& client_id);
+  static std::variant<std::unique_ptr<Producer>, std::string> create(const std::string& brokers,
+                                                                     const Properties& extra,
+                                                                     std::chrono::milliseconds delivery_timeout,
+                                                                     const std::string& client_id);
   virtual ~Producer() = default;
 
   // Never blocks for long: when librdkafka's queue is full the report says so at once. on_delivery runs
@@ -109,7 +110,8 @@ class Consumer {
  public:
   // Defaults: enable.auto.commit=false, enable.auto.offset.store=false, auto.offset.reset=earliest,
   // enable.partition.eof=true, partition.assignment.strategy=range,roundrobin (eager; librdkafka 2.0.2's
-  // cooperative-sticky has known bugs), reconnect.backoff.max.ms=1000. group_id may be empty for consumers that never commit.
+  // cooperative-sticky has known bugs), reconnect.backoff.max.ms=1000. group_id may be empty for consumers that never
+  // commit.
   static std::variant<std::unique_ptr<Consumer>, std::string> create(const std::string& brokers,
                                                                      const std::string& group_id,
                                                                      const Properties& extra,
@@ -172,10 +174,10 @@ struct TopicSpec {
 // What ensure_topics found or did, one per spec, in the specs' order.
 struct TopicState {
   std::string name;
-  int partitions = 0;          // as the cluster has it now
-  int replication_factor = 0;  // replicas of its first partition
-  int wanted_partitions = 0;   // the spec's
-  bool created = false;        // by this call; false: it existed (also when another client created it meanwhile)
+  int partitions = 0;               // as the cluster has it now
+  int replication_factor = 0;       // replicas of its first partition
+  int wanted_partitions = 0;        // the spec's
+  bool created = false;             // by this call; false: it existed (also when another client created it meanwhile)
   bool too_few_partitions = false;  // existed with fewer than wanted: reported, never recreated or grown
 };
 

@@ -17,7 +17,7 @@ struct ComposedInvitation {
   std::string culture;     // of the template set used
   std::string message_id;  // "<eventId@sender's domain>"
   Envelope envelope;
-  std::string bytes;       // the whole message
+  std::string bytes;  // the whole message
 };
 
 // Why the mailer cannot handle a job at all (nullopt when it can): a recipient the HTTP API would have refused

@@ -19,10 +19,10 @@ struct Message {
   std::string subject;     // UTF-8
   std::string message_id;  // "<...@...>"
   std::int64_t date_ms = 0;
-  std::string language;    // Content-Language, e.g. "ru-RU"; empty: no header
-  std::string text;        // UTF-8, lines separated by "\n" or "\r\n"
-  std::string html;        // UTF-8
-  std::string boundary;    // separates the parts; must not occur in them (see boundary_for)
+  std::string language;  // Content-Language, e.g. "ru-RU"; empty: no header
+  std::string text;      // UTF-8, lines separated by "\n" or "\r\n"
+  std::string html;      // UTF-8
+  std::string boundary;  // separates the parts; must not occur in them (see boundary_for)
 };
 
 // The message ready for SMTP DATA or an .eml file.

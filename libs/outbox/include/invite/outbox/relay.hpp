@@ -17,8 +17,8 @@
 namespace invite::outbox {
 
 struct RelaySettings {
-  std::size_t batch = 1000;            // rows read from the store per pump
-  std::string what = "outbox message";  // how the logs name a row ("<what> delivery failed")
+  std::size_t batch = 1000;              // rows read from the store per pump
+  std::string what = "outbox message";   // how the logs name a row ("<what> delivery failed")
   common::Counter* published = nullptr;  // rows acknowledged
   common::Counter* failed = nullptr;     // deliveries that failed and will be retried
 };

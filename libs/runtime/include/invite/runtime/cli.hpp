@@ -50,13 +50,12 @@ class Cli {
   void integer(const std::string& name, std::int64_t& target, std::string default_text, std::int64_t low,
                std::int64_t high, std::string help);
   // "250ms", "10s", "15m", "2h", "7d" or bare milliseconds, at least `min`.
-  void duration(const std::string& name, std::chrono::milliseconds& target, std::string default_text,
-                std::string help, std::chrono::milliseconds min = std::chrono::milliseconds(0));
+  void duration(const std::string& name, std::chrono::milliseconds& target, std::string default_text, std::string help,
+                std::chrono::milliseconds min = std::chrono::milliseconds(0));
   // May be given several times; the environment twin holds the values separated by commas.
   void repeatable(const std::string& name, std::vector<std::string>& target, std::string help);
   // key=value entries (librdkafka properties), repeatable like the above.
-  void key_values(const std::string& name, std::vector<std::pair<std::string, std::string>>& target,
-                  std::string help);
+  void key_values(const std::string& name, std::vector<std::pair<std::string, std::string>>& target, std::string help);
   // Takes no value; `--name=false` (or the twin set to 0, false, no, off) turns it off again.
   void toggle(const std::string& name, bool& target, std::string help);
 

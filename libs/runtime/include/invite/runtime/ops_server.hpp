@@ -13,7 +13,7 @@
 namespace invite::http {
 class Router;
 class Server;
-}
+}  // namespace invite::http
 
 namespace invite::runtime {
 
@@ -23,8 +23,7 @@ class OpsServer {
   // more_routes may add routes of the service's own (runtime::add_test_hooks).
   static std::variant<std::unique_ptr<OpsServer>, std::string> start(
       const Listener& listener, const std::string& server_name, std::function<std::string()> render_metrics,
-      std::function<std::vector<std::string>()> not_ready,
-      const std::function<void(http::Router&)>& more_routes = {});
+      std::function<std::vector<std::string>()> not_ready, const std::function<void(http::Router&)>& more_routes = {});
   ~OpsServer();  // stops serving and joins the thread
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;

@@ -24,10 +24,10 @@ struct MailJob {
   std::string event_id;
   std::int32_t partition = 0;  // where the record was on invite.emails.v1
   std::int64_t offset = 0;
-  std::string value;           // the job's JSON, as it came
-  common::Headers headers;     // the record's headers (correlation-id, traceparent)
-  std::string domain;          // the recipient's domain, lower-case: the unit of throttling
-  int attempts = 0;            // made so far
+  std::string value;        // the job's JSON, as it came
+  common::Headers headers;  // the record's headers (correlation-id, traceparent)
+  std::string domain;       // the recipient's domain, lower-case: the unit of throttling
+  int attempts = 0;         // made so far
   std::int64_t next_attempt_ms = 0;
 };
 
@@ -36,7 +36,7 @@ struct AttemptRecord {
   JobState state = JobState::Pending;  // Pending: retry at next_attempt_ms
   int attempts = 0;
   std::int64_t next_attempt_ms = 0;
-  std::string reason;  // the last failure; empty once sent
+  std::string reason;      // the last failure; empty once sent
   common::Message status;  // the invite.email-status.v1 record; none when its topic is empty
 };
 

@@ -15,7 +15,7 @@ namespace invite::store {
 
 // Everything one request changes, applied atomically with the new consumed offset.
 struct RequestCommit {
-  std::string request_id;               // recorded as applied (empty: nothing recorded, e.g. a DLQ record)
+  std::string request_id;  // recorded as applied (empty: nothing recorded, e.g. a DLQ record)
   std::string portal;
   std::vector<domain::User> create;     // inserted
   std::vector<domain::User> raise;      // type updated (matched by id)
