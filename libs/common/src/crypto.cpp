@@ -189,7 +189,7 @@ std::optional<std::string> aes256gcm_open(const Digest& key, std::string_view se
       EVP_DecryptFinal_ex(context.get(), reinterpret_cast<unsigned char*>(plain.data()) + length, &final_length) != 1) {
     return std::nullopt;
   }
-  plain.resize(static_cast<std::size_t>(length + final_length));
+  plain.resize(static_cast<std::size_t>(length) + static_cast<std::size_t>(final_length));
   return plain;
 }
 

@@ -22,7 +22,7 @@ using common::url_encode;
 constexpr std::size_t kIvSize = common::kGcmIvSize;
 constexpr std::size_t kTagSize = common::kGcmTagSize;
 // Clocks of the worker that signs and of the service that checks may disagree a little.
-constexpr std::int64_t kAllowedClockSkewMs = 5 * 60 * 1000;
+constexpr std::int64_t kAllowedClockSkewMs = std::int64_t{5} * 60 * 1000;
 
 Digest encemail_key(std::string_view secret) {
   thread_local std::pair<std::string, Digest> last;  // (secret, key): one secret per process in practice

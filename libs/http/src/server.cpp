@@ -72,7 +72,7 @@ struct Life {
 class Session;
 
 // Room in the read buffer beyond a maximal header, for the reads that bring it in.
-constexpr std::size_t kReadSlack = 16 * 1024;
+constexpr std::size_t kReadSlack = std::size_t{16} * 1024;
 
 struct Core {
   Core(ServerOptions opts, Handler h)

@@ -100,8 +100,8 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
       finish(*callback, report);
       return;
     }
-    headers.release();   // owned by the message now
-    callback.release();  // freed in dr_cb
+    static_cast<void>(headers.release());   // owned by the message now
+    static_cast<void>(callback.release());  // freed in dr_cb
   }
 
   std::size_t queued() const override { return static_cast<std::size_t>(std::max<std::int64_t>(pending_.load(), 0)); }

@@ -146,7 +146,7 @@ std::string header_text(std::string_view name, std::string_view utf8) {
 }
 
 std::string mailbox_header(std::string_view name, const Mailbox& mailbox) {
-  const std::string address = "<" + without_controls(mailbox.address) + ">";
+  std::string address = "<" + without_controls(mailbox.address) + ">";
   const std::string display = without_controls(mailbox.display_name);
   if (display.empty()) return address;
   const std::size_t first_room = kLineLimit - std::min(kLineLimit - 20, name.size() + 2);

@@ -311,11 +311,11 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   else if (unit == "s")
     factor = 1000;
   else if (unit == "m")
-    factor = 60 * 1000;
+    factor = std::int64_t{60} * 1000;
   else if (unit == "h")
-    factor = 60 * 60 * 1000;
+    factor = std::int64_t{60} * 60 * 1000;
   else if (unit == "d")
-    factor = 24 * 60 * 60 * 1000;
+    factor = std::int64_t{24} * 60 * 60 * 1000;
   else
     return std::nullopt;
 

@@ -22,7 +22,7 @@ std::string media_type_of(std::string_view value) {
 std::string negotiate_media_type(std::string_view accept_header) {
   while (!accept_header.empty()) {
     const auto comma = accept_header.find(',');
-    const std::string type = media_type_of(accept_header.substr(0, comma));
+    std::string type = media_type_of(accept_header.substr(0, comma));
     if (type == "application/json" || type == "*/*" || type == "application/*") return "application/json";
     if (type == "text/json" || type == "text/plain") return type;
     if (comma == std::string_view::npos) break;

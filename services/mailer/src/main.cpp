@@ -73,13 +73,13 @@ int main(int argc, char** argv) {
 
   auto ops_or = runtime::OpsServer::start(
       s.ops, "invite-mailer", runtime::metrics_renderer(metrics, *producer),
-      [&mailer, &producer] {
+      [&mailer, &kafka = *producer] {
         std::vector<std::string> reasons;
         if (!mailer.ready()) reasons.emplace_back("partitions not assigned");
-        runtime::add_producer_readiness(*producer, reasons);
+        runtime::add_producer_readiness(kafka, reasons);
         return reasons;
       },
-      [&producer](http::Router& router) { runtime::add_test_hooks(router, *producer); });
+      [&kafka = *producer](http::Router& router) { runtime::add_test_hooks(router, kafka); });
   if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
   const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
 

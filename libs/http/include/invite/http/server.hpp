@@ -61,9 +61,10 @@ struct ServerOptions {
   std::string address = "0.0.0.0";
   std::uint16_t port = 8080;  // 0: any free port, see Server::port()
   int threads = 2;
-  std::size_t body_limit = 1024 * 1024;  // larger bodies get transport_error(413) and the connection closes
+  std::size_t body_limit =
+      std::size_t{1024} * 1024;  // larger bodies get transport_error(413) and the connection closes
   // Request line and header fields together, and the number of fields; beyond either: transport_error(431), close.
-  std::size_t header_limit = 32 * 1024;
+  std::size_t header_limit = std::size_t{32} * 1024;
   std::size_t max_header_fields = 100;
   // A request (header and body) must arrive within read_timeout of its first byte, else the connection closes
   // unanswered: a client trickling bytes (slowloris) holds a connection no longer than that.

@@ -46,7 +46,7 @@ class MailerStore : public outbox::Outbox {
   static std::variant<std::unique_ptr<MailerStore>, std::string> open(const std::filesystem::path& file);
   static int schema_version();
 
-  virtual ~MailerStore() = default;
+  ~MailerStore() override = default;
 
   // Queues a new job, due at job.next_attempt_ms; false (and nothing changes) when its eventId is known.
   virtual bool accept(const MailJob& job) = 0;
