@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "invite/runtime/cli.hpp"
 #include "invite/runtime/shared_flags.hpp"
@@ -14,6 +15,10 @@ namespace invite::invitectl {
 inline constexpr int kOk = 0;
 inline constexpr int kFailed = 1;
 inline constexpr int kUsage = 2;
+
+// Rows as left-aligned columns two spaces apart, the first row being the header: what an operator reads and
+// `column -t` would print.
+void print_columns(const std::vector<std::vector<std::string>>& rows);
 
 struct TokenOptions {
   std::string portal, role, user_id, secret_file, token_secret_file;

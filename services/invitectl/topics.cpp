@@ -7,25 +7,6 @@
 #include "invite/kafka/client.hpp"
 
 namespace invite::invitectl {
-namespace {
-
-void print_rows(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
-}
-
-}  // namespace
 
 void add_topics_flags(runtime::Cli& cli, TopicsOptions& o) {
   // The services' own flag names, so INVITE_KAFKA_BROKERS / INVITE_KAFKA_CONFIG of a service work here.
@@ -68,7 +49,7 @@ int run_topics(const runtime::Cli& cli, const TopicsOptions& o) {
     }
     rows.push_back({topic.name, std::to_string(topic.partitions), std::to_string(topic.replication_factor), status});
   }
-  print_rows(rows);
+  print_columns(rows);
   if (!too_few.empty()) {
     // Partitions can only be added, and adding them to invite.requested.v1 moves portals between the workers'
     // SQLite files (deploy/README.md): an operator decides that, not this tool.

@@ -72,18 +72,7 @@ void print_table(const std::vector<User>& users) {
     rows.push_back({u.email, u.portal, std::string(domain::to_string(u.type)), std::string(status_name(u.status)),
                     std::string(activation_name(u.activation_status)), u.id, common::rfc3339_utc(u.created_at_ms)});
   }
-  std::vector<std::size_t> widths(header.size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    std::cout << line << "\n";
-  }
+  print_columns(rows);
 }
 
 void print_json(const std::vector<User>& users) {
