@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                                  "topics are never changed: one with fewer partitions than --partitions "
                                  "is reported and the command exits 1");
   add_topics_flags(topics_cli, topics);
+  cli.one_line_usage_errors();
 
   if (argc == 2 && std::string_view(argv[1]) == "help") argv[1] = const_cast<char*>("--help");
   if (auto exit_code = cli.parse(argc, argv)) return *exit_code;

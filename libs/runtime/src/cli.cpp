@@ -26,6 +26,7 @@ struct Cli::State {
   };
   std::string env_prefix;
   std::unique_ptr<CLI::App> root;
+  bool one_line_errors = false;
   std::vector<Spec> specs;
   std::vector<std::unique_ptr<Cli>> commands;
 };
@@ -264,8 +265,7 @@ std::optional<int> Cli::parse(int argc, char** argv) {
     std::cout << app_->help("", CLI::AppFormatMode::All);
     return 0;
   } catch (const CLI::ParseError& error) {
-    std::cerr << app_->get_name() << ": " << error.what() << "\n\n" << app_->help();
-    return 2;
+    return usage_error(error.what());
   }
   return std::nullopt;
 }
@@ -294,9 +294,15 @@ std::optional<int> Cli::check_required() const {
 std::string Cli::usage() const { return app_->help(); }
 
 int Cli::usage_error(const std::string& message) const {
-  std::cerr << state_->root->get_name() << ": " << message << "\n\n" << app_->help();
+  if (state_->one_line_errors) {
+    std::cerr << state_->root->get_name() << ": " << message << " (--help lists the flags)\n";
+  } else {
+    std::cerr << state_->root->get_name() << ": " << message << "\n\n" << app_->help();
+  }
   return 2;
 }
+
+void Cli::one_line_usage_errors() { state_->one_line_errors = true; }
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   text = common::trim(text);

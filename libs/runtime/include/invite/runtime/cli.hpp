@@ -78,6 +78,9 @@ class Cli {
   std::string usage() const;
   // For checks across flags after parse: the message and usage on stderr; returns 2 for main to exit with.
   int usage_error(const std::string& message) const;
+  // Usage errors as one line naming --help instead of the whole usage: for an operator's tool run from scripts,
+  // whose logs should show one line per failure (the services keep the usage, which their manifests' authors read).
+  void one_line_usage_errors();
   // The environment twin of a flag of this program, e.g. INVITE_KAFKA_BROKERS.
   std::string env_name(std::string_view flag) const;
   // Every flag's environment twin (this command's and its subcommands').
