@@ -294,7 +294,9 @@ std::optional<int> Cli::check_required() const {
 std::string Cli::usage() const { return app_->help(); }
 
 int Cli::usage_error(const std::string& message) const {
-  if (state_->one_line_errors) {
+  // One line once a command is chosen (its flag was wrong); with none chosen, the usage lists the commands.
+  const auto chosen = state_->root->get_subcommands([](CLI::App* sub) { return sub->parsed() > 0; });
+  if (state_->one_line_errors && !chosen.empty()) {
     std::cerr << state_->root->get_name() << ": " << message << " (--help lists the flags)\n";
   } else {
     std::cerr << state_->root->get_name() << ": " << message << "\n\n" << app_->help();
