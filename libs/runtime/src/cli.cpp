@@ -205,7 +205,10 @@ void Cli::toggle(const std::string& name, bool& target, std::string help) {
 Cli& Cli::command(const std::string& name, std::string summary) {
   CLI::App* sub = app_->add_subcommand(name, std::move(summary));
   sub->get_help_ptr()->group("Flags");
-  state_->commands.push_back(std::unique_ptr<Cli>(new Cli(state_, sub)));
+  // The state owns its commands, so a command must not own the state back (a cycle LeakSanitizer reports): it gets a
+  // non-owning handle (the aliasing constructor with an empty owner).
+  state_->commands.push_back(
+      std::unique_ptr<Cli>(new Cli(std::shared_ptr<State>(std::shared_ptr<State>(), state_.get()), sub)));
   return *state_->commands.back();
 }
 
