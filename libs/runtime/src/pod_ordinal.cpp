@@ -57,4 +57,13 @@ std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, cons
   return from_pod;
 }
 
+std::variant<std::int32_t, std::string> replica_index(const Cli& cli, const PodIndex& index,
+                                                      std::int64_t replica_count) {
+  auto resolved = index_from_pod_name(cli, index);
+  if (auto* value = std::get_if<std::int32_t>(&resolved); value && *value >= replica_count) {
+    return "replica index " + std::to_string(*value) + " is not below --replica-count " + std::to_string(replica_count);
+  }
+  return resolved;
+}
+
 }  // namespace invite::runtime

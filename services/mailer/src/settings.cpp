@@ -97,14 +97,10 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
 
   s.mailer.from_address = std::string(common::trim(s.mailer.from_address));
   if (!plausible_address(s.mailer.from_address)) return cli.usage_error("--from must be an address like name@domain");
-  const auto index = runtime::index_from_pod_name(cli, replica);
+  const auto index = runtime::replica_index(cli, replica, replica_count);
   if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
   s.replica_count = static_cast<int>(replica_count);
   s.replica_index = std::get<std::int32_t>(index);
-  if (s.replica_index >= s.replica_count) {
-    return cli.usage_error("replica index " + std::to_string(s.replica_index) + " is not below --replica-count " +
-                           std::to_string(s.replica_count));
-  }
   if (auto exit_code = cli.check_required()) return *exit_code;
   if (s.mailer.default_culture.empty() || !domain::is_valid_culture(s.mailer.default_culture)) {
     return cli.usage_error("--default-culture must look like ll or ll-CC");

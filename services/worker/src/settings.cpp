@@ -40,15 +40,10 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   runtime::add_log_level_flag(cli, s.log_level);
   if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
 
-  const auto index = runtime::index_from_pod_name(cli, replica);
+  const auto index = runtime::replica_index(cli, replica, replica_count);
   if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
   s.replica_count = static_cast<int>(replica_count);
   s.replica_index = std::get<std::int32_t>(index);
-  if (s.replica_index >= s.replica_count) {
-    // A StatefulSet scaled up without raising --replica-count: its new pods would own nothing (or the wrong share).
-    return cli.usage_error("replica index " + std::to_string(s.replica_index) + " is not below --replica-count " +
-                           std::to_string(s.replica_count));
-  }
   if (auto exit_code = cli.check_required()) return *exit_code;
   return s;
 }

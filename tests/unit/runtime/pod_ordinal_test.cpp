@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ using invite::testing::Argv;
 
 // A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests. A malformed flag value
 // never gets here: the command line refuses it (exit code 2, as a string here).
-std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::string> args) {
+std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::string> args,
+                                                std::optional<std::int64_t> replica_count = std::nullopt) {
   Cli cli("invite-test", "", "PODORDINALTEST_");
   invite::runtime::PodIndex index;
   invite::runtime::add_pod_index_flags(cli, index, "reply-partition", "0", "partition", "pod name");
@@ -26,6 +28,7 @@ std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::strin
   const auto exit_code = cli.parse(argv.argc(), argv.argv());
   const std::string err = ::testing::internal::GetCapturedStderr();
   if (exit_code) return "exit " + std::to_string(*exit_code) + ": " + err;
+  if (replica_count) return invite::runtime::replica_index(cli, index, *replica_count);
   return index_from_pod_name(cli, index);
 }
 
@@ -87,4 +90,18 @@ TEST(IndexFromPodName, PodNameWithoutOrdinalIsAnError) {
 TEST(IndexFromPodName, MalformedFlagValueIsAnError) {
   EXPECT_NE(error_of(resolve({"prog", "--reply-partition", "-1"})).find("non-negative integer"), std::string::npos);
   EXPECT_NE(error_of(resolve({"prog", "--reply-partition", "x"})).find("non-negative integer"), std::string::npos);
+}
+
+TEST(ReplicaIndex, BelowTheCountIsAccepted) {
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-worker-1"}, 2), (std::variant<std::int32_t, std::string>(1)));
+}
+
+TEST(ReplicaIndex, AtOrBeyondTheCountIsAnError) {
+  EXPECT_EQ(error_of(resolve({"prog", "--pod-name", "invite-worker-2"}, 2)),
+            "replica index 2 is not below --replica-count 2");
+  EXPECT_EQ(error_of(resolve({"prog", "--reply-partition", "5"}, 3)), "replica index 5 is not below --replica-count 3");
+}
+
+TEST(ReplicaIndex, APodNameErrorComesFirst) {
+  EXPECT_NE(error_of(resolve({"prog", "--pod-name", "worker"}, 2)).find("--pod-name"), std::string::npos);
 }

@@ -29,4 +29,10 @@ void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::strin
 // the pod name has no ordinal.
 std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, const PodIndex& index);
 
+// The replica index of a service whose replicas share partitions by `p % count == index` (the worker, the mailer):
+// index_from_pod_name, which must be below `replica_count`. A StatefulSet scaled up without raising the count would
+// otherwise start pods that own nothing, or the wrong share.
+std::variant<std::int32_t, std::string> replica_index(const Cli& cli, const PodIndex& index,
+                                                      std::int64_t replica_count);
+
 }  // namespace invite::runtime
