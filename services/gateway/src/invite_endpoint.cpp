@@ -25,22 +25,12 @@ http::Response overloaded_response(std::string_view media) {
 }  // namespace
 
 InviteEndpoint::InviteEndpoint(InviteEnvironment env, InviteSettings settings)
-    : env_(std::move(env)),
-      settings_(settings),
-      invitations_published_(env_.metrics->counter("invite_gateway_invitations_published_total",
-                                                   "Invitation records published to invite.requested.v1")),
-      pending_gauge_(env_.metrics->gauge("invite_gateway_pending_requests", "Requests waiting for a worker reply")),
-      duration_(env_.metrics->histogram("invite_gateway_invite_duration_seconds",
-                                        "Time from receiving an invite request to answering it",
-                                        common::default_latency_buckets())) {
+    : env_(std::move(env)), settings_(settings) {
   assert(env_.portals && env_.publisher && env_.pending && env_.metrics && env_.now_ms && env_.schedule && env_.new_id);
 }
 
 void InviteEndpoint::finish(const std::string& outcome, http::Respond& respond, http::Response response) {
-  env_.metrics
-      ->counter("invite_gateway_invite_requests_total", "Invite requests by HTTP status and outcome",
-                {{"code", std::to_string(response.status)}, {"outcome", outcome}})
-      .inc();
+  env_.metrics->invite_requests(response.status, outcome).inc();
   respond(std::move(response));
 }
 
@@ -120,8 +110,8 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   // The completion owns everything the answer needs; the portal directory outlives every request.
   auto on_complete = [this, respond, portal, request_url, media, request_id, started_ms,
                       count = records.size()](Completion completion) mutable {
-    pending_gauge_.set(static_cast<double>(env_.pending->size()));
-    duration_.observe(static_cast<double>(env_.now_ms() - started_ms) / 1000.0);
+    env_.metrics->pending_requests.set(static_cast<double>(env_.pending->size()));
+    env_.metrics->invite_duration.observe(static_cast<double>(env_.now_ms() - started_ms) / 1000.0);
     if (auto* reply = std::get_if<events::InviteReply>(&completion)) {
       return finish(std::string(domain::to_string(reply->outcome)), respond,
                     reply_response(*reply, *portal, request_url, media, env_.now_ms()));
@@ -144,11 +134,11 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   if (!env_.publisher->has_room(records.size()) || !env_.pending->add(request_id, std::move(on_complete))) {
     return finish("overloaded", respond, overloaded_response(media));
   }
-  pending_gauge_.set(static_cast<double>(env_.pending->size()));
+  env_.metrics->pending_requests.set(static_cast<double>(env_.pending->size()));
 
   env_.schedule(settings_.request_timeout,
                 [pending = env_.pending, request_id] { pending->complete(request_id, TimedOut{}); });
-  invitations_published_.inc(static_cast<double>(records.size()));
+  env_.metrics->invitations_published.inc(static_cast<double>(records.size()));
   env_.publisher->publish(records, traceparent.value_or(""),
                           [pending = env_.pending, request_id](std::optional<PublishError> error) {
                             if (error) pending->complete(request_id, PublishFailed{error->message, error->queue_full});

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "invite/common/metrics.hpp"
+#include "gateway_metrics.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/http/server.hpp"
 #include "pending_requests.hpp"
@@ -27,7 +27,7 @@ struct InviteEnvironment {
   std::string token_secret;
   RequestPublisher* publisher = nullptr;
   PendingRequests* pending = nullptr;
-  common::Registry* metrics = nullptr;
+  GatewayMetrics* metrics = nullptr;
   std::function<std::int64_t()> now_ms;
   std::function<void(std::chrono::milliseconds, std::function<void()>)> schedule;
   std::function<std::string()> new_id;
@@ -46,9 +46,6 @@ class InviteEndpoint {
 
   InviteEnvironment env_;
   InviteSettings settings_;
-  common::Counter& invitations_published_;
-  common::Gauge& pending_gauge_;
-  common::Histogram& duration_;
 };
 
 }  // namespace invite::gateway

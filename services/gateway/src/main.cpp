@@ -8,6 +8,7 @@
 #include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite_endpoint.hpp"
+#include "kafka_clients.hpp"
 #include "ops_endpoints.hpp"
 #include "reply_listener.hpp"
 #include "request_publisher.hpp"
@@ -36,17 +37,11 @@ int main(int argc, char** argv) {
   std::string error;
   const auto token_secret = common::read_secret(s.token_secret_file, &error);
   if (!token_secret) return runtime::fail("cannot read token secret: " + error);
-  // librdkafka's own queue bound backs ours up (an explicit --kafka-config still wins): past it a record is
-  // refused at once instead of growing the queue.
-  kafka::Properties producer_config{{"queue.buffering.max.messages", std::to_string(s.max_queued_records)}};
-  producer_config.insert(producer_config.end(), s.kafka.config.begin(), s.kafka.config.end());
-  auto producer_or = kafka::Producer::create(s.kafka.brokers, producer_config, s.delivery_timeout, "invite-gateway");
-  if (auto* message = std::get_if<std::string>(&producer_or)) return runtime::fail("kafka producer: " + *message);
-  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer_or));
-  auto consumer_or = kafka::Consumer::create(s.kafka.brokers, "", s.kafka.config, "invite-gateway-replies");
-  if (auto* message = std::get_if<std::string>(&consumer_or)) return runtime::fail("kafka consumer: " + *message);
-  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer_or));
-  gateway::ReplyListener replies(*consumer, pending, metrics, s.reply_partition);
+  auto kafka_or = gateway::connect_kafka(s);
+  if (!kafka_or) return runtime::fail(kafka_or.error().message);
+  auto [producer, consumer] = std::move(*kafka_or);
+  gateway::GatewayMetrics gateway_metrics(metrics);
+  gateway::ReplyListener replies(*consumer, pending, gateway_metrics, s.reply_partition);
   if (auto message = replies.start()) return runtime::fail("reply partition: " + *message);
 
   gateway::KafkaRequestPublisher publisher(*producer, s.max_queued_records);
@@ -55,7 +50,7 @@ int main(int argc, char** argv) {
       *token_secret,
       &publisher,
       &pending,
-      &metrics,
+      &gateway_metrics,
       &common::now_ms,
       [&server](std::chrono::milliseconds delay, std::function<void()> fn) { server.schedule(delay, std::move(fn)); },
       &common::new_uuid,
@@ -63,15 +58,7 @@ int main(int argc, char** argv) {
   router.add("POST", "/api/2.0/people/invite",
              gateway::InviteEndpoint(std::move(env), {s.request_timeout, s.max_invitations, s.reply_partition}));
   gateway::add_ops_routes(router, runtime::metrics_renderer(metrics, *producer), [&producer, &replies, &draining] {
-    std::vector<std::string> reasons;
-    if (draining) reasons.emplace_back("shutting down");
-    if (producer->recovering()) {
-      runtime::add_producer_readiness(*producer, reasons);
-    } else if (!producer->connected()) {
-      reasons.emplace_back("Kafka producer not connected");
-    }
-    if (!replies.assigned()) reasons.emplace_back("reply partition not assigned");
-    return reasons;
+    return gateway::not_ready_reasons(*producer, replies, draining);
   });
   runtime::add_test_hooks(router, *producer);
   if (auto message = server.listen()) return runtime::fail("listen: " + *message);

@@ -2,6 +2,7 @@
 
 #include "http_replies.hpp"
 #include "invite/http/ops.hpp"
+#include "invite/runtime/producer_health.hpp"
 
 namespace invite::gateway {
 
@@ -18,6 +19,19 @@ void add_ops_routes(http::Router& router, std::function<std::string()> render_me
         response.set("Allow", std::string(allow));
         return response;
       });
+}
+
+std::vector<std::string> not_ready_reasons(const kafka::Producer& producer, const ReplyListener& replies,
+                                           bool draining) {
+  std::vector<std::string> reasons;
+  if (draining) reasons.emplace_back("shutting down");
+  if (producer.recovering()) {
+    runtime::add_producer_readiness(producer, reasons);
+  } else if (!producer.connected()) {
+    reasons.emplace_back("Kafka producer not connected");
+  }
+  if (!replies.assigned()) reasons.emplace_back("reply partition not assigned");
+  return reasons;
 }
 
 }  // namespace invite::gateway

@@ -9,15 +9,9 @@ namespace invite::gateway {
 
 using namespace std::chrono_literals;
 
-ReplyListener::ReplyListener(kafka::Consumer& consumer, PendingRequests& pending, common::Registry& metrics,
+ReplyListener::ReplyListener(kafka::Consumer& consumer, PendingRequests& pending, GatewayMetrics& metrics,
                              std::int32_t partition)
-    : consumer_(consumer),
-      pending_(pending),
-      partition_(partition),
-      replies_(metrics.counter("invite_gateway_replies_total", "Worker replies received")),
-      late_replies_(metrics.counter("invite_gateway_late_replies_total",
-                                    "Worker replies dropped because their request was already answered or unknown")),
-      bad_replies_(metrics.counter("invite_gateway_bad_replies_total", "Reply records that could not be decoded")) {}
+    : consumer_(consumer), pending_(pending), partition_(partition), metrics_(metrics) {}
 
 std::optional<std::string> ReplyListener::start() {
   const std::string topic(events::topics::kReplies);
@@ -33,15 +27,15 @@ std::optional<std::string> ReplyListener::start() {
 void ReplyListener::handle(const kafka::InRecord& record) {
   auto decoded = events::decode_reply(record.value);
   if (auto* error = std::get_if<std::string>(&decoded)) {
-    bad_replies_.inc();
+    metrics_.bad_replies.inc();
     common::log_warn("undecodable reply", {{"offset", record.offset}, {"error", *error}});
     return;
   }
-  replies_.inc();
+  metrics_.replies.inc();
   auto& reply = std::get<events::InviteReply>(decoded);
   const std::string request_id = reply.request_id;
   if (!pending_.complete(request_id, std::move(reply))) {
-    late_replies_.inc();
+    metrics_.late_replies.inc();
     common::log_info("late reply dropped", {{"requestId", request_id}});
   }
 }

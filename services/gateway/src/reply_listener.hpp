@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "invite/common/metrics.hpp"
+#include "gateway_metrics.hpp"
 #include "invite/kafka/client.hpp"
 #include "pending_requests.hpp"
 
@@ -14,7 +14,7 @@ namespace invite::gateway {
 
 class ReplyListener {
  public:
-  ReplyListener(kafka::Consumer& consumer, PendingRequests& pending, common::Registry& metrics, std::int32_t partition);
+  ReplyListener(kafka::Consumer& consumer, PendingRequests& pending, GatewayMetrics& metrics, std::int32_t partition);
 
   // Assigns the partition at its current end: replies to requests of an earlier run of this gateway are of no use.
   // The end is read as an absolute offset first, so no reply published after start() can be skipped.
@@ -30,9 +30,7 @@ class ReplyListener {
   PendingRequests& pending_;
   std::int32_t partition_;
   std::atomic<bool> assigned_{false};
-  common::Counter& replies_;
-  common::Counter& late_replies_;
-  common::Counter& bad_replies_;
+  GatewayMetrics& metrics_;
 };
 
 }  // namespace invite::gateway

@@ -80,7 +80,7 @@ class GatewayFixture : public ::testing::Test {
     env.token_secret = std::string(kSecret);
     env.publisher = &publisher_;
     env.pending = &pending_;
-    env.metrics = &metrics_;
+    env.metrics = &gateway_metrics_;
     env.now_ms = [this] { return now_ms_; };
     env.schedule = [this](std::chrono::milliseconds delay, std::function<void()> fn) {
       scheduled_.push_back({delay, std::move(fn)});
@@ -159,6 +159,7 @@ class GatewayFixture : public ::testing::Test {
   FakePublisher publisher_;
   PendingRequests pending_;
   common::Registry metrics_;
+  GatewayMetrics gateway_metrics_{metrics_};
   std::vector<Scheduled> scheduled_;
   std::int64_t now_ms_ = kNowMs;
   int ids_ = 0;

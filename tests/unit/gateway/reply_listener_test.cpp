@@ -74,7 +74,8 @@ class ReplyListenerTest : public ::testing::Test {
   UnusedConsumer consumer_;
   PendingRequests pending_{10};
   common::Registry metrics_;
-  ReplyListener listener_{consumer_, pending_, metrics_, 0};
+  GatewayMetrics gateway_metrics_{metrics_};
+  ReplyListener listener_{consumer_, pending_, gateway_metrics_, 0};
 };
 
 TEST_F(ReplyListenerTest, EncodedReplyCompletesItsPendingRequest) {
