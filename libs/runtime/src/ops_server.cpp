@@ -4,6 +4,7 @@
 
 #include "invite/http/ops.hpp"
 #include "invite/http/server.hpp"
+#include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
 
 namespace invite::runtime {
@@ -14,12 +15,18 @@ struct OpsServer::Impl {
   std::thread thread;
 };
 
-std::variant<std::unique_ptr<OpsServer>, std::string> OpsServer::start(
-    const Listener& listener, const std::string& server_name, std::function<std::string()> render_metrics,
-    std::function<std::vector<std::string>()> not_ready, const std::function<void(http::Router&)>& more_routes) {
+common::Result<std::unique_ptr<OpsServer>> OpsServer::start(const Listener& listener, const std::string& server_name,
+                                                            common::Registry& metrics, kafka::Producer& producer,
+                                                            std::function<bool()> partitions_assigned) {
   auto impl = std::make_unique<Impl>();
-  http::add_ops_routes(impl->router, std::move(render_metrics), std::move(not_ready));
-  if (more_routes) more_routes(impl->router);
+  auto not_ready = [&producer, assigned = std::move(partitions_assigned)] {
+    std::vector<std::string> reasons;
+    if (!assigned()) reasons.emplace_back("partitions not assigned");
+    add_producer_readiness(producer, reasons);
+    return reasons;
+  };
+  http::add_ops_routes(impl->router, metrics_renderer(metrics, producer), std::move(not_ready));
+  add_test_hooks(impl->router, producer);
   http::ServerOptions options;
   options.address = listener.address;
   options.port = listener.port;
@@ -29,8 +36,8 @@ std::variant<std::unique_ptr<OpsServer>, std::string> OpsServer::start(
       std::make_unique<http::Server>(options, [router = &impl->router](http::Request request, http::Respond respond) {
         (*router)(std::move(request), std::move(respond));
       });
-  if (auto message = impl->server->listen()) return "listen: " + *message;
-  if (auto message = write_port_file(listener.port_file, impl->server->port())) return *message;
+  if (auto message = impl->server->listen()) return common::fail("listen: " + *message);
+  if (auto message = write_port_file(listener.port_file, impl->server->port())) return common::fail(*message);
   impl->thread = std::thread([server = impl->server.get()] { server->run(); });
   return std::unique_ptr<OpsServer>(new OpsServer(std::move(impl)));
 }

@@ -1,15 +1,12 @@
 // invite-mailer: sends the invitation e-mails of invite.emails.v1 (SMTP, or .eml files without an SMTP server)
 // and announces each attempt's outcome on invite.email-status.v1; wires settings, Kafka, its SQLite file, the
 // templates and a sender to the mailer loop.
-#include <iostream>
-#include <random>
-
 #include "invite/common/log.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/events/events.hpp"
 #include "invite/mail/template_files.hpp"
 #include "invite/runtime/ops_server.hpp"
-#include "invite/runtime/producer_health.hpp"
+#include "invite/runtime/partition_ownership.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/runtime/termination.hpp"
 #include "invite/store/mailer_store.hpp"
@@ -44,15 +41,10 @@ int main(int argc, char** argv) {
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-mailer", s.delivery_timeout, topic, s.topic_wait);
   if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
   auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
-  std::vector<std::int32_t> owned;
-  for (std::int32_t p = 0; p < partition_count; ++p) {
-    if (p % s.replica_count == s.replica_index) owned.push_back(p);
-  }
+  const auto owned = runtime::owned_partitions(partition_count, {}, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
 
   common::Registry metrics;
-  std::mt19937_64 random_engine{std::random_device{}()};
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
   mailer::MailerEnvironment env{consumer.get(),
                                 producer.get(),
                                 store.get(),
@@ -62,26 +54,13 @@ int main(int argc, char** argv) {
                                 &metrics,
                                 owned,
                                 s.mailer,
-                                nullptr,
-                                [&] { return unit(random_engine); }};
-  // The one line on stdout: a newcomer running the devstack sees where the invitation they just sent is.
-  if (s.smtp.url.empty())
-    env.on_delivered = [](const std::string& recipient, const std::string& location) {
-      std::cout << "invitation e-mail for " << recipient << ": " << location << std::endl;
-    };
+                                mailer::delivery_announcer(s),
+                                mailer::jitter_source()};
   mailer::Mailer mailer(std::move(env));
 
-  auto ops_or = runtime::OpsServer::start(
-      s.ops, "invite-mailer", runtime::metrics_renderer(metrics, *producer),
-      [&mailer, &kafka = *producer] {
-        std::vector<std::string> reasons;
-        if (!mailer.ready()) reasons.emplace_back("partitions not assigned");
-        runtime::add_producer_readiness(kafka, reasons);
-        return reasons;
-      },
-      [&kafka = *producer](http::Router& router) { runtime::add_test_hooks(router, kafka); });
-  if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
-  const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
+  auto ops =
+      runtime::OpsServer::start(s.ops, "invite-mailer", metrics, *producer, [&mailer] { return mailer.ready(); });
+  if (!ops) return runtime::fail(ops.error().message);
 
   if (auto message = mailer.start()) return runtime::fail("start: " + *message);
   common::log_info("mailer started", {{"sender", sender->describe()},
@@ -89,7 +68,7 @@ int main(int argc, char** argv) {
                                       {"cultures", std::int64_t(templates.cultures().size())},
                                       {"partitions", std::int64_t(owned.size())},
                                       {"replicaIndex", std::int64_t{s.replica_index}},
-                                      {"port", std::int64_t{ops->port()}}});
+                                      {"port", std::int64_t{(*ops)->port()}}});
   const int exit_code = signals.run_until_signal([&mailer](const std::atomic<bool>& stop) { return mailer.run(stop); });
   consumer->close();
   common::log_info("stopped");

@@ -1,7 +1,10 @@
 #include "settings.hpp"
 
 #include <charconv>
+#include <iostream>
 #include <limits>
+#include <memory>
+#include <random>
 
 #include "invite/common/files.hpp"
 #include "invite/common/text.hpp"
@@ -123,6 +126,19 @@ std::variant<std::unique_ptr<mail::Sender>, std::string> make_sender(const Setti
     smtp.password = std::move(*password);
   }
   return mail::make_smtp_sender(std::move(smtp));
+}
+
+std::function<double()> jitter_source() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+}
+
+std::function<void(const std::string& recipient, const std::string& location)> delivery_announcer(
+    const Settings& settings) {
+  if (!settings.smtp.url.empty()) return nullptr;
+  return [](const std::string& recipient, const std::string& location) {
+    std::cout << "invitation e-mail for " << recipient << ": " << location << std::endl;
+  };
 }
 
 }  // namespace invite::mailer

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // invite-mailer's settings: its command line and environment twins, checked once; and the sender they choose.
 #include <chrono>
 #include <memory>
@@ -36,5 +37,13 @@ std::variant<Settings, int> read_settings(int argc, char** argv);
 
 // The SMTP sender, or the .eml writer without --smtp-url; an error (reading the password file, a bad URL) otherwise.
 std::variant<std::unique_ptr<mail::Sender>, std::string> make_sender(const Settings& settings);
+
+// Uniform numbers in [0, 1) for the retry jitter, from an engine seeded once per process.
+std::function<double()> jitter_source();
+
+// Without --smtp-url, prints where each invitation went: the one line on stdout that shows a newcomer running the
+// devstack where the invitation they just sent is. With SMTP, nothing.
+std::function<void(const std::string& recipient, const std::string& location)> delivery_announcer(
+    const Settings& settings);
 
 }  // namespace invite::mailer

@@ -8,11 +8,10 @@
 #include "invite/common/metrics.hpp"
 #include "invite/events/events.hpp"
 #include "invite/runtime/ops_server.hpp"
-#include "invite/runtime/producer_health.hpp"
+#include "invite/runtime/partition_ownership.hpp"
 #include "invite/runtime/startup.hpp"
 #include "invite/runtime/termination.hpp"
 #include "invite/store/partition_store.hpp"
-#include "partition_ownership.hpp"
 #include "settings.hpp"
 #include "worker.hpp"
 
@@ -35,7 +34,7 @@ int main(int argc, char** argv) {
   if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
   auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
 
-  const auto owned = worker::owned_partitions(partition_count, s.partitions, s.replica_count, s.replica_index);
+  const auto owned = runtime::owned_partitions(partition_count, s.partitions, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
   for (std::int32_t partition : owned) {
@@ -52,23 +51,15 @@ int main(int argc, char** argv) {
   worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics, s.retention};
   worker::Worker worker(std::move(env), std::move(stores));
 
-  auto ops_or = runtime::OpsServer::start(
-      s.ops, "invite-worker", runtime::metrics_renderer(metrics, *producer),
-      [&worker, &kafka = *producer] {
-        std::vector<std::string> reasons;
-        if (!worker.ready()) reasons.emplace_back("partitions not assigned");
-        runtime::add_producer_readiness(kafka, reasons);
-        return reasons;
-      },
-      [&kafka = *producer](http::Router& router) { runtime::add_test_hooks(router, kafka); });
-  if (auto* message = std::get_if<std::string>(&ops_or)) return runtime::fail(*message);
-  const auto ops = std::move(std::get<std::unique_ptr<runtime::OpsServer>>(ops_or));
+  auto ops =
+      runtime::OpsServer::start(s.ops, "invite-worker", metrics, *producer, [&worker] { return worker.ready(); });
+  if (!ops) return runtime::fail(ops.error().message);
 
   if (auto message = worker.start()) return runtime::fail("start: " + *message);
   common::log_info("worker started", {{"partitions", owned_text.str()},
                                       {"replicaIndex", std::int64_t{s.replica_index}},
                                       {"partitionCount", std::int64_t{partition_count}},
-                                      {"port", std::int64_t{ops->port()}}});
+                                      {"port", std::int64_t{(*ops)->port()}}});
 
   const int exit_code = signals.run_until_signal([&worker](const std::atomic<bool>& stop) { return worker.run(stop); });
   consumer->close();

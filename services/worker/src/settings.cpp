@@ -2,8 +2,8 @@
 
 #include <limits>
 
+#include "invite/runtime/partition_ownership.hpp"
 #include "invite/runtime/pod_ordinal.hpp"
-#include "partition_ownership.hpp"
 
 namespace invite::worker {
 
@@ -19,7 +19,7 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.value<std::vector<std::int32_t>>(
       "partitions", s.partitions, "all",
       [](std::string_view text) -> std::variant<std::vector<std::int32_t>, std::string> {
-        if (auto list = parse_partition_list(text)) return std::move(*list);
+        if (auto list = runtime::parse_partition_list(text)) return std::move(*list);
         return "must be all or a list like 0,1,5, got '" + std::string(text) + "'";
       },
       "partitions of invite.requested.v1 to own: all, or a list like 0,1,5");

@@ -1,13 +1,17 @@
 #pragma once
 // The HTTP endpoints a Kafka-driven service (worker, mailer) serves beside its loop: /healthz, /readyz and
 // /metrics on --listen-address and --port, the bound port written to --port-file, on a thread of its own.
+// Both services are ready on the same terms: their partitions are assigned and their producer is not recovering
+// from a fatal error; both offer the test hooks (runtime::add_test_hooks) when the environment enables them.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
+#include "invite/common/metrics.hpp"
+#include "invite/common/result.hpp"
+#include "invite/kafka/client.hpp"
 #include "invite/runtime/shared_flags.hpp"
 
 namespace invite::http {
@@ -20,10 +24,10 @@ namespace invite::runtime {
 class OpsServer {
  public:
   // Listening and serving when it returns; an error (address in use, unwritable port file) otherwise.
-  // more_routes may add routes of the service's own (runtime::add_test_hooks).
-  static std::variant<std::unique_ptr<OpsServer>, std::string> start(
-      const Listener& listener, const std::string& server_name, std::function<std::string()> render_metrics,
-      std::function<std::vector<std::string>()> not_ready, const std::function<void(http::Router&)>& more_routes = {});
+  // partitions_assigned is called from the server's thread; metrics and producer must outlive the server.
+  static common::Result<std::unique_ptr<OpsServer>> start(const Listener& listener, const std::string& server_name,
+                                                          common::Registry& metrics, kafka::Producer& producer,
+                                                          std::function<bool()> partitions_assigned);
   ~OpsServer();  // stops serving and joins the thread
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;

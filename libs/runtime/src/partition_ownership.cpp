@@ -1,9 +1,9 @@
-#include "partition_ownership.hpp"
+#include "invite/runtime/partition_ownership.hpp"
 
 #include <algorithm>
 #include <charconv>
 
-namespace invite::worker {
+namespace invite::runtime {
 
 std::optional<std::vector<std::int32_t>> parse_partition_list(std::string_view text) {
   std::vector<std::int32_t> partitions;
@@ -34,4 +34,4 @@ std::vector<std::int32_t> owned_partitions(std::int32_t partition_count, const s
   return owned;
 }
 
-}  // namespace invite::worker
+}  // namespace invite::runtime

@@ -1,12 +1,12 @@
 // Which partitions a worker replica owns: every partition must have exactly one writer.
-#include "partition_ownership.hpp"
+#include "invite/runtime/partition_ownership.hpp"
 
 #include <gtest/gtest.h>
 
 #include <map>
 #include <vector>
 
-namespace invite::worker {
+namespace invite::runtime {
 namespace {
 
 using List = std::vector<std::int32_t>;
@@ -65,4 +65,4 @@ TEST(OwnedPartitions, ReplicaSplitCoversEveryPartitionExactlyOnce) {
 }
 
 }  // namespace
-}  // namespace invite::worker
+}  // namespace invite::runtime

@@ -1,12 +1,12 @@
 #pragma once
-// Which partitions of invite.requested.v1 a worker replica owns. Each partition must have exactly one owner,
-// so its SQLite file has one writer: replicas split the partitions by p % replica_count == replica_index.
+// Which partitions of its topic a worker or mailer replica owns. Each partition must have exactly one owner,
+// so its state has one writer: replicas split the partitions by p % replica_count == replica_index.
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-namespace invite::worker {
+namespace invite::runtime {
 
 // "all" -> empty list meaning every partition; "0,1,5" -> {0,1,5}; malformed -> nullopt.
 std::optional<std::vector<std::int32_t>> parse_partition_list(std::string_view text);
@@ -16,4 +16,4 @@ std::optional<std::vector<std::int32_t>> parse_partition_list(std::string_view t
 std::vector<std::int32_t> owned_partitions(std::int32_t partition_count, const std::vector<std::int32_t>& wanted,
                                            int replica_count, int replica_index);
 
-}  // namespace invite::worker
+}  // namespace invite::runtime
