@@ -46,13 +46,14 @@ std::string_view activation_name(domain::ActivationStatus status) {
 
 // Opens every partition file of the data directory; on failure prints why and returns nothing, so that an
 // operator never mistakes a partial view for the whole directory.
-std::optional<std::vector<std::unique_ptr<PartitionStore>>> open_all(const std::string& data_dir) {
+std::optional<std::vector<std::unique_ptr<store::UserAdmin>>> open_all(const std::string& data_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(data_dir, ec)) {
     std::cerr << "invitectl: data directory " << data_dir << " does not exist\n";
     return std::nullopt;
   }
-  std::vector<std::unique_ptr<PartitionStore>> stores;
+  // invitectl needs only the operator's part of a partition file.
+  std::vector<std::unique_ptr<store::UserAdmin>> stores;
   for (const auto& [partition, file] : PartitionStore::list(data_dir)) {
     auto opened = PartitionStore::open(file);
     if (auto* error = std::get_if<std::string>(&opened)) {

@@ -7,6 +7,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 
 import yaml
 
@@ -20,10 +21,13 @@ BIN_DIR = pathlib.Path(os.environ.get("INVITE_BIN_DIR", SOURCE_DIR / "build" / "
 KUSTOMIZATIONS = ("base", "topics", "overlays/dev", "overlays/prod")
 OVERLAYS = ("overlays/dev", "overlays/prod")
 
-# The design's topics.
+# The topics: the contract's list (proto/asyncapi.yaml), the one the contract tests check the binaries against.
+sys.path.insert(0, str(SOURCE_DIR / "tests" / "contract"))
+import asyncapi_contract  # noqa: E402  (found through the path above)
+
 REQUESTED, REPLIES = "invite.requested.v1", "invite.replies.v1"
 EMAILS = "invite.emails.v1"
-TOPICS = {REQUESTED, REPLIES, EMAILS, "people.user-invited.v1", "invite.requested.v1.dlq", "invite.email-status.v1"}
+TOPICS = asyncapi_contract.AsyncApi().topics
 
 # Which binary runs in which container (manifests and compose file alike).
 BINARY_OF = {"gateway": "invite-gateway", "worker": "invite-worker", "mailer": "invite-mailer"}
