@@ -5,11 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "invite/domain/people_query.hpp"
 #include "invite/domain/validation.hpp"
 
 namespace invite::gateway {
 namespace {
 
+using domain::display_name;
 using domain::EmployeeType;
 using domain::normalize_email;
 
@@ -31,16 +33,6 @@ constexpr std::array<AvatarSize, 5> kAvatarSizes{{
     {"avatarMedium", 48, 48},
     {"avatarSmall", 32, 32},
 }};
-
-std::string display_name(const User& user) {
-  std::string name = user.first_name;
-  if (!user.first_name.empty() && !user.last_name.empty()) name += ' ';
-  name += user.last_name;
-  const auto first = name.find_first_not_of(' ');
-  if (first == std::string::npos) return user.email;
-  const auto last = name.find_last_not_of(' ');
-  return name.substr(first, last - first + 1);
-}
 
 Json employee_dto(const User& user, const Portal& portal) {
   Json dto;
