@@ -1,12 +1,14 @@
 #include "invite_request.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "invite/common/json_text.hpp"
 #include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
+#include "json_binding.hpp"
 
 namespace invite::gateway {
 namespace {
@@ -17,40 +19,20 @@ using domain::EmployeeType;
 using domain::is_valid_culture;
 using domain::is_valid_email;
 
-// Ordered: of several spellings of one property, member() must find the one written last.
-using Json = nlohmann::ordered_json;
-
 constexpr std::string_view kIncorrectEmail = "Incorrect email";
 constexpr std::string_view kBadType = "The JSON value could not be converted to EmployeeType.";
-
-// ASP.NET binds property names case-insensitively; when several spellings are present the last one wins.
-const Json* member(const Json& object, std::string_view name) {
-  const Json* found = nullptr;
-  for (const auto& item : object.items()) {
-    if (common::iequals(item.key(), name)) found = &item.value();
-  }
-  return found;
-}
-
-bool present(const Json* value) { return value != nullptr && !value->is_null(); }
 
 // Absent or null -> nullopt inside the optional; unconvertible -> outer nullopt.
 std::optional<std::optional<EmployeeType>> parse_type(const Json* value) {
   if (!present(value)) return std::optional<EmployeeType>{};
   if (value->is_string()) {
     if (auto type = employee_type_from_name(value->get_ref<const std::string&>())) return type;
-    return std::nullopt;
   }
-  if (value->is_number_unsigned()) {
-    const auto number = value->get<std::uint64_t>();
-    if (number > 4) return std::nullopt;
-    return employee_type_from_number(static_cast<std::int64_t>(number));
+  // Numbers, also as numeric strings ("4"), as ASP.NET's web defaults read them.
+  if (const auto number = integer_value(*value)) {
+    if (auto type = employee_type_from_number(*number)) return type;
   }
-  if (value->is_number_integer()) {
-    if (auto type = employee_type_from_number(value->get<std::int64_t>())) return type;
-    return std::nullopt;
-  }
-  return std::nullopt;  // floats, booleans, arrays, objects
+  return std::nullopt;  // floats, booleans, arrays, objects, other texts
 }
 
 }  // namespace
@@ -63,6 +45,11 @@ void ValidationErrors::add(std::string key, std::string message) {
     }
   }
   errors.emplace_back(std::move(key), std::vector<std::string>{std::move(message)});
+}
+
+void throw_exception_from_error(const ValidationErrors& errors, const boost::source_location& /*location*/) {
+  throw std::logic_error("unchecked validation errors: " +
+                         (errors.empty() ? std::string("none") : errors.errors.front().first));
 }
 
 std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations) {

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/assert/source_location.hpp>
+
 #include "invite/domain/types.hpp"
 
 namespace invite::gateway {
@@ -27,9 +29,13 @@ struct ValidationErrors {
   bool empty() const { return errors.empty(); }
 };
 
+// Found by argument-dependent lookup when .value() is called on a boost::system::result holding ValidationErrors:
+// not checking first is a bug, so it throws (as common::Result does) instead of being undefined.
+[[noreturn]] void throw_exception_from_error(const ValidationErrors& errors, const boost::source_location& location);
+
 // Accepts {"invitations":[{"email":..,"type":..}],"culture":..} and the seed's wrapped item shape
 // {"invitations":[{"value":{"email":..,"type":..}}]}. Property names match case-insensitively (ASP.NET does).
-// type: a name (any case) or a number 0..4; unknown -> key "$.invitations[i].type".
+// type: a name (any case) or a number 0..4, also as a numeric string ("4"); unknown -> key "$.invitations[i].type".
 // Errors (all collected; the invitations' in list order, then the culture's):
 //   body not JSON / not an object     -> "$": "The request body is not valid JSON."
 //   invitations missing or null       -> "Invitations": "The Invitations field is required."

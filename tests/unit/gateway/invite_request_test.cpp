@@ -117,9 +117,13 @@ TEST(InviteRequestType, AllOmittedOrNullAreInvitedAsRoomAdmin) {
   EXPECT_EQ(accepted(R"({"invitations":[{"email":"a@example.com"}]})").invitations.at(0).type, EmployeeType::RoomAdmin);
 }
 
+TEST(InviteRequestType, ANumericStringIsReadAsTheNumber) {
+  EXPECT_EQ(accepted(with_type(R"("4")")).invitations.at(0).type, EmployeeType::User);
+}
+
 TEST(InviteRequestType, AnythingElseIsAConversionError) {
   const Errors expected{{"$.invitations[0].type", {kBadType}}};
-  for (const char* bad : {R"("Admin")", "5", "-1", "1.5", "1.0", R"("1")", R"("7")", "true", R"("")", "[]", "{}",
+  for (const char* bad : {R"("Admin")", "5", "-1", "1.5", "1.0", R"(" 1")", R"("7")", "true", R"("")", "[]", "{}",
                           "18446744073709551615"}) {
     EXPECT_EQ(rejected(with_type(bad)), expected) << "type " << bad;
   }
