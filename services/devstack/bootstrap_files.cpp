@@ -43,15 +43,14 @@ std::optional<std::string> untouched_generated_port(const std::string& content, 
 
 std::optional<std::string> ensure_secret(const fs::path& path) {
   if (fs::exists(path)) {
-    std::string error;
-    if (auto secret = common::read_secret(path, &error)) return secret;
-    log_error("cannot read secret", {{"file", path.string()}, {"error", error}});
+    auto secret = common::read_secret(path);
+    if (secret) return std::move(*secret);
+    log_error("cannot read secret", {{"file", path.string()}, {"error", secret.error().message}});
     return std::nullopt;
   }
   std::string secret = common::random_hex(32);
-  std::string error;
-  if (!common::write_file_atomic(path, secret, 0600, &error)) {
-    log_error("cannot write secret", {{"file", path.string()}, {"error", error}});
+  if (auto written = common::write_file_atomic(path, secret, 0600); !written) {
+    log_error("cannot write secret", {{"file", path.string()}, {"error", written.error().message}});
     return std::nullopt;
   }
   log_info("generated secret", {{"file", path.string()}});
@@ -70,9 +69,8 @@ bool ensure_portals_file(const fs::path& path, const std::string& portal, unsign
     log_info("updating the port in the generated portals file",
              {{"file", path.string()}, {"from", *old_port}, {"to", std::to_string(port)}});
   }
-  std::string error;
-  if (!common::write_file_atomic(path, wanted, 0644, &error)) {
-    log_error("cannot write portals file", {{"file", path.string()}, {"error", error}});
+  if (auto written = common::write_file_atomic(path, wanted, 0644); !written) {
+    log_error("cannot write portals file", {{"file", path.string()}, {"error", written.error().message}});
     return false;
   }
   log_info("wrote portals file", {{"file", path.string()}, {"portal", portal}});

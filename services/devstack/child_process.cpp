@@ -95,11 +95,8 @@ struct ExecPlan {
 
 }  // namespace
 
-std::optional<ChildProcess> ChildProcess::spawn(const Options& options, std::string* error) {
-  auto fail = [&](const std::string& what, int err) -> std::optional<ChildProcess> {
-    if (error != nullptr) *error = what + ": " + std::strerror(err);
-    return std::nullopt;
-  };
+common::Result<ChildProcess> ChildProcess::spawn(const Options& options) {
+  auto fail = [](const std::string& what, int err) { return common::fail(what + ": " + std::strerror(err)); };
   const ExecPlan plan(options);
   int output_fd = -1;
   if (options.stderr_file) {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "invite/common/result.hpp"
+
 namespace invite::devstack {
 
 class ChildProcess {
@@ -21,10 +23,10 @@ class ChildProcess {
     bool new_process_group = false;  // true: Ctrl-C in a terminal reaches only the parent, which stops children itself
   };
 
-  // nullopt and *error set when fork/exec fails (exec failure is reported, not a silent exit of the child).
-  // The child is killed when the *thread* that spawned it ends (PR_SET_PDEATHSIG follows the forking thread), so
-  // spawn from a thread that lives as long as the child should, such as main's.
-  static std::optional<ChildProcess> spawn(const Options& options, std::string* error = nullptr);
+  // An error when fork/exec fails (exec failure is reported, not a silent exit of the child): "exec <program>: No
+  // such file or directory". The child is killed when the *thread* that spawned it ends (PR_SET_PDEATHSIG follows
+  // the forking thread), so spawn from a thread that lives as long as the child should, such as main's.
+  static common::Result<ChildProcess> spawn(const Options& options);
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

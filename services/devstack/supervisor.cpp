@@ -185,10 +185,9 @@ class Devstack {
     const fs::path summary_file = config_.data_dir / "devstack.json";
     // Printed first: devstack.json appearing is what scripts wait for, and by then the lines are out.
     print_welcome(url, *bound, token, summary_file);
-    std::string error;
     // 0600: it holds a 30-day Owner token.
-    if (!common::write_file_atomic(summary_file, summary.dump(2) + "\n", 0600, &error)) {
-      log_error("cannot write devstack.json", {{"file", summary_file.string()}, {"error", error}});
+    if (auto written = common::write_file_atomic(summary_file, summary.dump(2) + "\n", 0600); !written) {
+      log_error("cannot write devstack.json", {{"file", summary_file.string()}, {"error", written.error().message}});
       return 1;
     }
     log_info("ready", {{"url", url}, {"brokers", brokers}, {"summary", summary_file.string()}});
@@ -258,12 +257,12 @@ class Devstack {
     options.inherit_stdout = inherit_stdout;
     // Ctrl-C in the terminal reaches only us; we stop the children in order.
     options.new_process_group = true;
-    std::string error;
-    child.process = ChildProcess::spawn(options, &error);
-    if (!child.process) {
-      log_error("cannot start child", {{"program", options.program.string()}, {"error", error}});
+    auto spawned = ChildProcess::spawn(options);
+    if (!spawned) {
+      log_error("cannot start child", {{"program", options.program.string()}, {"error", spawned.error().message}});
       return false;
     }
+    child.process = std::move(*spawned);
     log_info("started child", {{"program", options.program.string()},
                                {"pid", static_cast<std::int64_t>(child.process->pid())},
                                {"log", log.string()}});

@@ -36,10 +36,9 @@ int run_token(const runtime::Cli& cli, const TokenOptions& o) {
     std::cerr << "invitectl: --user-id must be a uuid, got '" << user_id << "'\n";
     return kUsage;
   }
-  std::string error;
-  const auto secret = common::read_secret(secret_file, &error);
+  const auto secret = common::read_secret(secret_file);
   if (!secret) {
-    std::cerr << "invitectl: cannot read token secret: " << error << "\n";
+    std::cerr << "invitectl: cannot read token secret: " << secret.error().message << "\n";
     return kUsage;
   }
 

@@ -296,10 +296,9 @@ int main(int argc, char** argv) {
                            value_from == std::string::npos ? "" : header.substr(value_from));
   }
   if (cli.given("body-file")) {
-    std::string error;
-    auto body = invite::common::read_file(body_file, &error);
+    auto body = invite::common::read_file(body_file);
     if (!body) {
-      std::cerr << error << "\n";
+      std::cerr << body.error().message << "\n";
       return 2;
     }
     s.body = std::move(*body);

@@ -84,16 +84,15 @@ void Load::send_until_converged(Request& request, std::size_t& port_index) {
       {"Cookie", std::string(auth::kAuthCookie) + "=" + token_}};
   const auto give_up = std::chrono::steady_clock::now() + options_.give_up;
   while (std::chrono::steady_clock::now() < give_up) {
-    std::string error;
     const auto started = std::chrono::steady_clock::now();
     const auto reply = testing::http_request("127.0.0.1", options_.ports[port_index], "POST", "/api/2.0/people/invite",
-                                             headers, body, options_.exchange_timeout, &error);
+                                             headers, body, options_.exchange_timeout);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     std::string failure;
     bool move_on = false;  // try another gateway
     if (!reply) {
       // Refused: nobody listens there any more. Anything else: the connection broke under the request.
-      failure = error.rfind("connect", 0) == 0 ? "connect" : "transport";
+      failure = reply.error().message.rfind("connect", 0) == 0 ? "connect" : "transport";
       move_on = true;
     } else if (reply->status == 200) {
       const auto answer = json::parse(reply->body, nullptr, false);

@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "child_process.hpp"
+#include "file_text.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/events/events.hpp"
@@ -20,15 +21,14 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   if (real_kafka_requested())
     GTEST_SKIP() << "the embedded broker is the subject; tests/realkafka runs the devstack on a real one";
   const auto dir = std::filesystem::temp_directory_path() / ("invite-devstack-" + common::random_hex(6));
-  std::string error;
   auto devstack = devstack::ChildProcess::spawn(
-      {INVITE_DEVSTACK_BIN, {"--data-dir", dir.string(), "--port", "0"}, {}, dir.string() + ".log", false}, &error);
-  ASSERT_TRUE(devstack) << error;
+      {INVITE_DEVSTACK_BIN, {"--data-dir", dir.string(), "--port", "0"}, {}, dir.string() + ".log", false});
+  ASSERT_TRUE(devstack) << devstack.error().message;
 
-  std::optional<std::string> manifest;
-  ASSERT_TRUE(eventually([&] { return (manifest = common::read_file(dir / "devstack.json")).has_value(); }, 60s))
-      << "no devstack.json; log: " << common::read_file(dir.string() + ".log").value_or("");
-  const auto info = json::parse(*manifest);
+  std::string manifest;
+  ASSERT_TRUE(eventually([&] { return !(manifest = file_text(dir / "devstack.json")).empty(); }, 60s))
+      << "no devstack.json; log: " << file_text(dir.string() + ".log");
+  const auto info = json::parse(manifest);
   for (const char* field : {"url", "brokers", "portal", "token", "tokenSecretFile"}) {
     EXPECT_TRUE(info.contains(field)) << field;
   }
@@ -45,7 +45,7 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   EXPECT_EQ(json::parse(reply->body)["response"][0]["displayName"], address);
 
   // The printed curl command carries the same token and URL.
-  const auto output = common::read_file(dir.string() + ".log").value_or("");
+  const auto output = file_text(dir.string() + ".log");
   EXPECT_NE(output.find("curl"), std::string::npos) << output;
   EXPECT_NE(output.find(url + "/api/2.0/people/invite"), std::string::npos) << output;
 
@@ -77,16 +77,16 @@ TEST(Devstack, StartsServesAnInviteAndStopsCleanlyOnCtrlC) {
   std::string eml_path;
   EXPECT_TRUE(eventually(
       [&] {
-        const auto out = common::read_file(dir.string() + ".log").value_or("");
+        const auto out = file_text(dir.string() + ".log");
         const auto at = out.find(printed);
         if (at == std::string::npos) return false;
         eml_path = out.substr(at + printed.size(), out.find('\n', at) - at - printed.size());
         return true;
       },
       30s))
-      << common::read_file(dir / "mailer.log").value_or("");
+      << file_text(dir / "mailer.log");
   EXPECT_EQ(std::filesystem::path(eml_path).parent_path(), dir / "outbox-mail");
-  const auto eml = common::read_file(eml_path).value_or("");
+  const auto eml = file_text(eml_path);
   EXPECT_NE(eml.find("\r\nTo: <" + address + ">\r\n"), std::string::npos) << eml;
   EXPECT_NE(eml.find("\r\nSubject: Join Local DocSpace DocSpace\r\n"), std::string::npos) << eml;
   EXPECT_NE(eml.find("/confirm/LinkInvite?type=3DLinkInvite"), std::string::npos) << eml;

@@ -5,6 +5,7 @@
 #include <regex>
 #include <thread>
 
+#include "file_text.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/events/events.hpp"
@@ -151,7 +152,7 @@ TEST(BrokerRestart, EmptyNewTopicsAreReadFromTheStartAndUsersStayUnique) {
   EXPECT_EQ(json::parse(again.body)["response"][0]["id"], json::parse(first.body)["response"][0]["id"]);
   EXPECT_EQ(count_users(stack, address), 1u);
   EXPECT_EQ(count_email_jobs(stack, address, 0), 0u);  // the new broker never saw a second job
-  const auto log = common::read_file(stack.dir() / "worker.log").value_or("");
+  const auto log = file_text(stack.dir() / "worker.log");
   EXPECT_NE(log.find("beyond the partition's end"), std::string::npos);
 }
 

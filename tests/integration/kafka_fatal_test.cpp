@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "file_text.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "stack.hpp"
@@ -27,14 +28,14 @@ StackOptions hooked_options() {
 }
 
 std::uint16_t worker_port(const Stack& stack) {
-  return static_cast<std::uint16_t>(std::stoi(common::read_file(stack.dir() / "worker.port").value_or("0")));
+  const auto text = file_text(stack.dir() / "worker.port");
+  return static_cast<std::uint16_t>(text.empty() ? 0 : std::stoi(text));
 }
 
 HttpReply call(std::uint16_t port, const std::string& method, const std::string& target) {
-  std::string error;
-  auto reply = http_request("127.0.0.1", port, method, target, {{"Host", "localhost"}}, "", 10s, &error);
+  auto reply = http_request("127.0.0.1", port, method, target, {{"Host", "localhost"}}, "", 10s);
   if (!reply) {
-    ADD_FAILURE() << method << " " << target << ": " << error;
+    ADD_FAILURE() << method << " " << target << ": " << reply.error().message;
     return {};
   }
   return *reply;

@@ -52,9 +52,9 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
   std::filesystem::create_directories(dir_);
   start_cluster();
   token_secret_ = common::random_hex(32);
-  require(common::write_file_atomic(dir_ / "token.secret", token_secret_, 0600), "token secret");
-  require(common::write_file_atomic(dir_ / "link.secret", common::random_hex(32), 0600), "link secret");
-  require(common::write_file_atomic(dir_ / "portals.json", kPortals), "portals");
+  require(common::write_file_atomic(dir_ / "token.secret", token_secret_, 0600).has_value(), "token secret");
+  require(common::write_file_atomic(dir_ / "link.secret", common::random_hex(32), 0600).has_value(), "link secret");
+  require(common::write_file_atomic(dir_ / "portals.json", kPortals).has_value(), "portals");
   start_worker();
   start_gateway();
 }
@@ -126,10 +126,10 @@ std::optional<int> Stack::stop_gateway_with(int signo, std::chrono::milliseconds
 std::string Stack::worker_metrics() const {
   const auto port_text = common::read_file(dir_ / "worker.port");
   require(port_text.has_value(), "worker port file");
-  std::string error;
-  auto reply = http_request("127.0.0.1", static_cast<std::uint16_t>(std::stoi(*port_text)), "GET", "/metrics", {}, "",
-                            5s, &error);
-  require(reply.has_value() && reply->status == 200, "worker metrics: " + error);
+  auto reply =
+      http_request("127.0.0.1", static_cast<std::uint16_t>(std::stoi(*port_text)), "GET", "/metrics", {}, "", 5s);
+  require(reply.has_value() && reply->status == 200,
+          "worker metrics: " + (reply ? "status " + std::to_string(reply->status) : reply.error().message));
   return reply->body;
 }
 
@@ -169,11 +169,9 @@ void Stack::start_worker() {
                                 (dir_ / "worker.port").string()};
   const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
-  std::string error;
-  auto child =
-      devstack::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false}, &error);
-  require(child.has_value(), "spawn worker: " + error);
-  worker_ = std::move(child);
+  auto child = devstack::ChildProcess::spawn({INVITE_WORKER_BIN, args, options_.env, dir_ / "worker.log", false});
+  require(child.has_value(), "spawn worker: " + child.error().message);
+  worker_ = std::move(*child);
   require(eventually([&] { return common::read_file(dir_ / "worker.port").has_value(); }, 30s), "worker port file");
 }
 
@@ -236,10 +234,8 @@ std::pair<devstack::ChildProcess, std::uint16_t> Stack::spawn_gateway(const std:
   const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
   args.insert(args.end(), mock.begin(), mock.end());
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::string error;
-  auto child =
-      devstack::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, options_.env, dir_ / (name + ".log"), false}, &error);
-  require(child.has_value(), "spawn " + name + ": " + error);
+  auto child = devstack::ChildProcess::spawn({INVITE_GATEWAY_BIN, args, options_.env, dir_ / (name + ".log"), false});
+  require(child.has_value(), "spawn " + name + ": " + child.error().message);
   require(eventually([&] { return common::read_file(port_file).has_value(); }, 20s), name + " port file");
   const auto port = static_cast<std::uint16_t>(std::stoi(*common::read_file(port_file)));
   require(eventually(
@@ -269,16 +265,14 @@ HttpReply Stack::invite(const std::string& body, const std::string& token, const
       {"Host", portal}, {"Content-Type", "application/json"}, {"Accept", "application/json"}};
   if (!token.empty()) headers.emplace_back("Cookie", std::string(auth::kAuthCookie) + "=" + token);
   for (auto& h : extra) headers.push_back(std::move(h));
-  std::string error;
-  auto reply = http_request("127.0.0.1", port_, "POST", "/api/2.0/people/invite", headers, body, 60s, &error);
-  require(reply.has_value(), "invite request failed: " + error);
+  auto reply = http_request("127.0.0.1", port_, "POST", "/api/2.0/people/invite", headers, body, 60s);
+  require(reply.has_value(), "invite request failed: " + reply.error().message);
   return *reply;
 }
 
 HttpReply Stack::get(const std::string& target) const {
-  std::string error;
-  auto reply = http_request("127.0.0.1", port_, "GET", target, {{"Host", "localhost"}}, "", 10s, &error);
-  require(reply.has_value(), "GET failed: " + error);
+  auto reply = http_request("127.0.0.1", port_, "GET", target, {{"Host", "localhost"}}, "", 10s);
+  require(reply.has_value(), "GET failed: " + reply.error().message);
   return *reply;
 }
 

@@ -2,7 +2,6 @@
 // The tests' HTTP client: libs/http's, under the names the tests use.
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,13 +12,12 @@ namespace invite::testing {
 
 using HttpReply = http::ClientReply;
 
-inline std::optional<HttpReply> http_request(const std::string& host, std::uint16_t port, const std::string& method,
-                                             const std::string& target,
-                                             const std::vector<std::pair<std::string, std::string>>& headers = {},
-                                             const std::string& body = "",
-                                             std::chrono::milliseconds timeout = std::chrono::seconds(30),
-                                             std::string* error = nullptr) {
-  return http::send_request(host, port, method, target, headers, body, timeout, error);
+inline common::Result<HttpReply> http_request(const std::string& host, std::uint16_t port, const std::string& method,
+                                              const std::string& target,
+                                              const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                              const std::string& body = "",
+                                              std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  return http::send_request(host, port, method, target, headers, body, timeout);
 }
 
 }  // namespace invite::testing

@@ -13,8 +13,8 @@
 namespace invite::common {
 namespace {
 
-void set_error(std::string* error, const std::string& what, const std::filesystem::path& path, int err) {
-  if (error) *error = what + " " + path.string() + ": " + std::strerror(err);
+Error system_error(const std::string& what, const std::filesystem::path& path, int err) {
+  return fail(what + " " + path.string() + ": " + std::strerror(err));
 }
 
 // Closes on every path out of a function, so early returns cannot leak descriptors.
@@ -40,20 +40,16 @@ class Fd {
 
 }  // namespace
 
-std::optional<std::string> read_file(const std::filesystem::path& path, std::string* error) {
+Result<std::string> read_file(const std::filesystem::path& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    set_error(error, "cannot open", path, errno);
-    return std::nullopt;
-  }
+  if (fd.get() < 0) return system_error("cannot open", path, errno);
   std::string content;
   char buf[16384];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      set_error(error, "cannot read", path, errno);
-      return std::nullopt;
+      return system_error("cannot read", path, errno);
     }
     if (n == 0) break;
     content.append(buf, static_cast<std::size_t>(n));
@@ -61,7 +57,7 @@ std::optional<std::string> read_file(const std::filesystem::path& path, std::str
   return content;
 }
 
-bool write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode, std::string* error) {
+Result<> write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
   // The temporary file must live in the target's directory: rename is only atomic within one filesystem.
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
@@ -69,15 +65,12 @@ bool write_file_atomic(const std::filesystem::path& path, std::string_view conte
   name.push_back('\0');
 
   Fd fd(::mkostemp(name.data(), O_CLOEXEC));
-  if (fd.get() < 0) {
-    set_error(error, "cannot create temporary file for", path, errno);
-    return false;
-  }
+  if (fd.get() < 0) return system_error("cannot create temporary file for", path, errno);
   const std::filesystem::path tmp(name.data());
-  auto fail = [&](const char* what) {
-    set_error(error, what, tmp, errno);
+  auto give_up = [&](const char* what) {
+    const int err = errno;
     ::unlink(tmp.c_str());
-    return false;
+    return system_error(what, tmp, err);
   };
 
   std::size_t written = 0;
@@ -85,35 +78,31 @@ bool write_file_atomic(const std::filesystem::path& path, std::string_view conte
     const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return fail("cannot write");
+      return give_up("cannot write");
     }
     written += static_cast<std::size_t>(n);
   }
   // fchmod is not subject to the umask, so a 0600 secret is exactly 0600 before anyone can see its name.
-  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return fail("cannot chmod");
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return give_up("cannot chmod");
   // Without fsync a crash after rename can leave an empty file under the final name.
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (fd.close() != 0) return fail("cannot close");
+  if (::fsync(fd.get()) != 0) return give_up("cannot fsync");
+  if (fd.close() != 0) return give_up("cannot close");
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    set_error(error, "cannot rename onto", path, err);
-    return false;
+    return system_error("cannot rename onto", path, err);
   }
   // Persist the directory entry too; failure here does not undo the (already visible) new content.
   Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
-  return true;
+  return {};
 }
 
-std::optional<std::string> read_secret(const std::filesystem::path& path, std::string* error) {
-  auto content = read_file(path, error);
-  if (!content) return std::nullopt;
+Result<std::string> read_secret(const std::filesystem::path& path) {
+  auto content = read_file(path);
+  if (!content) return content.error();
   const auto secret = trim(*content);
-  if (secret.empty()) {
-    if (error) *error = "secret file " + path.string() + " is empty";
-    return std::nullopt;
-  }
+  if (secret.empty()) return fail("secret file " + path.string() + " is empty");
   return std::string(secret);
 }
 

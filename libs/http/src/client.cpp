@@ -36,11 +36,10 @@ std::string ClientReply::header(std::string_view name) const {
   return {};
 }
 
-std::optional<ClientReply> send_request(const std::string& host, std::uint16_t port, const std::string& method,
-                                        const std::string& target,
-                                        const std::vector<std::pair<std::string, std::string>>& headers,
-                                        const std::string& body, std::chrono::milliseconds timeout,
-                                        std::string* error) {
+common::Result<ClientReply> send_request(const std::string& host, std::uint16_t port, const std::string& method,
+                                         const std::string& target,
+                                         const std::vector<std::pair<std::string, std::string>>& headers,
+                                         const std::string& body, std::chrono::milliseconds timeout) {
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
@@ -87,14 +86,8 @@ std::optional<ClientReply> send_request(const std::string& host, std::uint16_t p
   });
   ioc.run();
 
-  if (failure) {
-    if (error) *error = stage + ": " + failure.message();
-    return std::nullopt;
-  }
-  if (!parser.is_done()) {
-    if (error) *error = "incomplete response";
-    return std::nullopt;
-  }
+  if (failure) return common::fail(stage + ": " + failure.message());
+  if (!parser.is_done()) return common::fail("incomplete response");
   auto& res = parser.get();
   ClientReply reply;
   reply.status = static_cast<int>(res.result_int());

@@ -12,10 +12,9 @@ class EmlSender final : public Sender {
   SendResult send(const Envelope& envelope, std::string_view message) override {
     SendResult result;
     result.location = (dir_ / (file_stem(envelope.id) + ".eml")).string();
-    std::string error;
-    if (!common::write_file_atomic(result.location, message, 0644, &error)) {
+    if (auto written = common::write_file_atomic(result.location, message, 0644); !written) {
       result.outcome = SendOutcome::Transient;  // a full or read-only disk may recover
-      result.reason = "cannot write " + result.location + ": " + error;
+      result.reason = "cannot write " + result.location + ": " + written.error().message;
       return result;
     }
     result.outcome = SendOutcome::Delivered;

@@ -9,11 +9,10 @@ namespace invite::mail {
 
 std::variant<TemplateCatalogue, std::string> load_templates(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
-  std::string error;
-  const auto html = common::read_file(dir / "invitation.html", &error);
-  if (!html) return "cannot read " + (dir / "invitation.html").string() + ": " + error;
-  const auto text = common::read_file(dir / "invitation.txt", &error);
-  if (!text) return "cannot read " + (dir / "invitation.txt").string() + ": " + error;
+  const auto html = common::read_file(dir / "invitation.html");
+  if (!html) return "cannot read " + (dir / "invitation.html").string() + ": " + html.error().message;
+  const auto text = common::read_file(dir / "invitation.txt");
+  if (!text) return "cannot read " + (dir / "invitation.txt").string() + ": " + text.error().message;
 
   std::map<std::string, TemplateCatalogue::Strings> strings_by_culture;
   std::error_code ec;
@@ -22,8 +21,8 @@ std::variant<TemplateCatalogue, std::string> load_templates(const std::filesyste
     const fs::path file = it->path() / "invitation.json";
     // Other directories (a README's images, say) are not cultures.
     if (!it->is_directory() || !domain::is_valid_culture(culture)) continue;
-    const auto content = common::read_file(file, &error);
-    if (!content) return "cannot read " + file.string() + ": " + error;
+    const auto content = common::read_file(file);
+    if (!content) return "cannot read " + file.string() + ": " + content.error().message;
     const auto document = nlohmann::json::parse(*content, nullptr, false);
     if (!document.is_object()) return file.string() + ": not a JSON object";
     TemplateCatalogue::Strings strings;

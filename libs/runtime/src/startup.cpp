@@ -14,9 +14,8 @@ int fail(const std::string& message) {
 }
 
 std::variant<domain::PortalDirectory, std::string> load_portals(const std::string& path) {
-  std::string error;
-  const auto text = common::read_file(path, &error);
-  if (!text) return "cannot read portals file " + path + ": " + error;
+  const auto text = common::read_file(path);
+  if (!text) return "cannot read portals file " + path + ": " + text.error().message;
   auto parsed = parse_portals_file(*text);
   if (auto* message = std::get_if<std::string>(&parsed)) return "bad portals file " + path + ": " + *message;
   return std::get<domain::PortalDirectory>(std::move(parsed));
@@ -53,9 +52,8 @@ std::variant<KafkaClients, std::string> connect_kafka(const KafkaSettings& kafka
 
 std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port) {
   if (path.empty()) return std::nullopt;
-  std::string error;
-  if (!common::write_file_atomic(path, std::to_string(port) + "\n", 0644, &error)) {
-    return "cannot write port file " + path + ": " + error;
+  if (auto written = common::write_file_atomic(path, std::to_string(port) + "\n", 0644); !written) {
+    return "cannot write port file " + path + ": " + written.error().message;
   }
   return std::nullopt;
 }

@@ -34,9 +34,8 @@ int main(int argc, char** argv) {
   auto portals_or = runtime::load_portals(s.portals_file);
   if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
   const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
-  std::string error;
-  const auto token_secret = common::read_secret(s.token_secret_file, &error);
-  if (!token_secret) return runtime::fail("cannot read token secret: " + error);
+  const auto token_secret = common::read_secret(s.token_secret_file);
+  if (!token_secret) return runtime::fail("cannot read token secret: " + token_secret.error().message);
   auto kafka_or = gateway::connect_kafka(s);
   if (!kafka_or) return runtime::fail(kafka_or.error().message);
   auto [producer, consumer] = std::move(*kafka_or);

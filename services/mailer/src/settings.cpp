@@ -120,9 +120,8 @@ std::variant<std::unique_ptr<mail::Sender>, std::string> make_sender(const Setti
   if (settings.smtp.url.empty()) return mail::make_eml_sender(settings.outbox_dir);
   mail::SmtpSettings smtp = settings.smtp;
   if (!settings.smtp_password_file.empty()) {
-    std::string error;
-    auto password = common::read_secret(settings.smtp_password_file, &error);
-    if (!password) return "cannot read --smtp-password-file: " + error;
+    auto password = common::read_secret(settings.smtp_password_file);
+    if (!password) return "cannot read --smtp-password-file: " + password.error().message;
     smtp.password = std::move(*password);
   }
   return mail::make_smtp_sender(std::move(smtp));

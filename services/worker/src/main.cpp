@@ -26,9 +26,8 @@ int main(int argc, char** argv) {
   auto portals_or = runtime::load_portals(s.portals_file);
   if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
   const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
-  std::string error;
-  const auto link_secret = common::read_secret(s.link_secret_file, &error);
-  if (!link_secret) return runtime::fail("cannot read link secret: " + error);
+  const auto link_secret = common::read_secret(s.link_secret_file);
+  if (!link_secret) return runtime::fail("cannot read link secret: " + link_secret.error().message);
   const std::string topic(events::topics::kRequested);
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-worker", s.delivery_timeout, topic, s.topic_wait);
   if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);

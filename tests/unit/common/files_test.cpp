@@ -32,9 +32,9 @@ unsigned mode_of(const fs::path& p) {
 
 TEST_F(FilesTest, WriteThenReadBack) {
   const auto path = dir_ / "devstack.json";
-  std::string error;
-  ASSERT_TRUE(write_file_atomic(path, "{\"a\":1}\n", 0644, &error)) << error;
-  EXPECT_EQ(read_file(path), "{\"a\":1}\n");
+  const auto written = write_file_atomic(path, "{\"a\":1}\n", 0644);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(read_file(path).value(), "{\"a\":1}\n");
   EXPECT_EQ(mode_of(path), 0644u);
 }
 
@@ -42,7 +42,7 @@ TEST_F(FilesTest, ReplacesExistingContentAndLeavesNoTemporaryFiles) {
   const auto path = dir_ / "f.txt";
   ASSERT_TRUE(write_file_atomic(path, std::string(100000, 'x')));
   ASSERT_TRUE(write_file_atomic(path, "short"));
-  EXPECT_EQ(read_file(path), "short");
+  EXPECT_EQ(read_file(path).value(), "short");
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++entries;
   EXPECT_EQ(entries, 1);
@@ -51,7 +51,7 @@ TEST_F(FilesTest, ReplacesExistingContentAndLeavesNoTemporaryFiles) {
 TEST_F(FilesTest, ModeIsExactRegardlessOfUmask) {
   const auto path = dir_ / "secret";
   const mode_t old = ::umask(0);
-  const bool ok = write_file_atomic(path, "s3cret\n", 0600);
+  const bool ok = write_file_atomic(path, "s3cret\n", 0600).has_value();
   ::umask(old);
   ASSERT_TRUE(ok);
   EXPECT_EQ(mode_of(path), 0600u);
@@ -61,18 +61,19 @@ TEST_F(FilesTest, BinaryContentSurvives) {
   const auto path = dir_ / "bin";
   const std::string content("a\0b\xff", 4);
   ASSERT_TRUE(write_file_atomic(path, content));
-  EXPECT_EQ(read_file(path), content);
+  EXPECT_EQ(read_file(path).value(), content);
 }
 
 TEST_F(FilesTest, WriteIntoMissingDirectoryFails) {
-  std::string error;
-  EXPECT_FALSE(write_file_atomic(dir_ / "no" / "such" / "file", "x", 0644, &error));
-  EXPECT_FALSE(error.empty());
+  const auto written = write_file_atomic(dir_ / "no" / "such" / "file", "x", 0644);
+  ASSERT_FALSE(written);
+  EXPECT_FALSE(written.error().message.empty());
 }
 
 TEST_F(FilesTest, ReadMissingFileReportsWhy) {
-  std::string error;
-  EXPECT_EQ(read_file(dir_ / "missing", &error), std::nullopt);
+  const auto content = read_file(dir_ / "missing");
+  ASSERT_FALSE(content);
+  const std::string error = content.error().message;
   EXPECT_NE(error.find("missing"), std::string::npos) << error;
   EXPECT_NE(error.find("No such file"), std::string::npos) << error;
 }
@@ -80,16 +81,16 @@ TEST_F(FilesTest, ReadMissingFileReportsWhy) {
 TEST_F(FilesTest, ReadSecretTrimsWhitespace) {
   const auto path = dir_ / "token-secret";
   ASSERT_TRUE(write_file_atomic(path, "  \tkey with inner space\r\n\n", 0600));
-  EXPECT_EQ(read_secret(path), "key with inner space");
+  EXPECT_EQ(read_secret(path).value(), "key with inner space");
 }
 
 TEST_F(FilesTest, ReadSecretRejectsEmptyOrMissing) {
   const auto path = dir_ / "empty";
   ASSERT_TRUE(write_file_atomic(path, " \n\t\n"));
-  std::string error;
-  EXPECT_EQ(read_secret(path, &error), std::nullopt);
-  EXPECT_NE(error.find("empty"), std::string::npos) << error;
-  error.clear();
-  EXPECT_EQ(read_secret(dir_ / "missing", &error), std::nullopt);
-  EXPECT_FALSE(error.empty());
+  const auto empty = read_secret(path);
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("empty"), std::string::npos) << empty.error().message;
+  const auto missing = read_secret(dir_ / "missing");
+  ASSERT_FALSE(missing);
+  EXPECT_FALSE(missing.error().message.empty());
 }

@@ -23,19 +23,17 @@ using namespace std::chrono_literals;
 ChildProcess spawn_shell(const std::string& script, ChildProcess::Options options = {}) {
   options.program = "/bin/sh";
   options.args = {"-c", script};
-  std::string error;
-  auto child = ChildProcess::spawn(options, &error);
-  if (!child) throw std::runtime_error("spawn: " + error);
+  auto child = ChildProcess::spawn(options);
+  if (!child) throw std::runtime_error("spawn: " + child.error().message);
   return std::move(*child);
 }
 
 TEST(ChildProcess, ExecFailureIsAnErrorNotAChildThatExits) {
   ChildProcess::Options options;
   options.program = "/nonexistent/invite-gateway";
-  std::string error;
-  auto child = ChildProcess::spawn(options, &error);
-  EXPECT_FALSE(child.has_value());
-  EXPECT_NE(error.find("/nonexistent/invite-gateway"), std::string::npos) << error;
+  auto child = ChildProcess::spawn(options);
+  ASSERT_FALSE(child.has_value());
+  EXPECT_NE(child.error().message.find("/nonexistent/invite-gateway"), std::string::npos) << child.error().message;
 }
 
 TEST(ChildProcess, ReportsExitStatusAndSignals) {
@@ -55,7 +53,7 @@ TEST(ChildProcess, PassesArgumentsAndEnvironmentAndWritesTheOutputFile) {
   options.stderr_file = log;
   auto child = spawn_shell("echo \"$INVITE_PROCESS_TEST $0\"; echo err >&2", options);
   ASSERT_EQ(child.wait_for(10s), 0);
-  EXPECT_EQ(read_file(log), "hello /bin/sh\nerr\n");
+  EXPECT_EQ(read_file(log).value(), "hello /bin/sh\nerr\n");
 }
 
 TEST(ChildProcess, InheritStdoutKeepsOnlyStdoutWithTheParent) {
@@ -81,8 +79,8 @@ TEST(ChildProcess, InheritStdoutKeepsOnlyStdoutWithTheParent) {
   ::dup2(saved, STDOUT_FILENO);
   ::close(saved);
   EXPECT_EQ(status, 0);
-  EXPECT_EQ(read_file(terminal), "for-the-terminal\n");
-  EXPECT_EQ(read_file(log), "for-the-log\n");
+  EXPECT_EQ(read_file(terminal).value(), "for-the-terminal\n");
+  EXPECT_EQ(read_file(log).value(), "for-the-log\n");
 }
 
 // The services block SIGTERM in every thread; a child must not inherit that, or stop() could only kill it.

@@ -34,10 +34,10 @@ TEST(EmlSender, WritesOneFilePerJobAndReplacesItWhenSentAgain) {
   const auto first = sender->send({"a@b.example", "c@d.example", "35702c1e-8d4f"}, "first");
   EXPECT_EQ(first.outcome, SendOutcome::Delivered);
   EXPECT_EQ(first.location, (dir.path() / "outbox-mail" / "35702c1e-8d4f.eml").string());
-  EXPECT_EQ(common::read_file(first.location), "first");
+  EXPECT_EQ(common::read_file(first.location).value(), "first");
   const auto again = sender->send({"a@b.example", "c@d.example", "35702c1e-8d4f"}, "again");
   EXPECT_EQ(again.location, first.location);
-  EXPECT_EQ(common::read_file(first.location), "again");
+  EXPECT_EQ(common::read_file(first.location).value(), "again");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() / "outbox-mail"),
                           std::filesystem::directory_iterator()),
             1);
