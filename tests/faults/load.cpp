@@ -161,17 +161,13 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
   verdict.invitations = static_cast<long>(answered.size());
 
   const auto email_job = [](const std::string& value) {
-    auto decoded = events::decode_email_job(value);
-    if (auto* job = std::get_if<events::EmailJob>(&decoded)) {
-      return std::tuple{job->recipient_email, job->recipient_user_id, job->event_id};
-    }
+    auto job = events::decode_email_job(value);
+    if (job) return std::tuple{job->recipient_email, job->recipient_user_id, job->event_id};
     return std::tuple{std::string(), std::string(), std::string()};
   };
   const auto user_invited = [](const std::string& value) {
-    auto decoded = events::decode_user_invited(value);
-    if (auto* event = std::get_if<events::UserInvited>(&decoded)) {
-      return std::tuple{event->user.email, event->user.id, event->event_id};
-    }
+    auto event = events::decode_user_invited(value);
+    if (event) return std::tuple{event->user.email, event->user.id, event->event_id};
     return std::tuple{std::string(), std::string(), std::string()};
   };
   // The relay may still be publishing: read until every answered invitation has its job and event.

@@ -58,8 +58,8 @@ TEST(Overload, AFullProducerQueueAnswers503BeforePublishingAnyRecordOfTheRequest
   // The refused request left no record and no user behind.
   for (const auto& record : stack.read_topic(std::string(events::topics::kRequested), 4)) {
     auto decoded = events::decode_requested(record.value);
-    ASSERT_TRUE(std::holds_alternative<events::RequestedInvitation>(decoded));
-    const auto& email = std::get<events::RequestedInvitation>(decoded).invitation.email;
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    const auto& email = decoded->invitation.email;
     EXPECT_NE(email, refused[0]);
     EXPECT_NE(email, refused[1]);
   }

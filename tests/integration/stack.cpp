@@ -306,7 +306,7 @@ std::vector<events::EmailJob> Stack::email_jobs_for(const std::string& email, st
         jobs.clear();
         for (const auto& record : read_topic(std::string(events::topics::kEmails), 0, 5s)) {
           auto job = events::decode_email_job(record.value);
-          if (auto* j = std::get_if<events::EmailJob>(&job); j && j->recipient_email == email) jobs.push_back(*j);
+          if (job && job->recipient_email == email) jobs.push_back(*job);
         }
         return jobs.size() >= at_least;
       },

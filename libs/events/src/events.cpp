@@ -292,10 +292,10 @@ std::string encode_requested(const RequestedInvitation& event) {
   return dump(out);
 }
 
-std::variant<RequestedInvitation, std::string> decode_requested(std::string_view json_text) {
+common::Result<RequestedInvitation> decode_requested(std::string_view json_text) {
   Reader reader;
   const auto document = parse_document(json_text, reader);
-  if (!document) return reader.error();
+  if (!document) return common::fail(reader.error());
   const json& doc = *document;
   constexpr auto kIntMax = std::numeric_limits<int>::max();
 
@@ -323,7 +323,7 @@ std::variant<RequestedInvitation, std::string> decode_requested(std::string_view
     event.invitation.type = reader.type(*invitation, "invitation", "type");
   }
   event.reply_partition = static_cast<int>(reader.integer(doc, "", "replyPartition", 0, kIntMax));
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
   return event;
 }
 
@@ -380,10 +380,10 @@ std::string encode_reply(const InviteReply& reply) {
   return dump(out);
 }
 
-std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) {
+common::Result<InviteReply> decode_reply(std::string_view json_text) {
   Reader reader;
   const auto document = parse_document(json_text, reader);
-  if (!document) return reader.error();
+  if (!document) return common::fail(reader.error());
   const json& doc = *document;
 
   InviteReply reply;
@@ -395,7 +395,7 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
     if (!outcome) reader.fail("outcome", "unknown outcome '" + outcome_name + "'");
     reply.outcome = outcome.value_or(Outcome::Ok);
   }
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
 
   if (reply.outcome == Outcome::UserDisabled && doc.contains("disabledEmail")) {
     reply.disabled_email = reader.string(doc, "", "disabledEmail");
@@ -432,7 +432,7 @@ std::variant<InviteReply, std::string> decode_reply(std::string_view json_text) 
       }
     }
   }
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
   return reply;
 }
 
@@ -453,10 +453,10 @@ std::string encode_email_job(const EmailJob& job) {
   return dump(out);
 }
 
-std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text) {
+common::Result<EmailJob> decode_email_job(std::string_view json_text) {
   Reader reader;
   const auto document = parse_document(json_text, reader);
-  if (!document) return reader.error();
+  if (!document) return common::fail(reader.error());
   const json& doc = *document;
 
   EmailJob job;
@@ -478,7 +478,7 @@ std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text)
   }
   job.confirmation_link = reader.string(doc, "", "confirmationLink");
   job.expires_at_ms = reader.time(doc, "", "expiresAt");
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
   return job;
 }
 
@@ -497,10 +497,10 @@ std::string encode_user_invited(const UserInvited& event) {
   return dump(out);
 }
 
-std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text) {
+common::Result<UserInvited> decode_user_invited(std::string_view json_text) {
   Reader reader;
   const auto document = parse_document(json_text, reader);
-  if (!document) return reader.error();
+  if (!document) return common::fail(reader.error());
   const json& doc = *document;
 
   UserInvited event;
@@ -518,7 +518,7 @@ std::variant<UserInvited, std::string> decode_user_invited(std::string_view json
     event.inviter_id = reader.string(*invited_by, "invitedBy", "userId");
     event.inviter_role = reader.role(*invited_by, "invitedBy", "role");
   }
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
   // The event carries only what consumers need; the rest of the user is what every invited user has at the
   // moment of the event, so a consumer (and a round trip) gets the same User the worker created.
   event.user.portal = event.portal;
@@ -560,10 +560,10 @@ std::string encode_email_status(const EmailStatus& event) {
   return dump(out);
 }
 
-std::variant<EmailStatus, std::string> decode_email_status(std::string_view json_text) {
+common::Result<EmailStatus> decode_email_status(std::string_view json_text) {
   Reader reader;
   const auto document = parse_document(json_text, reader);
-  if (!document) return reader.error();
+  if (!document) return common::fail(reader.error());
   const json& doc = *document;
 
   EmailStatus event;
@@ -592,7 +592,7 @@ std::variant<EmailStatus, std::string> decode_email_status(std::string_view json
   if (reader.ok() && event.status == DeliveryStatus::Retrying) {
     event.next_attempt_at_ms = reader.time(doc, "", "nextAttemptAt");
   }
-  if (!reader.ok()) return reader.error();
+  if (!reader.ok()) return common::fail(reader.error());
   return event;
 }
 

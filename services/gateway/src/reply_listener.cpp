@@ -26,13 +26,13 @@ std::optional<std::string> ReplyListener::start() {
 
 void ReplyListener::handle(const kafka::InRecord& record) {
   auto decoded = events::decode_reply(record.value);
-  if (auto* error = std::get_if<std::string>(&decoded)) {
+  if (!decoded) {
     metrics_.bad_replies.inc();
-    common::log_warn("undecodable reply", {{"offset", record.offset}, {"error", *error}});
+    common::log_warn("undecodable reply", {{"offset", record.offset}, {"error", decoded.error().message}});
     return;
   }
   metrics_.replies.inc();
-  auto& reply = std::get<events::InviteReply>(decoded);
+  auto& reply = *decoded;
   const std::string request_id = reply.request_id;
   if (!pending_.complete(request_id, std::move(reply))) {
     metrics_.late_replies.inc();

@@ -97,10 +97,10 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   consumed_next_[record.partition] = record.offset + 1;
   auto decoded = events::decode_email_job(record.value);
   std::optional<std::string> problem;
-  if (auto* message = std::get_if<std::string>(&decoded)) {
-    problem = *message;
+  if (!decoded) {
+    problem = decoded.error().message;
   } else {
-    problem = mail::job_problem(std::get<events::EmailJob>(decoded));
+    problem = mail::job_problem(*decoded);
   }
   const std::string where = record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
   if (problem) {
@@ -108,7 +108,7 @@ void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
     log_warn("e-mail job set aside", {{"record", where}, {"error", *problem}});
     return;
   }
-  const auto& job = std::get<events::EmailJob>(decoded);
+  const auto& job = *decoded;
   store::MailJob queued{job.event_id,
                         record.partition,
                         record.offset,
@@ -158,16 +158,16 @@ std::string Mailer::fallback_culture(const std::string& portal) const {
 
 void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
   auto decoded = events::decode_email_job(job.value);
-  if (!std::holds_alternative<events::EmailJob>(decoded)) {
+  if (!decoded) {
     // Accepted only once it decoded; a newer build's stricter decoder is the one way here. No event: its
     // fields are what cannot be trusted.
     log_warn("queued e-mail job no longer decodes; dropped",
-             {{"jobEventId", job.event_id}, {"error", std::get<std::string>(decoded)}});
+             {{"jobEventId", job.event_id}, {"error", decoded.error().message}});
     env_.store->record_attempt(job.event_id, {store::JobState::Failed, job.attempts, 0, "no longer decodes", {}});
     metrics_.attempts_failed.inc();
     return;
   }
-  const auto& email = std::get<events::EmailJob>(decoded);
+  const auto& email = *decoded;
   events::EmailStatus status;
   status.event_id = common::new_uuid();
   status.occurred_at_ms = now_ms;

@@ -6,8 +6,8 @@ std::variant<events::RequestedInvitation, std::string> admit(const kafka::InReco
                                                              const domain::PortalDirectory& portals,
                                                              ReplyPartitions& reply_partitions) {
   auto decoded = events::decode_requested(record.value);
-  if (auto* error = std::get_if<std::string>(&decoded)) return std::move(*error);
-  auto& event = std::get<events::RequestedInvitation>(decoded);
+  if (!decoded) return std::move(decoded.error().message);
+  auto& event = *decoded;
   if (portals.find_by_host_header(event.portal) == nullptr) return "unknown portal: " + event.portal;
   if (!reply_partitions.exists(event.reply_partition)) {
     return "replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +

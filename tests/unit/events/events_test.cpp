@@ -156,17 +156,17 @@ UserInvited sample_user_invited() {
 }
 
 template <typename T>
-T must_decode(const std::variant<T, std::string>& decoded) {
-  if (const auto* error = std::get_if<std::string>(&decoded)) {
-    ADD_FAILURE() << "decode failed: " << *error;
+T must_decode(const common::Result<T>& decoded) {
+  if (!decoded) {
+    ADD_FAILURE() << "decode failed: " << decoded.error().message;
     return T{};
   }
-  return std::get<T>(decoded);
+  return *decoded;
 }
 
 template <typename T>
-std::string decode_error(const std::variant<T, std::string>& decoded) {
-  if (const auto* error = std::get_if<std::string>(&decoded)) return *error;
+std::string decode_error(const common::Result<T>& decoded) {
+  if (!decoded) return decoded.error().message;
   return "<decoded without error>";
 }
 
@@ -306,7 +306,7 @@ TEST(EventsDecode, RejectsTextThatIsNotAJsonObject) {
 
 TEST(EventsDecode, RejectsAValidEventFollowedByANulAndMore) {
   const std::string valid = encode_email_job(sample_email_job());
-  ASSERT_TRUE(std::holds_alternative<EmailJob>(decode_email_job(valid)));
+  ASSERT_TRUE(decode_email_job(valid).has_value());
   EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0') + "garbage")), "$: not valid JSON");
   EXPECT_EQ(decode_error(decode_email_job(valid + std::string(1, '\0'))), "$: not valid JSON");
 }

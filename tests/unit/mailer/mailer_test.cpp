@@ -195,7 +195,7 @@ class MailerTest : public ::testing::Test {
     std::vector<events::EmailStatus> out;
     for (const auto& record : producer_.produced()) {
       EXPECT_EQ(record.topic, "invite.email-status.v1");
-      out.push_back(std::get<events::EmailStatus>(events::decode_email_status(record.value)));
+      out.push_back(events::decode_email_status(record.value).value());
     }
     return out;
   }

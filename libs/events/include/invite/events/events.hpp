@@ -2,14 +2,15 @@
 // Values of the Kafka topics (JSON), encoded and decoded without I/O: the adapter between the domain's types and
 // the contracts of proto/events. Every event carries "schemaVersion",
 // a unique "eventId" (uuid) and "occurredAt" (RFC 3339 UTC, ms precision). Field names are camelCase.
-// Decoders reject documents that miss a required field or carry a wrong type, naming the field in the error.
+// Decoders reject documents that miss a required field or carry a wrong type: their error names the field and the
+// defect ("invitation.email: missing").
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "invite/common/result.hpp"
 #include "invite/domain/plan.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/events/topics.hpp"
@@ -47,7 +48,7 @@ struct RequestedInvitation {
   bool operator==(const RequestedInvitation&) const = default;
 };
 std::string encode_requested(const RequestedInvitation& event);
-std::variant<RequestedInvitation, std::string> decode_requested(std::string_view json_text);
+common::Result<RequestedInvitation> decode_requested(std::string_view json_text);
 
 // invite.replies.v1, key = request id, written to the partition the request named.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"outcome":"ok",
@@ -76,7 +77,7 @@ struct InviteReply {
   bool operator==(const InviteReply&) const = default;
 };
 std::string encode_reply(const InviteReply& reply);
-std::variant<InviteReply, std::string> decode_reply(std::string_view json_text);
+common::Result<InviteReply> decode_reply(std::string_view json_text);
 
 // invite.emails.v1, key = portal: one job per new user for the mailer.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"portalName":..,
@@ -102,7 +103,7 @@ struct EmailJob {
   bool operator==(const EmailJob&) const = default;
 };
 std::string encode_email_job(const EmailJob& job);
-std::variant<EmailJob, std::string> decode_email_job(std::string_view json_text);
+common::Result<EmailJob> decode_email_job(std::string_view json_text);
 
 // people.user-invited.v1, key = portal: the domain event for audit and webhooks, one per new user.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,
@@ -119,7 +120,7 @@ struct UserInvited {
   bool operator==(const UserInvited&) const = default;
 };
 std::string encode_user_invited(const UserInvited& event);
-std::variant<UserInvited, std::string> decode_user_invited(std::string_view json_text);
+common::Result<UserInvited> decode_user_invited(std::string_view json_text);
 
 // invite.email-status.v1, key = portal: what the mailer did with an e-mail job, one event per attempt's outcome.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"portal":..,"jobEventId":..,
@@ -149,6 +150,6 @@ struct EmailStatus {
   bool operator==(const EmailStatus&) const = default;
 };
 std::string encode_email_status(const EmailStatus& event);
-std::variant<EmailStatus, std::string> decode_email_status(std::string_view json_text);
+common::Result<EmailStatus> decode_email_status(std::string_view json_text);
 
 }  // namespace invite::events
