@@ -197,15 +197,15 @@ class Devstack {
  private:
   std::optional<std::string> start_embedded_kafka() {
     auto created = kafka::MockCluster::create(1);
-    if (auto* error = std::get_if<std::string>(&created)) {
-      log_error("cannot start embedded kafka", {{"error", *error}});
+    if (!created) {
+      log_error("cannot start embedded kafka", {{"error", created.error().message}});
       return std::nullopt;
     }
-    cluster_ = std::move(std::get<std::unique_ptr<kafka::MockCluster>>(created));
+    cluster_ = std::move(*created);
     for (const auto& spec : events::kAllTopics) {
       const std::string_view topic = spec.name;
-      if (auto error = cluster_->create_topic(std::string(topic), config_.partitions)) {
-        log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", *error}});
+      if (auto made = cluster_->create_topic(std::string(topic), config_.partitions); !made) {
+        log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", made.error().message}});
         return std::nullopt;
       }
     }
@@ -224,12 +224,12 @@ class Devstack {
       specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
     }
     auto ensured = kafka::ensure_topics(brokers, config_.kafka.config, specs, kTopicsWait);
-    if (auto* error = std::get_if<std::string>(&ensured)) {
-      log_error("cannot prepare the topics", {{"brokers", brokers}, {"error", *error}});
+    if (!ensured) {
+      log_error("cannot prepare the topics", {{"brokers", brokers}, {"error", ensured.error().message}});
       return false;
     }
     bool ok = true;
-    for (const kafka::TopicState& topic : std::get<std::vector<kafka::TopicState>>(ensured)) {
+    for (const kafka::TopicState& topic : *ensured) {
       if (topic.too_few_partitions) {
         log_error("topic has fewer partitions than asked; use --partitions " + std::to_string(topic.partitions) +
                       " or another cluster",

@@ -35,13 +35,13 @@ int run_topics(const runtime::Cli& cli, const TopicsOptions& o) {
     specs.push_back({std::move(plan.name), plan.partitions, plan.replication_factor, std::move(plan.config)});
   }
   auto ensured = kafka::ensure_topics(o.kafka.brokers, o.kafka.config, specs, o.timeout);
-  if (auto* error = std::get_if<std::string>(&ensured)) {
-    std::cerr << "invitectl: " << *error << "\n";
+  if (!ensured) {
+    std::cerr << "invitectl: " << ensured.error().message << "\n";
     return kFailed;
   }
   std::vector<std::vector<std::string>> rows = {{"TOPIC", "PARTITIONS", "REPLICAS", "STATUS"}};
   std::string too_few;
-  for (const auto& topic : std::get<std::vector<kafka::TopicState>>(ensured)) {
+  for (const auto& topic : *ensured) {
     std::string status = topic.created ? "created" : "exists";
     if (topic.too_few_partitions) {
       status = "too few partitions (wanted " + std::to_string(topic.wanted_partitions) + ")";

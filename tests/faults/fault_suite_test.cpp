@@ -242,7 +242,7 @@ TEST(Faults, GatewaySigtermDrainsWhileClientsMoveToAnotherGateway) {
 // partition that grows.
 int busiest_requested_partition(const Stack& stack) {
   auto created = kafka::Consumer::create(stack.brokers(), "", {}, "faults-probe");
-  auto consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(created));
+  auto consumer = std::move(created.value());
   const std::string topic(events::topics::kRequested);
   int busiest = 0;
   std::int64_t most = -1;

@@ -184,15 +184,16 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
 
   // The mock broker keeps about 5 MB a partition and drops older records: what it dropped cannot be judged.
   auto created = kafka::Consumer::create(stack.brokers(), "", {}, "fault-judge");
-  if (auto* consumer = std::get_if<std::unique_ptr<kafka::Consumer>>(&created)) {
+  if (created) {
+    const auto& consumer = *created;
     for (auto topic : {events::topics::kRequested, events::topics::kEmails, events::topics::kUserInvited}) {
       const std::string name(topic);
-      for (std::int32_t p = 0; p < (*consumer)->partition_count(name, 5s).value_or(0); ++p) {
-        const auto marks = (*consumer)->watermarks(name, p, 5s);
+      for (std::int32_t p = 0; p < consumer->partition_count(name, 5s).value_or(0); ++p) {
+        const auto marks = consumer->watermarks(name, p, 5s);
         if (marks) verdict.beyond_retention += marks->first;
       }
     }
-    (*consumer)->close();
+    consumer->close();
   }
 
   std::map<std::string, std::vector<std::string>> stored;  // e-mail -> ids

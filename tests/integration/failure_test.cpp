@@ -67,8 +67,8 @@ TEST(WorkerRestart, ResumesFromItsStoredOffsetWithoutReapplying) {
 TEST(WorkerInput, UnparseableRecordGoesToTheDlqAndTheWorkerCarriesOn) {
   Stack stack({.partitions = 1, .request_timeout = 10s, .gateway_args = {}, .kafka_config = {}});
   auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-poison");
-  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
-  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
+  ASSERT_TRUE(created) << created.error().message;
+  auto producer = std::move(*created);
   std::atomic<bool> delivered{false};
   producer->produce({std::string(events::topics::kRequested), 0, "localhost", "{not json", {{"x-test", "1"}}},
                     [&](const kafka::DeliveryReport& report) { delivered = report.ok; });
@@ -122,8 +122,8 @@ TEST(WorkerInput, RequestWhoseRecordsStopArrivingIsDroppedAfterItsDeadline) {
   record.culture = "en-US";
   record.invitation = {"orphan@example.com", domain::EmployeeType::User};
   auto created = kafka::Producer::create(stack.brokers(), {}, 5s, "it-orphan");
-  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<kafka::Producer>>(created));
-  auto producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(created));
+  ASSERT_TRUE(created) << created.error().message;
+  auto producer = std::move(*created);
   producer->produce({std::string(events::topics::kRequested), 0, "localhost", events::encode_requested(record), {}},
                     [](const kafka::DeliveryReport&) {});
   ASSERT_EQ(producer->flush(5s), 0);

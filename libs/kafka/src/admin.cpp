@@ -9,7 +9,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <variant>
 #include <vector>
 
 #include "invite/common/log.hpp"
@@ -84,7 +83,7 @@ struct EventDeleter {
 
 class Admin {
  public:
-  static std::variant<std::unique_ptr<Admin>, std::string> create(const std::string& brokers, const Properties& extra) {
+  static common::Result<std::unique_ptr<Admin>> create(const std::string& brokers, const Properties& extra) {
     auto admin = std::unique_ptr<Admin>(new Admin());
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     std::string error;
@@ -92,22 +91,22 @@ class Admin {
     const Properties required = {{"bootstrap.servers", brokers}};
     for (const Properties* properties : {&defaults, &extra, &required}) {
       for (const auto& [key, value] : *properties) {
-        if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) return "kafka property " + key + ": " + error;
+        if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK)
+          return common::fail("kafka property " + key + ": " + error);
       }
     }
     if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&admin->events_), error) != RdKafka::Conf::CONF_OK) {
-      return "kafka event callback: " + error;
+      return common::fail("kafka event callback: " + error);
     }
     // A producer handle is the lightest one that can send admin requests; it never produces.
     admin->handle_.reset(RdKafka::Producer::create(conf.get(), error));
-    if (!admin->handle_) return "cannot create kafka admin client: " + error;
+    if (!admin->handle_) return common::fail("cannot create kafka admin client: " + error);
     return admin;
   }
 
-  // All topics' metadata, asked in slices until `deadline`; an error message when the cluster never answered.
-  std::variant<std::unique_ptr<RdKafka::Metadata>, std::string> metadata(Clock::time_point deadline,
-                                                                         const std::string& brokers,
-                                                                         std::chrono::milliseconds timeout) {
+  // All topics' metadata, asked in slices until `deadline`; an error when the cluster never answered.
+  common::Result<std::unique_ptr<RdKafka::Metadata>> metadata(Clock::time_point deadline, const std::string& brokers,
+                                                              std::chrono::milliseconds timeout) {
     RdKafka::ErrorCode last = RdKafka::ERR__TIMED_OUT;
     bool retriable = true;
     do {
@@ -124,12 +123,12 @@ class Admin {
                                     : "Kafka at " + brokers + " refused the client";
     message += " (" + RdKafka::err2str(last);
     if (const std::string detail = events_.last_error(); !detail.empty()) message += ": " + detail;
-    return message + ")";
+    return common::fail(message + ")");
   }
 
   // CreateTopics for `specs`; per topic nothing (created), "exists" (another client was first), or an error.
-  std::variant<std::vector<bool>, std::string> create_topics(const std::vector<const TopicSpec*>& specs,
-                                                             Clock::time_point deadline) {
+  common::Result<std::vector<bool>> create_topics(const std::vector<const TopicSpec*>& specs,
+                                                  Clock::time_point deadline) {
     rd_kafka_t* rk = handle_->c_ptr();
     char errstr[512] = {0};
     std::vector<std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>> owned;
@@ -137,34 +136,35 @@ class Admin {
     for (const TopicSpec* spec : specs) {
       std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> topic(
           rd_kafka_NewTopic_new(spec->name.c_str(), spec->partitions, spec->replication_factor, errstr, sizeof errstr));
-      if (!topic) return "topic " + spec->name + ": " + errstr;
+      if (!topic) return common::fail("topic " + spec->name + ": " + errstr);
       for (const auto& [key, value] : spec->config) {
         if (rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-          return "topic " + spec->name + ": bad config " + key + "=" + value;
+          return common::fail("topic " + spec->name + ": bad config " + key + "=" + value);
         }
       }
       topics.push_back(topic.get());
       owned.push_back(std::move(topic));
     }
     const int budget = remaining_ms(deadline);
-    if (budget < 100) return std::string("no time left to create the topics");
+    if (budget < 100) return common::fail("no time left to create the topics");
     std::unique_ptr<rd_kafka_AdminOptions_t, OptionsDeleter> options(
         rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
     // The controller answers once the topics exist (operation timeout); the request gives up at the deadline.
     if (rd_kafka_AdminOptions_set_request_timeout(options.get(), budget, errstr, sizeof errstr) ||
         rd_kafka_AdminOptions_set_operation_timeout(options.get(), budget, errstr, sizeof errstr)) {
-      return std::string("admin options: ") + errstr;
+      return common::fail(std::string("admin options: ") + errstr);
     }
     std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk));
     rd_kafka_CreateTopics(rk, topics.data(), topics.size(), options.get(), queue.get());
     // librdkafka reports the request's own timeout as the result; the margin only guards against it not doing so.
     std::unique_ptr<rd_kafka_event_t, EventDeleter> event(rd_kafka_queue_poll(queue.get(), budget + 2000));
-    if (!event) return "no answer to CreateTopics within " + seconds_text(std::chrono::milliseconds(budget));
+    if (!event)
+      return common::fail("no answer to CreateTopics within " + seconds_text(std::chrono::milliseconds(budget)));
     if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return std::string("CreateTopics failed: ") + rd_kafka_event_error_string(event.get());
+      return common::fail(std::string("CreateTopics failed: ") + rd_kafka_event_error_string(event.get()));
     }
     const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
-    if (result == nullptr) return std::string("CreateTopics: unexpected answer");
+    if (result == nullptr) return common::fail("CreateTopics: unexpected answer");
     std::size_t count = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
     std::vector<bool> created(specs.size(), false);
@@ -174,7 +174,8 @@ class Admin {
       // Already there: another creator (a second devstack, an operator) won the race; that is what we wanted.
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         const char* detail = rd_kafka_topic_result_error_string(results[i]);
-        return "cannot create topic " + name + ": " + (detail != nullptr && *detail ? detail : rd_kafka_err2str(err));
+        return common::fail("cannot create topic " + name + ": " +
+                            (detail != nullptr && *detail ? detail : rd_kafka_err2str(err)));
       }
       for (std::size_t s = 0; s < specs.size(); ++s) {
         if (specs[s]->name == name) created[s] = err == RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -222,19 +223,19 @@ bool has_leaders(const RdKafka::TopicMetadata* topic) {
 
 }  // namespace
 
-std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::string& brokers, const Properties& extra,
-                                                                 const std::vector<TopicSpec>& specs,
-                                                                 std::chrono::milliseconds timeout) {
+common::Result<std::vector<TopicState>> ensure_topics(const std::string& brokers, const Properties& extra,
+                                                      const std::vector<TopicSpec>& specs,
+                                                      std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   auto made = Admin::create(brokers, extra);
-  if (auto* error = std::get_if<std::string>(&made)) return *error;
-  Admin& admin = *std::get<std::unique_ptr<Admin>>(made);
+  if (!made) return made.error();
+  Admin& admin = **made;
 
   auto first = admin.metadata(deadline, brokers, timeout);
-  if (auto* error = std::get_if<std::string>(&first)) return *error;
+  if (!first) return first.error();
   std::vector<const TopicSpec*> missing;
   for (const TopicSpec& spec : specs) {
-    if (!listed(find_topic(*std::get<std::unique_ptr<RdKafka::Metadata>>(first), spec.name))) {
+    if (!listed(find_topic(**first, spec.name))) {
       missing.push_back(&spec);
     }
   }
@@ -248,9 +249,9 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
   }
   if (!missing.empty()) {
     auto created = admin.create_topics(missing, deadline);
-    if (auto* error = std::get_if<std::string>(&created)) return *error;
+    if (!created) return created.error();
     for (std::size_t i = 0; i < missing.size(); ++i) {
-      if (!std::get<std::vector<bool>>(created)[i]) continue;
+      if (!(*created)[i]) continue;
       for (TopicState& state : states) {
         if (state.name == missing[i]->name) state.created = true;
       }
@@ -261,8 +262,8 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
   // controller's.
   while (true) {
     auto current = admin.metadata(deadline, brokers, timeout);
-    if (auto* error = std::get_if<std::string>(&current)) return *error;
-    const auto& metadata = *std::get<std::unique_ptr<RdKafka::Metadata>>(current);
+    if (!current) return current.error();
+    const auto& metadata = **current;
     std::vector<std::string> waiting;
     for (TopicState& state : states) {
       const RdKafka::TopicMetadata* topic = find_topic(metadata, state.name);
@@ -288,7 +289,8 @@ std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::stri
     if (Clock::now() >= deadline) {
       std::string names;
       for (const auto& name : waiting) names += (names.empty() ? "" : ", ") + name;
-      return "topics not served by a leader for every partition after " + seconds_text(timeout) + ": " + names;
+      return common::fail("topics not served by a leader for every partition after " + seconds_text(timeout) + ": " +
+                          names);
     }
     admin.pause(std::min(kLeaderPollInterval, std::chrono::milliseconds(remaining_ms(deadline))));
   }

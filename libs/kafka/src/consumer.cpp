@@ -44,8 +44,8 @@ class ConsumerImpl final : public Consumer {
  public:
   explicit ConsumerImpl(std::string client_id) : events_(std::move(client_id)) {}
 
-  std::optional<std::string> init(const std::string& brokers, const std::string& group_id, const Properties& extra,
-                                  const std::string& client_id) {
+  common::Result<> init(const std::string& brokers, const std::string& group_id, const Properties& extra,
+                        const std::string& client_id) {
     commits_ = !group_id.empty();
     const Properties defaults = {
         {"bootstrap.servers", brokers},
@@ -65,25 +65,25 @@ class ConsumerImpl final : public Consumer {
     };
     // Our services store their offsets themselves (SQLite); an automatic commit would only mislead lag monitoring.
     auto made = detail::make_conf(defaults, extra, {{"enable.auto.commit", "false"}}, events_);
-    if (auto* error = std::get_if<std::string>(&made)) return *error;
+    if (!made) return made.error();
     std::string error;
-    consumer_.reset(RdKafka::KafkaConsumer::create(std::get<std::unique_ptr<RdKafka::Conf>>(made).get(), error));
-    if (!consumer_) return "kafka consumer: " + error;
-    return std::nullopt;
+    consumer_.reset(RdKafka::KafkaConsumer::create(made->get(), error));
+    if (!consumer_) return common::fail("kafka consumer: " + error);
+    return {};
   }
 
   ~ConsumerImpl() override { close(); }
 
-  std::optional<std::string> assign(const std::vector<Assignment>& partitions) override {
-    if (closed_) return "consumer is closed";
+  common::Result<> assign(const std::vector<Assignment>& partitions) override {
+    if (closed_) return common::fail("consumer is closed");
     TopicPartitions tps;
     for (const Assignment& a : partitions) {
       tps.list.push_back(RdKafka::TopicPartition::create(a.topic, a.partition, a.offset));
     }
-    if (auto error = resolve_stored_offsets(tps)) return error;
+    if (auto resolved = resolve_stored_offsets(tps); !resolved) return resolved;
     const RdKafka::ErrorCode err = tps.list.empty() ? consumer_->unassign() : consumer_->assign(tps.list);
-    if (err != RdKafka::ERR_NO_ERROR) return "kafka assign: " + RdKafka::err2str(err);
-    return std::nullopt;
+    if (err != RdKafka::ERR_NO_ERROR) return common::fail("kafka assign: " + RdKafka::err2str(err));
+    return {};
   }
 
   // Replaces kOffsetStored by the group's committed offset, asked for here rather than left to librdkafka: 2.0.2
@@ -92,12 +92,12 @@ class ConsumerImpl final : public Consumer {
   // never fetched at all, with no error but a log line (seen on Apache Kafka: a mailer that never sent). Errors are
   // retried until the deadline; a partition the group has no offset for starts at the beginning, as
   // auto.offset.reset=earliest would.
-  std::optional<std::string> resolve_stored_offsets(TopicPartitions& tps) {
+  common::Result<> resolve_stored_offsets(TopicPartitions& tps) {
     std::vector<RdKafka::TopicPartition*> stored;
     for (RdKafka::TopicPartition* tp : tps.list) {
       if (tp->offset() == kOffsetStored) stored.push_back(tp);
     }
-    if (stored.empty()) return std::nullopt;
+    if (stored.empty()) return {};
     const auto deadline = std::chrono::steady_clock::now() + kCommittedOffsetsWait;
     std::string last_error;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -111,14 +111,14 @@ class ConsumerImpl final : public Consumer {
         for (RdKafka::TopicPartition* tp : stored) {
           if (tp->offset() < 0) tp->set_offset(kOffsetBeginning);  // nothing committed (RD_KAFKA_OFFSET_INVALID)
         }
-        return std::nullopt;
+        return {};
       }
       last_error = RdKafka::err2str(err);
       common::log_info("committed offsets not read yet", {{"error", last_error}});
       for (RdKafka::TopicPartition* tp : stored) tp->set_offset(kOffsetStored);
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
-    return "cannot read the group's committed offsets: " + last_error;
+    return common::fail("cannot read the group's committed offsets: " + last_error);
   }
 
   PollResult poll(std::chrono::milliseconds timeout) override {
@@ -205,12 +205,10 @@ class ConsumerImpl final : public Consumer {
 
 }  // namespace
 
-std::variant<std::unique_ptr<Consumer>, std::string> Consumer::create(const std::string& brokers,
-                                                                      const std::string& group_id,
-                                                                      const Properties& extra,
-                                                                      const std::string& client_id) {
+common::Result<std::unique_ptr<Consumer>> Consumer::create(const std::string& brokers, const std::string& group_id,
+                                                           const Properties& extra, const std::string& client_id) {
   auto consumer = std::make_unique<ConsumerImpl>(client_id);
-  if (auto error = consumer->init(brokers, group_id, extra, client_id)) return *error;
+  if (auto started = consumer->init(brokers, group_id, extra, client_id); !started) return started.error();
   return std::unique_ptr<Consumer>(std::move(consumer));
 }
 

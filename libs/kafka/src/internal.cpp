@@ -44,17 +44,18 @@ void EventLogger::event_cb(RdKafka::Event& event) {
   }
 }
 
-std::variant<std::unique_ptr<RdKafka::Conf>, std::string> make_conf(const Properties& defaults, const Properties& extra,
-                                                                    const Properties& required, EventLogger& events) {
+common::Result<std::unique_ptr<RdKafka::Conf>> make_conf(const Properties& defaults, const Properties& extra,
+                                                         const Properties& required, EventLogger& events) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string error;
   for (const Properties* properties : {&defaults, &extra, &required}) {
     for (const auto& [key, value] : *properties) {
-      if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK) return "kafka property " + key + ": " + error;
+      if (conf->set(key, value, error) != RdKafka::Conf::CONF_OK)
+        return common::fail("kafka property " + key + ": " + error);
     }
   }
   if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&events), error) != RdKafka::Conf::CONF_OK) {
-    return "kafka event callback: " + error;
+    return common::fail("kafka event callback: " + error);
   }
   return conf;
 }

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 
 #include "invite/kafka/client.hpp"
 
@@ -31,8 +30,8 @@ class EventLogger : public RdKafka::EventCb {
 // A global configuration: our defaults, then the caller's properties (which may override them), then the ones the
 // design requires whatever the caller says; librdkafka's events go to `events`. An error names the offending key,
 // so that a typo in --kafka-config is easy to find.
-std::variant<std::unique_ptr<RdKafka::Conf>, std::string> make_conf(const Properties& defaults, const Properties& extra,
-                                                                    const Properties& required, EventLogger& events);
+common::Result<std::unique_ptr<RdKafka::Conf>> make_conf(const Properties& defaults, const Properties& extra,
+                                                         const Properties& required, EventLogger& events);
 
 // Partition count from a metadata request for one topic; nullopt when the topic is unknown or on timeout.
 std::optional<std::int32_t> partition_count(RdKafka::Handle& handle, const std::string& topic,

@@ -25,10 +25,10 @@ class MockClusterImpl final : public MockCluster {
 
   std::string bootstrap_servers() const override { return rd_kafka_mock_cluster_bootstraps(cluster_); }
 
-  std::optional<std::string> create_topic(const std::string& topic, int partitions) override {
+  common::Result<> create_topic(const std::string& topic, int partitions) override {
     const rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return "create topic " + topic + ": " + rd_kafka_err2str(err);
-    return std::nullopt;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return common::fail("create topic " + topic + ": " + rd_kafka_err2str(err));
+    return {};
   }
 
   void push_request_errors(Api api, const std::vector<int>& kafka_error_codes) override {
@@ -55,8 +55,8 @@ class MockClusterImpl final : public MockCluster {
 // this often (benchmark: 1 ms costs a few percent of a core per idle devstack; docs/performance.md).
 Properties MockCluster::client_properties() { return {{"fetch.wait.max.ms", "1"}}; }
 
-std::variant<std::unique_ptr<MockCluster>, std::string> MockCluster::create(int brokers) {
-  if (brokers < 1) return std::string("mock cluster needs at least one broker");
+common::Result<std::unique_ptr<MockCluster>> MockCluster::create(int brokers) {
+  if (brokers < 1) return common::fail("mock cluster needs at least one broker");
   char error[512] = {};
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The host handle never connects anywhere; without this it warns that bootstrap.servers is missing.
@@ -65,17 +65,17 @@ std::variant<std::unique_ptr<MockCluster>, std::string> MockCluster::create(int 
       // written in pieces waits for the client's delayed ACK, 40 ms on Linux, on about half of all hops.
       rd_kafka_conf_set(conf, "socket.nagle.disable", "true", error, sizeof error) != RD_KAFKA_CONF_OK) {
     rd_kafka_conf_destroy(conf);
-    return std::string("mock cluster: ") + error;
+    return common::fail(std::string("mock cluster: ") + error);
   }
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);  // takes conf
   if (handle == nullptr) {
     rd_kafka_conf_destroy(conf);
-    return std::string("mock cluster handle: ") + error;
+    return common::fail(std::string("mock cluster handle: ") + error);
   }
   rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(handle, brokers);
   if (cluster == nullptr) {
     rd_kafka_destroy(handle);
-    return std::string("mock cluster: could not start (no free loopback ports?)");
+    return common::fail("mock cluster: could not start (no free loopback ports?)");
   }
   return std::unique_ptr<MockCluster>(std::make_unique<MockClusterImpl>(handle, cluster));
 }

@@ -20,8 +20,8 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
  public:
   explicit ProducerImpl(std::string client_id) : client_id_(client_id), events_(std::move(client_id)) {}
 
-  std::optional<std::string> init(const std::string& brokers, const Properties& extra,
-                                  std::chrono::milliseconds delivery_timeout, const std::string& client_id) {
+  common::Result<> init(const std::string& brokers, const Properties& extra, std::chrono::milliseconds delivery_timeout,
+                        const std::string& client_id) {
     const Properties defaults = {
         {"bootstrap.servers", brokers},
         {"client.id", client_id},
@@ -44,17 +44,17 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
     };
     // The design relies on idempotence (retries never duplicate or reorder records); it is not negotiable.
     auto made = detail::make_conf(defaults, extra, {{"enable.idempotence", "true"}}, events_);
-    if (auto* error = std::get_if<std::string>(&made)) return *error;
-    conf_ = std::move(std::get<std::unique_ptr<RdKafka::Conf>>(made));
+    if (!made) return made.error();
+    conf_ = std::move(*made);
     std::string error;
     if (conf_->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(this), error) != RdKafka::Conf::CONF_OK) {
-      return "kafka delivery callback: " + error;
+      return common::fail("kafka delivery callback: " + error);
     }
     producer_.reset(RdKafka::Producer::create(conf_.get(), error));
-    if (!producer_) return "kafka producer: " + error;
+    if (!producer_) return common::fail("kafka producer: " + error);
     poller_ = std::thread([this] { poll_loop(); });
     health_ = std::thread([this] { health_loop(); });
-    return std::nullopt;
+    return {};
   }
 
   ~ProducerImpl() override {
@@ -276,12 +276,11 @@ class ProducerImpl final : public Producer, private RdKafka::DeliveryReportCb {
 
 }  // namespace
 
-std::variant<std::unique_ptr<Producer>, std::string> Producer::create(const std::string& brokers,
-                                                                      const Properties& extra,
-                                                                      std::chrono::milliseconds delivery_timeout,
-                                                                      const std::string& client_id) {
+common::Result<std::unique_ptr<Producer>> Producer::create(const std::string& brokers, const Properties& extra,
+                                                           std::chrono::milliseconds delivery_timeout,
+                                                           const std::string& client_id) {
   auto producer = std::make_unique<ProducerImpl>(client_id);
-  if (auto error = producer->init(brokers, extra, delivery_timeout, client_id)) return *error;
+  if (auto started = producer->init(brokers, extra, delivery_timeout, client_id); !started) return started.error();
   return std::unique_ptr<Producer>(std::move(producer));
 }
 

@@ -39,11 +39,11 @@ std::variant<KafkaClients, std::string> connect_kafka(const KafkaSettings& kafka
                                                       const std::string& topic, std::chrono::milliseconds topic_wait) {
   KafkaClients clients;
   auto producer = kafka::Producer::create(kafka.brokers, kafka.config, delivery_timeout, client_id);
-  if (auto* message = std::get_if<std::string>(&producer)) return "kafka producer: " + *message;
-  clients.producer = std::move(std::get<std::unique_ptr<kafka::Producer>>(producer));
+  if (!producer) return "kafka producer: " + producer.error().message;
+  clients.producer = std::move(*producer);
   auto consumer = kafka::Consumer::create(kafka.brokers, group_id, kafka.config, client_id);
-  if (auto* message = std::get_if<std::string>(&consumer)) return "kafka consumer: " + *message;
-  clients.consumer = std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer));
+  if (!consumer) return "kafka consumer: " + consumer.error().message;
+  clients.consumer = std::move(*consumer);
   auto partitions = wait_for_topic(*clients.producer, topic, topic_wait);
   if (auto* message = std::get_if<std::string>(&partitions)) return *message;
   clients.partition_count = std::get<std::int32_t>(partitions);

@@ -1,7 +1,6 @@
 #include "kafka_clients.hpp"
 
 #include <string>
-#include <variant>
 
 namespace invite::gateway {
 
@@ -12,11 +11,10 @@ common::Result<KafkaClients> connect_kafka(const Settings& settings) {
   producer_config.insert(producer_config.end(), settings.kafka.config.begin(), settings.kafka.config.end());
   auto producer =
       kafka::Producer::create(settings.kafka.brokers, producer_config, settings.delivery_timeout, "invite-gateway");
-  if (const auto* message = std::get_if<std::string>(&producer)) return common::fail("kafka producer: " + *message);
+  if (!producer) return common::fail("kafka producer: " + producer.error().message);
   auto consumer = kafka::Consumer::create(settings.kafka.brokers, "", settings.kafka.config, "invite-gateway-replies");
-  if (const auto* message = std::get_if<std::string>(&consumer)) return common::fail("kafka consumer: " + *message);
-  return KafkaClients{std::move(std::get<std::unique_ptr<kafka::Producer>>(producer)),
-                      std::move(std::get<std::unique_ptr<kafka::Consumer>>(consumer))};
+  if (!consumer) return common::fail("kafka consumer: " + consumer.error().message);
+  return KafkaClients{std::move(*producer), std::move(*consumer)};
 }
 
 }  // namespace invite::gateway

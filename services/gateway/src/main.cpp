@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   auto [producer, consumer] = std::move(*kafka_or);
   gateway::GatewayMetrics gateway_metrics(metrics);
   gateway::ReplyListener replies(*consumer, pending, gateway_metrics, s.reply_partition);
-  if (auto message = replies.start()) return runtime::fail("reply partition: " + *message);
+  if (auto started = replies.start(); !started) return runtime::fail("reply partition: " + started.error().message);
 
   gateway::KafkaRequestPublisher publisher(*producer, s.max_queued_records);
   gateway::InviteEnvironment env{

@@ -13,15 +13,16 @@ ReplyListener::ReplyListener(kafka::Consumer& consumer, PendingRequests& pending
                              std::int32_t partition)
     : consumer_(consumer), pending_(pending), partition_(partition), metrics_(metrics) {}
 
-std::optional<std::string> ReplyListener::start() {
+common::Result<> ReplyListener::start() {
   const std::string topic(events::topics::kReplies);
   const auto marks = consumer_.watermarks(topic, partition_, 10s);
-  if (!marks) return "cannot read the end offset of " + topic + " partition " + std::to_string(partition_);
-  if (auto error = consumer_.assign({{topic, partition_, marks->second}})) return error;
+  if (!marks)
+    return common::fail("cannot read the end offset of " + topic + " partition " + std::to_string(partition_));
+  if (auto assigned = consumer_.assign({{topic, partition_, marks->second}}); !assigned) return assigned;
   assigned_ = true;
   common::log_info("reply partition assigned",
                    {{"topic", topic}, {"partition", std::int64_t{partition_}}, {"offset", marks->second}});
-  return std::nullopt;
+  return {};
 }
 
 void ReplyListener::handle(const kafka::InRecord& record) {

@@ -18,7 +18,7 @@ class ReplyListener {
 
   // Assigns the partition at its current end: replies to requests of an earlier run of this gateway are of no use.
   // The end is read as an absolute offset first, so no reply published after start() can be skipped.
-  std::optional<std::string> start();
+  common::Result<> start();
   bool assigned() const { return assigned_.load(); }
   // Polls until stop is set.
   void run(const std::atomic<bool>& stop);

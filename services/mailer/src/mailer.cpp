@@ -33,15 +33,15 @@ Mailer::Mailer(MailerEnvironment env)
       relay_(*env_.producer, *env_.store,
              {kStatusBatch, "status event", &metrics_.status_published, &metrics_.status_failures}) {}
 
-std::optional<std::string> Mailer::start() {
+common::Result<> Mailer::start() {
   std::vector<kafka::Assignment> assignments;
   for (const std::int32_t partition : env_.partitions) {
     assignments.push_back({std::string(events::topics::kEmails), partition, kafka::kOffsetStored});
   }
-  if (auto error = env_.consumer->assign(assignments)) return error;
+  if (auto assigned = env_.consumer->assign(assignments); !assigned) return assigned;
   metrics_.pending_jobs.set(static_cast<double>(env_.store->pending_count()));
   ready_ = true;
-  return std::nullopt;
+  return {};
 }
 
 std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {

@@ -55,7 +55,7 @@ class Mailer {
   explicit Mailer(MailerEnvironment env);
 
   // Assigns the owned partitions from the group's committed offsets.
-  std::optional<std::string> start();
+  common::Result<> start();
   // Runs until stop is set; an error when the loop cannot go on (SQLite failure, fatal Kafka error).
   std::optional<std::string> run(const std::atomic<bool>& stop);
   bool ready() const { return ready_.load(); }

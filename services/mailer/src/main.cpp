@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       runtime::OpsServer::start(s.ops, "invite-mailer", metrics, *producer, [&mailer] { return mailer.ready(); });
   if (!ops) return runtime::fail(ops.error().message);
 
-  if (auto message = mailer.start()) return runtime::fail("start: " + *message);
+  if (auto started = mailer.start(); !started) return runtime::fail("start: " + started.error().message);
   common::log_info("mailer started", {{"sender", sender->describe()},
                                       {"templates", s.templates_dir},
                                       {"cultures", std::int64_t(templates.cultures().size())},

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       runtime::OpsServer::start(s.ops, "invite-worker", metrics, *producer, [&worker] { return worker.ready(); });
   if (!ops) return runtime::fail(ops.error().message);
 
-  if (auto message = worker.start()) return runtime::fail("start: " + *message);
+  if (auto started = worker.start(); !started) return runtime::fail("start: " + started.error().message);
   common::log_info("worker started", {{"partitions", owned_text.str()},
                                       {"replicaIndex", std::int64_t{s.replica_index}},
                                       {"partitionCount", std::int64_t{partition_count}},

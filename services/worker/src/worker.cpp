@@ -42,11 +42,12 @@ Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<sto
   }
 }
 
-std::optional<std::string> Worker::start() {
+common::Result<> Worker::start() {
   std::vector<kafka::Assignment> assignments;
   for (auto& [partition, state] : partitions_) {
     const auto marks = env_.consumer->watermarks(kRequestedTopic, partition, 10s);
-    if (!marks) return "cannot read the offsets of " + kRequestedTopic + " partition " + std::to_string(partition);
+    if (!marks)
+      return common::fail("cannot read the offsets of " + kRequestedTopic + " partition " + std::to_string(partition));
     const auto [low, high] = *marks;
     std::int64_t offset = state.store->stored_offset().value_or(low);
     if (offset > high) {
@@ -66,9 +67,9 @@ std::optional<std::string> Worker::start() {
     common::log_info("resuming partition", {{"partition", std::int64_t{partition}}, {"offset", offset}});
     state.relay->pump();
   }
-  auto error = env_.consumer->assign(assignments);
-  ready_ = !error.has_value();
-  return error;
+  auto assigned = env_.consumer->assign(assignments);
+  ready_ = assigned.has_value();
+  return assigned;
 }
 
 std::int64_t Worker::resume_offset(std::int32_t partition, const PartitionState& state) const {

@@ -36,7 +36,7 @@ class Worker {
 
   // Resumes every owned partition from the offset stored in its file and assigns them. Also publishes rows a
   // previous run left unsent.
-  std::optional<std::string> start();
+  common::Result<> start();
   // Runs until stop is set; returns an error when the loop cannot go on (SQLite failure, fatal Kafka error).
   std::optional<std::string> run(const std::atomic<bool>& stop);
   // Partitions assigned and the loop running without a fatal error (for /readyz).

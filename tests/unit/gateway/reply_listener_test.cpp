@@ -17,9 +17,9 @@ namespace {
 // handle() must not need a broker; every call here would mean it does.
 class UnusedConsumer final : public kafka::Consumer {
  public:
-  std::optional<std::string> assign(const std::vector<kafka::Assignment>&) override {
+  common::Result<> assign(const std::vector<kafka::Assignment>&) override {
     ADD_FAILURE() << "assign";
-    return std::nullopt;
+    return {};
   }
   kafka::PollResult poll(std::chrono::milliseconds) override {
     ADD_FAILURE() << "poll";

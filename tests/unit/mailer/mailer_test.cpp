@@ -19,10 +19,10 @@ using invite::testing::TempDir;
 
 class FakeConsumer final : public kafka::Consumer {
  public:
-  std::optional<std::string> assign(const std::vector<kafka::Assignment>& partitions) override {
+  common::Result<> assign(const std::vector<kafka::Assignment>& partitions) override {
     std::lock_guard lock(mu_);
     assigned = partitions;
-    return std::nullopt;
+    return {};
   }
   kafka::PollResult poll(std::chrono::milliseconds timeout) override {
     {
@@ -180,7 +180,7 @@ class MailerTest : public ::testing::Test {
     env.settings = settings;
     env.random = [] { return 0.0; };
     mailer_ = std::make_unique<Mailer>(std::move(env));
-    ASSERT_EQ(mailer_->start(), std::nullopt);
+    ASSERT_TRUE(mailer_->start());
     thread_ = std::thread([this] { run_error_ = mailer_->run(stop_); });
   }
 

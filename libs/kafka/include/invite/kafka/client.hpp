@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "invite/common/message.hpp"
+#include "invite/common/result.hpp"
 
 namespace invite::kafka {
 
@@ -39,11 +40,10 @@ class Producer {
  public:
   // Defaults: enable.idempotence=true, acks=all, partitioner=murmur2_random, linger.ms=5,
   // reconnect.backoff.max.ms=1000, message.timeout.ms=<delivery_timeout>. A background thread serves delivery
-  // reports.
-  static std::variant<std::unique_ptr<Producer>, std::string> create(const std::string& brokers,
-                                                                     const Properties& extra,
-                                                                     std::chrono::milliseconds delivery_timeout,
-                                                                     const std::string& client_id);
+  // reports. An error names the property librdkafka refused ("kafka property linger.ms: ...").
+  static common::Result<std::unique_ptr<Producer>> create(const std::string& brokers, const Properties& extra,
+                                                          std::chrono::milliseconds delivery_timeout,
+                                                          const std::string& client_id);
   virtual ~Producer() = default;
 
   // Never blocks for long: when librdkafka's queue is full the report says so at once. on_delivery runs
@@ -112,14 +112,12 @@ class Consumer {
   // enable.partition.eof=true, partition.assignment.strategy=range,roundrobin (eager; librdkafka 2.0.2's
   // cooperative-sticky has known bugs), reconnect.backoff.max.ms=1000. group_id may be empty for consumers that never
   // commit.
-  static std::variant<std::unique_ptr<Consumer>, std::string> create(const std::string& brokers,
-                                                                     const std::string& group_id,
-                                                                     const Properties& extra,
-                                                                     const std::string& client_id);
+  static common::Result<std::unique_ptr<Consumer>> create(const std::string& brokers, const std::string& group_id,
+                                                          const Properties& extra, const std::string& client_id);
   virtual ~Consumer() = default;
 
   // Manual assignment (replaces any previous one). Our services own their partitions explicitly.
-  virtual std::optional<std::string> assign(const std::vector<Assignment>& partitions) = 0;
+  virtual common::Result<> assign(const std::vector<Assignment>& partitions) = 0;
   virtual PollResult poll(std::chrono::milliseconds timeout) = 0;
   // Asynchronous commit of "next offset to read" to the consumer group (for lag monitoring only).
   virtual void commit(const std::string& topic, std::int32_t partition, std::int64_t next_offset) = 0;
@@ -136,10 +134,10 @@ class Consumer {
 // librdkafka's mock cluster: real Kafka protocol on loopback ports, in this process. For the devstack and tests.
 class MockCluster {
  public:
-  static std::variant<std::unique_ptr<MockCluster>, std::string> create(int brokers);
+  static common::Result<std::unique_ptr<MockCluster>> create(int brokers);
   virtual ~MockCluster() = default;
   virtual std::string bootstrap_servers() const = 0;  // "127.0.0.1:port,..."
-  virtual std::optional<std::string> create_topic(const std::string& topic, int partitions) = 0;
+  virtual common::Result<> create_topic(const std::string& topic, int partitions) = 0;
 
   // Fault injection, for the fault suite. Broker ids run from 1 to the number of brokers.
   // The next requests of this kind, from any client to any broker, fail with these Kafka protocol error codes
@@ -185,8 +183,8 @@ struct TopicState {
 // topic with fewer partitions than its spec is reported (too_few_partitions), not an error here: what that means
 // is the caller's decision. Unreachable brokers, a refused creation or topics without leaders when `timeout`
 // (the bound of the whole call) ends are a one-line error. `extra` is --kafka-config (TLS, SASL, ...).
-std::variant<std::vector<TopicState>, std::string> ensure_topics(const std::string& brokers, const Properties& extra,
-                                                                 const std::vector<TopicSpec>& specs,
-                                                                 std::chrono::milliseconds timeout);
+common::Result<std::vector<TopicState>> ensure_topics(const std::string& brokers, const Properties& extra,
+                                                      const std::vector<TopicSpec>& specs,
+                                                      std::chrono::milliseconds timeout);
 
 }  // namespace invite::kafka
