@@ -56,11 +56,11 @@ std::optional<std::vector<std::unique_ptr<store::UserAdmin>>> open_all(const std
   std::vector<std::unique_ptr<store::UserAdmin>> stores;
   for (const auto& [partition, file] : PartitionStore::list(data_dir)) {
     auto opened = PartitionStore::open(file);
-    if (auto* error = std::get_if<std::string>(&opened)) {
-      std::cerr << "invitectl: cannot open partition " << partition << ": " << *error << "\n";
+    if (!opened) {
+      std::cerr << "invitectl: cannot open partition " << partition << ": " << opened.error().message << "\n";
       return std::nullopt;
     }
-    stores.push_back(std::move(std::get<std::unique_ptr<PartitionStore>>(opened)));
+    stores.push_back(std::move(*opened));
   }
   return stores;
 }

@@ -87,7 +87,7 @@ std::int64_t unsent_rows(const Stack& stack) {
   std::int64_t unsent = 0;
   for (const auto& [partition, file] : store::PartitionStore::list(stack.dir())) {
     auto opened = store::PartitionStore::open(file);
-    if (auto* store = std::get_if<std::unique_ptr<store::PartitionStore>>(&opened)) unsent += (*store)->unsent_count();
+    if (opened) unsent += (*opened)->unsent_count();
   }
   return unsent;
 }

@@ -40,10 +40,10 @@ class EmlSender final : public Sender {
 
 }  // namespace
 
-std::variant<std::unique_ptr<Sender>, std::string> make_eml_sender(const std::filesystem::path& dir) {
+common::Result<std::unique_ptr<Sender>> make_eml_sender(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return "cannot create " + dir.string() + ": " + ec.message();
+  if (ec) return common::fail("cannot create " + dir.string() + ": " + ec.message());
   return std::unique_ptr<Sender>(std::make_unique<EmlSender>(std::filesystem::absolute(dir)));
 }
 

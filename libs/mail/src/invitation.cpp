@@ -21,10 +21,10 @@ bool is_web_link(std::string_view link) {
 
 }  // namespace
 
-std::optional<std::string> job_problem(const events::EmailJob& job) {
-  if (!domain::is_valid_email(job.recipient_email)) return "recipient.email: not a valid e-mail";
-  if (!common::is_uuid(job.recipient_user_id)) return "recipient.userId: not a uuid";
-  return std::nullopt;
+common::Result<> job_problem(const events::EmailJob& job) {
+  if (!domain::is_valid_email(job.recipient_email)) return common::fail("recipient.email: not a valid e-mail");
+  if (!common::is_uuid(job.recipient_user_id)) return common::fail("recipient.userId: not a uuid");
+  return {};
 }
 
 std::string format_expiry(std::int64_t epoch_ms) {
@@ -33,13 +33,12 @@ std::string format_expiry(std::int64_t epoch_ms) {
   return text.substr(0, 10) + " " + text.substr(11, 5) + " UTC";
 }
 
-std::variant<ComposedInvitation, std::string> compose_invitation(const events::EmailJob& job,
-                                                                 const TemplateCatalogue& templates,
-                                                                 std::string_view fallback_culture,
-                                                                 std::string_view from_address, std::int64_t now_ms) {
-  if (!is_web_link(job.confirmation_link)) return std::string("confirmationLink: not an http(s) URL");
+common::Result<ComposedInvitation> compose_invitation(const events::EmailJob& job, const TemplateCatalogue& templates,
+                                                      std::string_view fallback_culture, std::string_view from_address,
+                                                      std::int64_t now_ms) {
+  if (!is_web_link(job.confirmation_link)) return common::fail("confirmationLink: not an http(s) URL");
   const auto culture = templates.resolve(job.culture, fallback_culture);
-  if (!culture) return "no template set for culture '" + job.culture + "'";
+  if (!culture) return common::fail("no template set for culture '" + job.culture + "'");
   InvitationVariables variables{job.portal_name, job.confirmation_link, job.recipient_email,
                                 format_expiry(job.expires_at_ms)};
   auto texts = templates.render(*culture, variables);

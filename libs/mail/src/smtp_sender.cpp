@@ -147,18 +147,18 @@ std::optional<StartTls> parse_starttls(std::string_view text) {
   return std::nullopt;
 }
 
-std::variant<std::unique_ptr<Sender>, std::string> make_smtp_sender(SmtpSettings settings) {
+common::Result<std::unique_ptr<Sender>> make_smtp_sender(SmtpSettings settings) {
   const std::string scheme = common::ascii_lower(settings.url.substr(0, settings.url.find("://")));
   if ((scheme != "smtp" && scheme != "smtps") || settings.url.find("://") == std::string::npos) {
-    return "SMTP URL must start with smtp:// or smtps://, got '" + settings.url + "'";
+    return common::fail("SMTP URL must start with smtp:// or smtps://, got '" + settings.url + "'");
   }
-  if (settings.user.empty() && !settings.password.empty()) return std::string("an SMTP password needs a user");
+  if (settings.user.empty() && !settings.password.empty()) return common::fail("an SMTP password needs a user");
   static std::once_flag initialised;
   CURLcode init = CURLE_OK;
   std::call_once(initialised, [&init] { init = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (init != CURLE_OK) return std::string("libcurl: ") + curl_easy_strerror(init);
+  if (init != CURLE_OK) return common::fail(std::string("libcurl: ") + curl_easy_strerror(init));
   CURL* curl = curl_easy_init();
-  if (curl == nullptr) return std::string("libcurl: cannot create a handle");
+  if (curl == nullptr) return common::fail("libcurl: cannot create a handle");
   return std::unique_ptr<Sender>(std::make_unique<SmtpSender>(std::move(settings), curl));
 }
 

@@ -82,7 +82,7 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::variant<Template, std::string> Template::parse(std::string_view text) {
+common::Result<Template> Template::parse(std::string_view text) {
   Template result;
   while (!text.empty()) {
     const auto open = text.find("{{");
@@ -92,48 +92,48 @@ std::variant<Template, std::string> Template::parse(std::string_view text) {
       text.remove_prefix(open);
     }
     const auto close = text.find("}}");
-    if (close == std::string_view::npos) return std::string("'{{' without '}}'");
+    if (close == std::string_view::npos) return common::fail("'{{' without '}}'");
     const auto name = common::trim(text.substr(2, close - 2));
-    if (!valid_name(name)) return "malformed placeholder '{{" + std::string(text.substr(2, close - 2)) + "}}'";
+    if (!valid_name(name))
+      return common::fail("malformed placeholder '{{" + std::string(text.substr(2, close - 2)) + "}}'");
     result.pieces_.push_back({true, std::string(name)});
     text.remove_prefix(close + 2);
   }
   return result;
 }
 
-std::variant<TemplateCatalogue, std::string> TemplateCatalogue::build(
-    std::string_view html_layout, std::string_view text_layout,
-    const std::map<std::string, Strings>& strings_by_culture) {
+common::Result<TemplateCatalogue> TemplateCatalogue::build(std::string_view html_layout, std::string_view text_layout,
+                                                           const std::map<std::string, Strings>& strings_by_culture) {
   TemplateCatalogue catalogue;
   std::set<std::string, std::less<>> keys{std::string(kSubject)};  // the string keys the layouts use, plus subject
   for (auto [name, layout, target] : {std::tuple{"HTML layout", html_layout, &catalogue.html_},
                                       std::tuple{"text layout", text_layout, &catalogue.text_}}) {
     auto parsed = Template::parse(layout);
-    if (auto* error = std::get_if<std::string>(&parsed)) return std::string(name) + ": " + *error;
-    *target = std::get<Template>(std::move(parsed));
+    if (!parsed) return common::fail(std::string(name) + ": " + parsed.error().message);
+    *target = std::move(*parsed);
     for (const auto& piece : target->pieces()) {
       if (piece.placeholder && !is_variable(piece.text)) keys.insert(piece.text);
     }
   }
-  if (strings_by_culture.empty()) return std::string("no culture has strings");
+  if (strings_by_culture.empty()) return common::fail("no culture has strings");
   for (const auto& [culture, strings] : strings_by_culture) {
-    if (!domain::is_valid_culture(culture)) return "culture '" + culture + "': not ll or ll-CC";
+    if (!domain::is_valid_culture(culture)) return common::fail("culture '" + culture + "': not ll or ll-CC");
     const std::string lower = common::ascii_lower(culture);
-    if (catalogue.sets_.contains(lower)) return "culture '" + culture + "' is defined twice";
+    if (catalogue.sets_.contains(lower)) return common::fail("culture '" + culture + "' is defined twice");
     Set set{culture, {}};
     for (const auto& key : keys) {
-      if (!strings.contains(key)) return "culture '" + culture + "': missing '" + key + "'";
+      if (!strings.contains(key)) return common::fail("culture '" + culture + "': missing '" + key + "'");
     }
     for (const auto& [key, text] : strings) {
-      if (!keys.contains(key)) return "culture '" + culture + "': '" + key + "' is used by no layout";
+      if (!keys.contains(key)) return common::fail("culture '" + culture + "': '" + key + "' is used by no layout");
       auto parsed = Template::parse(text);
-      if (auto* error = std::get_if<std::string>(&parsed)) return "culture '" + culture + "', '" + key + "': " + *error;
-      for (const auto& piece : std::get<Template>(parsed).pieces()) {
+      if (!parsed) return common::fail("culture '" + culture + "', '" + key + "': " + parsed.error().message);
+      for (const auto& piece : parsed->pieces()) {
         if (piece.placeholder && !is_variable(piece.text)) {
-          return "culture '" + culture + "', '" + key + "': unknown variable '" + piece.text + "'";
+          return common::fail("culture '" + culture + "', '" + key + "': unknown variable '" + piece.text + "'");
         }
       }
-      set.strings.emplace(key, std::get<Template>(std::move(parsed)));
+      set.strings.emplace(key, std::move(*parsed));
     }
     catalogue.sets_.emplace(lower, std::move(set));
   }

@@ -202,11 +202,10 @@ class SqliteMailerStore final : public MailerStore {
 
 int MailerStore::schema_version() { return static_cast<int>(migrations().size()); }
 
-std::variant<std::unique_ptr<MailerStore>, std::string> MailerStore::open(const std::filesystem::path& file) {
+common::Result<std::unique_ptr<MailerStore>> MailerStore::open(const std::filesystem::path& file) {
   auto opened = detail::open_database(file, migrations());
-  if (auto* error = std::get_if<std::string>(&opened)) return *error;
-  return std::unique_ptr<MailerStore>(
-      std::make_unique<SqliteMailerStore>(std::move(std::get<std::unique_ptr<SQLite::Database>>(opened))));
+  if (!opened) return opened.error();
+  return std::unique_ptr<MailerStore>(std::make_unique<SqliteMailerStore>(std::move(*opened)));
 }
 
 }  // namespace invite::store

@@ -356,11 +356,10 @@ std::vector<std::pair<std::int32_t, std::filesystem::path>> PartitionStore::list
   return out;
 }
 
-std::variant<std::unique_ptr<PartitionStore>, std::string> PartitionStore::open(const std::filesystem::path& file) {
+common::Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::filesystem::path& file) {
   auto opened = detail::open_database(file, migrations());
-  if (auto* error = std::get_if<std::string>(&opened)) return *error;
-  return std::unique_ptr<PartitionStore>(
-      std::make_unique<SqlitePartitionStore>(std::move(std::get<std::unique_ptr<SQLite::Database>>(opened))));
+  if (!opened) return opened.error();
+  return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(*opened)));
 }
 
 }  // namespace invite::store

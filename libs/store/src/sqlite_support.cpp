@@ -13,7 +13,7 @@ int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_versi
 // Runs each missing step in its own transaction together with its version bump, so a crash mid-migration leaves
 // the file at a consistent earlier version. IMMEDIATE, and re-reading the version inside the transaction, keeps
 // two processes opening a new file at once (worker and invitectl) from running a step twice.
-std::optional<std::string> migrate(SQLite::Database& db, const Migrations& steps) {
+common::Result<> migrate(SQLite::Database& db, const Migrations& steps) {
   const int known = static_cast<int>(steps.size());
   const auto too_new = [known](int version) {
     return "schema version " + std::to_string(version) + " is newer than this program supports (" +
@@ -22,40 +22,42 @@ std::optional<std::string> migrate(SQLite::Database& db, const Migrations& steps
   for (int target = 1; target <= known; ++target) {
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     const int current = user_version(db);
-    if (current > known) return too_new(current);
+    if (current > known) return common::fail(too_new(current));
     if (current >= target) continue;  // the transaction rolls back harmlessly
     db.exec(std::string(steps[static_cast<std::size_t>(target - 1)]));
     db.exec("PRAGMA user_version = " + std::to_string(target));
     tx.commit();
   }
   // A newer build may have migrated the file further between our steps.
-  if (const int final_version = user_version(db); final_version != known) return too_new(final_version);
-  return std::nullopt;
+  if (const int final_version = user_version(db); final_version != known) return common::fail(too_new(final_version));
+  return {};
 }
 
 }  // namespace
 
-std::variant<std::unique_ptr<SQLite::Database>, std::string> open_database(const std::filesystem::path& file,
-                                                                           const Migrations& migrations) {
+common::Result<std::unique_ptr<SQLite::Database>> open_database(const std::filesystem::path& file,
+                                                                const Migrations& migrations) {
   std::error_code ec;
   if (file.has_parent_path()) {
     std::filesystem::create_directories(file.parent_path(), ec);
-    if (ec) return "cannot create directory " + file.parent_path().string() + ": " + ec.message();
+    if (ec) return common::fail("cannot create directory " + file.parent_path().string() + ": " + ec.message());
   }
   try {
     auto db = std::make_unique<SQLite::Database>(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                                                  /*busy timeout ms=*/5000);
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
-    if (mode != "wal") return file.string() + ": cannot switch to WAL journal (got '" + mode + "')";
+    if (mode != "wal") return common::fail(file.string() + ": cannot switch to WAL journal (got '" + mode + "')");
     // FULL, not NORMAL: with WAL, NORMAL stays consistent but may lose the last commits on power loss, while
     // what they caused (published events, sent e-mails) has already left the process and cannot be taken back.
     db->exec("PRAGMA synchronous = FULL");
     db->exec("PRAGMA wal_autocheckpoint = 10000");
     db->exec("PRAGMA foreign_keys = ON");
-    if (auto error = migrate(*db, migrations)) return file.string() + ": " + *error;
+    if (auto migrated = migrate(*db, migrations); !migrated) {
+      return common::fail(file.string() + ": " + migrated.error().message);
+    }
     return db;
   } catch (const std::exception& e) {  // SQLite::Exception among them
-    return file.string() + ": " + e.what();
+    return common::fail(file.string() + ": " + e.what());
   }
 }
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "invite/common/message.hpp"
+#include "invite/common/result.hpp"
 #include "invite/outbox/outbox.hpp"
 
 namespace invite::store::detail {
@@ -24,9 +24,9 @@ namespace invite::store::detail {
 using Migrations = std::vector<std::string_view>;
 
 // Creates the directory, opens (or creates) the file in WAL mode with synchronous=FULL and brings it to the
-// newest version. An error names the file.
-std::variant<std::unique_ptr<SQLite::Database>, std::string> open_database(const std::filesystem::path& file,
-                                                                           const Migrations& migrations);
+// newest version. An error names the file. SQLite's exceptions stay inside: they become the error.
+common::Result<std::unique_ptr<SQLite::Database>> open_database(const std::filesystem::path& file,
+                                                                const Migrations& migrations);
 
 std::int64_t wall_ms();
 

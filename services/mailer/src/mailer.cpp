@@ -96,16 +96,11 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
 void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {
   consumed_next_[record.partition] = record.offset + 1;
   auto decoded = events::decode_email_job(record.value);
-  std::optional<std::string> problem;
-  if (!decoded) {
-    problem = decoded.error().message;
-  } else {
-    problem = mail::job_problem(*decoded);
-  }
+  const common::Result<> usable = decoded ? mail::job_problem(*decoded) : common::Result<>(decoded.error());
   const std::string where = record.topic + "/" + std::to_string(record.partition) + "/" + std::to_string(record.offset);
-  if (problem) {
+  if (!usable) {
     metrics_.jobs_rejected.inc();
-    log_warn("e-mail job set aside", {{"record", where}, {"error", *problem}});
+    log_warn("e-mail job set aside", {{"record", where}, {"error", usable.error().message}});
     return;
   }
   const auto& job = *decoded;
@@ -182,13 +177,13 @@ void Mailer::attempt(const store::MailJob& job, std::int64_t now_ms) {
 
   auto composed = mail::compose_invitation(email, *env_.templates, fallback_culture(email.portal),
                                            env_.settings.from_address, now_ms);
-  if (auto* problem = std::get_if<std::string>(&composed)) {
+  if (!composed) {
     status.status = events::DeliveryStatus::Failed;
-    status.reason = *problem;
+    status.reason = composed.error().message;
     record(job, email, std::move(status), store::JobState::Failed, 0);
     return;
   }
-  auto& message = std::get<mail::ComposedInvitation>(composed);
+  auto& message = *composed;
   status.culture = message.culture;
 
   const auto started = std::chrono::steady_clock::now();

@@ -22,11 +22,11 @@ int main(int argc, char** argv) {
   common::log_init("invite-mailer", s.log_level);
 
   auto sender_or = mailer::make_sender(s);
-  if (auto* message = std::get_if<std::string>(&sender_or)) return runtime::fail(*message);
-  auto sender = std::move(std::get<std::unique_ptr<mail::Sender>>(sender_or));
+  if (!sender_or) return runtime::fail(sender_or.error().message);
+  auto sender = std::move(*sender_or);
   auto templates_or = mail::load_templates(s.templates_dir);
-  if (auto* message = std::get_if<std::string>(&templates_or)) return runtime::fail("templates: " + *message);
-  const auto templates = std::get<mail::TemplateCatalogue>(std::move(templates_or));
+  if (!templates_or) return runtime::fail("templates: " + templates_or.error().message);
+  const auto templates = std::move(*templates_or);
   domain::PortalDirectory portals;
   if (!s.portals_file.empty()) {
     auto portals_or = runtime::load_portals(s.portals_file);
@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     portals = std::get<domain::PortalDirectory>(std::move(portals_or));
   }
   auto store_or = store::MailerStore::open(std::filesystem::path(s.data_dir) / "mailer.sqlite");
-  if (auto* message = std::get_if<std::string>(&store_or)) return runtime::fail("cannot open " + *message);
-  auto store = std::move(std::get<std::unique_ptr<store::MailerStore>>(store_or));
+  if (!store_or) return runtime::fail("cannot open " + store_or.error().message);
+  auto store = std::move(*store_or);
 
   const std::string topic(events::topics::kEmails);
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-mailer", s.delivery_timeout, topic, s.topic_wait);

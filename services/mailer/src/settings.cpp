@@ -116,12 +116,12 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   return s;
 }
 
-std::variant<std::unique_ptr<mail::Sender>, std::string> make_sender(const Settings& settings) {
+common::Result<std::unique_ptr<mail::Sender>> make_sender(const Settings& settings) {
   if (settings.smtp.url.empty()) return mail::make_eml_sender(settings.outbox_dir);
   mail::SmtpSettings smtp = settings.smtp;
   if (!settings.smtp_password_file.empty()) {
     auto password = common::read_secret(settings.smtp_password_file);
-    if (!password) return "cannot read --smtp-password-file: " + password.error().message;
+    if (!password) return common::fail("cannot read --smtp-password-file: " + password.error().message);
     smtp.password = std::move(*password);
   }
   return mail::make_smtp_sender(std::move(smtp));

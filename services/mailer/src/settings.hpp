@@ -36,7 +36,7 @@ struct Settings {
 std::variant<Settings, int> read_settings(int argc, char** argv);
 
 // The SMTP sender, or the .eml writer without --smtp-url; an error (reading the password file, a bad URL) otherwise.
-std::variant<std::unique_ptr<mail::Sender>, std::string> make_sender(const Settings& settings);
+common::Result<std::unique_ptr<mail::Sender>> make_sender(const Settings& settings);
 
 // Uniform numbers in [0, 1) for the retry jitter, from an engine seeded once per process.
 std::function<double()> jitter_source();

@@ -39,9 +39,8 @@ int main(int argc, char** argv) {
   for (std::int32_t partition : owned) {
     const auto file = store::PartitionStore::file_for(s.data_dir, partition);
     auto opened = store::PartitionStore::open(file);
-    if (auto* message = std::get_if<std::string>(&opened))
-      return runtime::fail("cannot open " + file.string() + ": " + *message);
-    stores.emplace(partition, std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened)));
+    if (!opened) return runtime::fail("cannot open " + file.string() + ": " + opened.error().message);
+    stores.emplace(partition, std::move(*opened));
   }
   std::ostringstream owned_text;
   for (std::int32_t p : owned) owned_text << (owned_text.tellp() > 0 ? "," : "") << p;

@@ -77,8 +77,8 @@ class InvitectlTest : public ::testing::Test {
   void seed() {
     auto open = [](const fs::path& file) {
       auto opened = PartitionStore::open(file);
-      EXPECT_TRUE(std::holds_alternative<std::unique_ptr<PartitionStore>>(opened));
-      return std::move(std::get<std::unique_ptr<PartitionStore>>(opened));
+      EXPECT_TRUE(opened.has_value());
+      return std::move(*opened);
     };
     auto p0 = open(PartitionStore::file_for(data_dir(), 0));
     auto p1 = open(PartitionStore::file_for(data_dir(), 1));
@@ -195,7 +195,7 @@ TEST_F(InvitectlTest, DisableMarksTerminatedAndUnknownEmailFails) {
   EXPECT_EQ(r.out, "disabled zed@example.COM\n");
   {
     auto opened = PartitionStore::open(PartitionStore::file_for(data_dir(), 0));
-    auto& store = std::get<std::unique_ptr<PartitionStore>>(opened);
+    auto& store = *opened;
     EXPECT_EQ(store->find_users("b.example.com", {"zed@example.com"}).at("zed@example.com").status,
               EmployeeStatus::Terminated);
   }

@@ -23,9 +23,9 @@ using invite::testing::TempDir;
 using namespace std::chrono_literals;
 
 template <typename T>
-std::unique_ptr<T> unwrap(std::variant<std::unique_ptr<T>, std::string> made) {
-  if (auto* error = std::get_if<std::string>(&made)) throw std::runtime_error(*error);
-  return std::move(std::get<std::unique_ptr<T>>(made));
+std::unique_ptr<T> unwrap(common::Result<std::unique_ptr<T>> made) {
+  if (!made) throw std::runtime_error(made.error().message);
+  return std::move(*made);
 }
 
 TEST(EmlSender, WritesOneFilePerJobAndReplacesItWhenSentAgain) {
@@ -58,8 +58,8 @@ TEST(EmlSender, AnUnwritableDirectoryIsATransientFailure) {
 TEST(TemplateFiles, ErrorsNameTheFile) {
   TempDir dir;
   auto missing = load_templates(dir.path());
-  ASSERT_TRUE(std::holds_alternative<std::string>(missing));
-  EXPECT_NE(std::get<std::string>(missing).find("invitation.html"), std::string::npos);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("invitation.html"), std::string::npos);
 
   std::ofstream(dir.path() / "invitation.html") << "<p>{{heading}}</p>";
   std::ofstream(dir.path() / "invitation.txt") << "{{heading}}";
@@ -67,15 +67,14 @@ TEST(TemplateFiles, ErrorsNameTheFile) {
   std::filesystem::create_directories(dir.path() / "images");  // not a culture: ignored
   std::ofstream(dir.path() / "en-US" / "invitation.json") << R"({"subject": "Join", "heading": 5})";
   auto wrong_type = load_templates(dir.path());
-  ASSERT_TRUE(std::holds_alternative<std::string>(wrong_type));
-  EXPECT_NE(std::get<std::string>(wrong_type).find("en-US/invitation.json: 'heading' must be a string"),
-            std::string::npos)
-      << std::get<std::string>(wrong_type);
+  ASSERT_FALSE(wrong_type.has_value());
+  EXPECT_NE(wrong_type.error().message.find("en-US/invitation.json: 'heading' must be a string"), std::string::npos)
+      << wrong_type.error().message;
 
   std::ofstream(dir.path() / "en-US" / "invitation.json") << R"({"subject": "Join", "heading": "Hi {{portalName}}"})";
   auto loaded = load_templates(dir.path());
-  ASSERT_TRUE(std::holds_alternative<TemplateCatalogue>(loaded)) << std::get<std::string>(loaded);
-  EXPECT_EQ(std::get<TemplateCatalogue>(loaded).cultures(), std::vector<std::string>{"en-US"});
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+  EXPECT_EQ(loaded->cultures(), std::vector<std::string>{"en-US"});
 }
 
 // A one-connection-at-a-time SMTP server that answers each command with a scripted reply.
@@ -252,11 +251,11 @@ TEST(SmtpSender, RejectedCredentialsAreTransientAndSaySo) {
 }
 
 TEST(SmtpSender, SettingsAreCheckedUpFront) {
-  EXPECT_TRUE(std::holds_alternative<std::string>(make_smtp_sender(settings("http://mail.example"))));
-  EXPECT_TRUE(std::holds_alternative<std::string>(make_smtp_sender(settings("mail.example:25"))));
+  EXPECT_FALSE(make_smtp_sender(settings("http://mail.example")));
+  EXPECT_FALSE(make_smtp_sender(settings("mail.example:25")));
   auto password_only = settings("smtp://mail.example");
   password_only.password = "secret";
-  EXPECT_TRUE(std::holds_alternative<std::string>(make_smtp_sender(password_only)));
+  EXPECT_FALSE(make_smtp_sender(password_only));
   EXPECT_EQ(parse_starttls("Required"), StartTls::Required);
   EXPECT_EQ(parse_starttls("off"), StartTls::Off);
   EXPECT_EQ(parse_starttls("maybe"), std::nullopt);

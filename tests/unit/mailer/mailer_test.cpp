@@ -123,7 +123,7 @@ mail::TemplateCatalogue templates() {
       "<a href=\"{{confirmationLink}}\">{{button}}</a>", "{{button}}: {{confirmationLink}}",
       {{"en-US", {{"subject", "Join {{portalName}} DocSpace"}, {"button", "Accept"}}},
        {"de-DE", {{"subject", "Treten Sie {{portalName}} DocSpace bei"}, {"button", "Annehmen"}}}});
-  return std::get<mail::TemplateCatalogue>(std::move(built));
+  return std::move(*built);
 }
 
 events::EmailJob email_job(const std::string& recipient, const std::string& culture = "en-US") {
@@ -160,7 +160,7 @@ class MailerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto opened = store::MailerStore::open(dir_.path() / "mailer.sqlite");
-    store_ = std::move(std::get<std::unique_ptr<store::MailerStore>>(opened));
+    store_ = std::move(*opened);
   }
 
   void TearDown() override { stop(); }

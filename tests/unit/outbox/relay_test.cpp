@@ -55,11 +55,11 @@ class FakeProducer final : public kafka::Producer {
 
 std::unique_ptr<store::PartitionStore> open_store(const fs::path& dir) {
   auto opened = store::PartitionStore::open(store::PartitionStore::file_for(dir, 0));
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    ADD_FAILURE() << *error;
+  if (!opened) {
+    ADD_FAILURE() << opened.error().message;
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened));
+  return std::move(*opened);
 }
 
 // Writes n rows named <prefix>-0.. and returns them with the ids the store gave them, as the worker holds them.

@@ -53,8 +53,8 @@ class MailerStoreTest : public ::testing::Test {
   void SetUp() override {
     file_ = dir_.path() / "mailer" / "mailer.sqlite";
     auto opened = MailerStore::open(file_);
-    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<MailerStore>>(opened)) << std::get<std::string>(opened);
-    store_ = std::move(std::get<std::unique_ptr<MailerStore>>(opened));
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    store_ = std::move(*opened);
   }
   TempDir dir_;
   fs::path file_;
@@ -159,8 +159,8 @@ TEST_F(MailerStoreTest, ReopenKeepsEverything) {
   ASSERT_TRUE(store_->accept(job("a", "x.example", 10)));
   store_.reset();
   auto opened = MailerStore::open(file_);
-  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<MailerStore>>(opened));
-  auto& store = std::get<std::unique_ptr<MailerStore>>(opened);
+  ASSERT_TRUE(opened.has_value());
+  auto& store = *opened;
   EXPECT_FALSE(store->accept(job("a", "x.example", 10)));
   EXPECT_EQ(store->state("a"), JobState::Pending);
 }

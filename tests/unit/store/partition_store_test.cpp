@@ -25,11 +25,11 @@ using invite::testing::TempDir;
 
 std::unique_ptr<PartitionStore> open_ok(const fs::path& file) {
   auto opened = PartitionStore::open(file);
-  if (auto* error = std::get_if<std::string>(&opened)) {
-    ADD_FAILURE() << "open failed: " << *error;
+  if (!opened) {
+    ADD_FAILURE() << "open failed: " << opened.error().message;
     return nullptr;
   }
-  return std::move(std::get<std::unique_ptr<PartitionStore>>(opened));
+  return std::move(*opened);
 }
 
 User make_user(std::string id, std::string portal, std::string email, EmployeeType type = EmployeeType::User,
@@ -126,8 +126,8 @@ TEST(PartitionStoreFiles, FileFromNewerVersionIsRefused) {
     db.exec("PRAGMA user_version = " + std::to_string(PartitionStore::schema_version() + 1));
   }
   auto opened = PartitionStore::open(file);
-  ASSERT_TRUE(std::holds_alternative<std::string>(opened));
-  const auto& error = std::get<std::string>(opened);
+  ASSERT_FALSE(opened.has_value());
+  const std::string error = opened.error().message;
   EXPECT_NE(error.find("newer"), std::string::npos) << error;
   EXPECT_NE(error.find(std::to_string(PartitionStore::schema_version() + 1)), std::string::npos) << error;
 }
@@ -137,7 +137,7 @@ TEST(PartitionStoreFiles, UnopenablePathIsAnError) {
   const auto blocker = dir.path() / "not-a-dir";
   std::ofstream(blocker) << "x";
   auto opened = PartitionStore::open(blocker / "partition-0.sqlite");
-  EXPECT_TRUE(std::holds_alternative<std::string>(opened));
+  EXPECT_FALSE(opened.has_value());
 }
 
 TEST(PartitionStoreFiles, ListFindsPartitionFilesSorted) {

@@ -120,11 +120,11 @@ class ApplyRequestTest : public ::testing::Test {
 
   std::unique_ptr<store::PartitionStore> open_store() {
     auto opened = store::PartitionStore::open(store::PartitionStore::file_for(dir_.path(), 0));
-    if (auto* error = std::get_if<std::string>(&opened)) {
-      ADD_FAILURE() << *error;
+    if (!opened) {
+      ADD_FAILURE() << opened.error().message;
       return nullptr;
     }
-    return std::move(std::get<std::unique_ptr<store::PartitionStore>>(opened));
+    return std::move(*opened);
   }
 
   domain::Portal portal_ = portal();

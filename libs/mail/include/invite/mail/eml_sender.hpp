@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/mail/sender.hpp"
 
 namespace invite::mail {
 
 // Creates the directory; an error when it cannot.
-std::variant<std::unique_ptr<Sender>, std::string> make_eml_sender(const std::filesystem::path& dir);
+common::Result<std::unique_ptr<Sender>> make_eml_sender(const std::filesystem::path& dir);
 
 }  // namespace invite::mail

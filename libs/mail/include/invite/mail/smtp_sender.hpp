@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/mail/sender.hpp"
 
 namespace invite::mail {
@@ -27,6 +27,6 @@ struct SmtpSettings {
 };
 
 // An error for a URL that is not smtp:// or smtps://, or a password without a user.
-std::variant<std::unique_ptr<Sender>, std::string> make_smtp_sender(SmtpSettings settings);
+common::Result<std::unique_ptr<Sender>> make_smtp_sender(SmtpSettings settings);
 
 }  // namespace invite::mail

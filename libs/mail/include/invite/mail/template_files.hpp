@@ -3,13 +3,13 @@
 // <dir>/<culture>/invitation.json per culture ({"subject": "...", "heading": "...", ...}).
 #include <filesystem>
 #include <string>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/mail/templates.hpp"
 
 namespace invite::mail {
 
 // The catalogue, or an error naming the file and what is wrong with it.
-std::variant<TemplateCatalogue, std::string> load_templates(const std::filesystem::path& dir);
+common::Result<TemplateCatalogue> load_templates(const std::filesystem::path& dir);
 
 }  // namespace invite::mail

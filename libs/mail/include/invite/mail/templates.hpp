@@ -7,8 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
+
+#include "invite/common/result.hpp"
 
 namespace invite::mail {
 
@@ -23,7 +24,7 @@ class Template {
     std::string text;  // the literal, or the placeholder's name
   };
   // An error for "{{" without "}}" or an empty or malformed name (letters, digits, '.', '_', '-').
-  static std::variant<Template, std::string> parse(std::string_view text);
+  static common::Result<Template> parse(std::string_view text);
   const std::vector<Piece>& pieces() const { return pieces_; }
 
  private:
@@ -52,8 +53,8 @@ class TemplateCatalogue {
   // Checks everything at start-up rather than per e-mail: every layout placeholder is a string key or a
   // variable, every culture is "ll" or "ll-CC" and defines exactly the keys the layouts use plus "subject",
   // its strings use variables only. The error names the culture and the key.
-  static std::variant<TemplateCatalogue, std::string> build(std::string_view html_layout, std::string_view text_layout,
-                                                            const std::map<std::string, Strings>& strings_by_culture);
+  static common::Result<TemplateCatalogue> build(std::string_view html_layout, std::string_view text_layout,
+                                                 const std::map<std::string, Strings>& strings_by_culture);
 
   // The set to use for `culture`: the exact one ("de-AT"); else one for the language alone ("de"); else the
   // first (by name) of that language ("de-DE"); then the same steps for `fallback` (the portal's default

@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "invite/common/message.hpp"
+#include "invite/common/result.hpp"
 #include "invite/outbox/outbox.hpp"
 
 namespace invite::store {
@@ -43,7 +43,7 @@ struct AttemptRecord {
 // Its outbox holds the status events.
 class MailerStore : public outbox::Outbox {
  public:
-  static std::variant<std::unique_ptr<MailerStore>, std::string> open(const std::filesystem::path& file);
+  static common::Result<std::unique_ptr<MailerStore>> open(const std::filesystem::path& file);
   static int schema_version();
 
   ~MailerStore() override = default;

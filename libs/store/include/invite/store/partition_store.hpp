@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
+#include "invite/common/result.hpp"
 #include "invite/outbox/outbox.hpp"
 #include "invite/store/maintenance.hpp"
 #include "invite/store/request_store.hpp"
@@ -23,7 +23,7 @@ namespace invite::store {
 
 class PartitionStore : public RequestStore, public outbox::Outbox, public Maintenance, public UserAdmin {
  public:
-  static std::variant<std::unique_ptr<PartitionStore>, std::string> open(const std::filesystem::path& file);
+  static common::Result<std::unique_ptr<PartitionStore>> open(const std::filesystem::path& file);
   // <data_dir>/partition-<p>.sqlite
   static std::filesystem::path file_for(const std::filesystem::path& data_dir, std::int32_t partition);
   // Every partition-*.sqlite in data_dir with its partition number, sorted.
