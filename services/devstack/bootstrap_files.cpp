@@ -29,10 +29,9 @@ std::string generated_portals(const std::string& portal, const std::string& port
 // The port an existing portals file was generated for, when the file is still exactly as we wrote it.
 std::optional<std::string> untouched_generated_port(const std::string& content, const std::string& portal) {
   auto parsed = runtime::parse_portals_file(content);
-  const auto* directory = std::get_if<domain::PortalDirectory>(&parsed);
-  if (directory == nullptr || directory->portals().size() != 1) return std::nullopt;
+  if (!parsed || parsed->portals().size() != 1) return std::nullopt;
   const std::string prefix = "http://" + portal + ":";
-  const std::string& base_url = directory->portals().front().base_url;
+  const std::string& base_url = parsed->portals().front().base_url;
   if (!base_url.starts_with(prefix)) return std::nullopt;
   const std::string port = base_url.substr(prefix.size());
   if (common::trim(generated_portals(portal, port)) != common::trim(content)) return std::nullopt;
@@ -41,40 +40,39 @@ std::optional<std::string> untouched_generated_port(const std::string& content, 
 
 }  // namespace
 
-std::optional<std::string> ensure_secret(const fs::path& path) {
+common::Result<std::string> ensure_secret(const fs::path& path) {
   if (fs::exists(path)) {
     auto secret = common::read_secret(path);
-    if (secret) return std::move(*secret);
-    log_error("cannot read secret", {{"file", path.string()}, {"error", secret.error().message}});
-    return std::nullopt;
+    if (!secret) log_error("cannot read secret", {{"file", path.string()}, {"error", secret.error().message}});
+    return secret;
   }
   std::string secret = common::random_hex(32);
   if (auto written = common::write_file_atomic(path, secret, 0600); !written) {
     log_error("cannot write secret", {{"file", path.string()}, {"error", written.error().message}});
-    return std::nullopt;
+    return written.error();
   }
   log_info("generated secret", {{"file", path.string()}});
   return secret;
 }
 
-bool ensure_portals_file(const fs::path& path, const std::string& portal, unsigned short port) {
+common::Result<> ensure_portals_file(const fs::path& path, const std::string& portal, unsigned short port) {
   const std::string wanted = generated_portals(portal, std::to_string(port));
   if (fs::exists(path)) {
     const auto content = common::read_file(path);
     const auto old_port = content ? untouched_generated_port(*content, portal) : std::nullopt;
     if (!old_port || *old_port == std::to_string(port)) {
       log_info("using existing portals file", {{"file", path.string()}});
-      return true;
+      return {};
     }
     log_info("updating the port in the generated portals file",
              {{"file", path.string()}, {"from", *old_port}, {"to", std::to_string(port)}});
   }
   if (auto written = common::write_file_atomic(path, wanted, 0644); !written) {
     log_error("cannot write portals file", {{"file", path.string()}, {"error", written.error().message}});
-    return false;
+    return written;
   }
   log_info("wrote portals file", {{"file", path.string()}, {"portal", portal}});
-  return true;
+  return {};
 }
 
 }  // namespace invite::devstack

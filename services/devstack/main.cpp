@@ -8,8 +8,8 @@
 int main(int argc, char** argv) {
   using namespace invite;
   auto settings = devstack::read_settings(argc, argv);
-  if (auto* exit_code = std::get_if<int>(&settings)) return *exit_code;
-  auto& s = std::get<devstack::Settings>(settings);
+  if (!settings) return settings.error().value;
+  auto& s = *settings;
   common::log_init("invite-devstack", s.log_level);
 
   // After the settings: their unsetenv wants no other thread yet.

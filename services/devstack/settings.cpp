@@ -7,7 +7,7 @@
 
 namespace invite::devstack {
 
-std::variant<Settings, int> read_settings(int argc, char** argv) {
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   Settings s;
   runtime::Cli cli("invite-devstack",
                    "Runs the invite service locally: an embedded Kafka (or --kafka-brokers), invite-gateway, "
@@ -36,14 +36,15 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.key_values("kafka-config", s.kafka.config, "librdkafka property key=value for the children");
   cli.text("log-level", s.log_level_name, "info", "debug, info, warn or error (also passed to the children)");
   cli.toggle("no-mailer", no_mailer, "do not run invite-mailer (to run your own against the brokers)");
-  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
-  if (auto exit_code = cli.check_required()) return *exit_code;
+  if (auto exit_code = cli.parse(argc, argv)) return runtime::ExitCode(*exit_code);
+  if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
 
-  if (min_isr > replicas) return cli.usage_error("--min-insync-replicas must be in 1..--replication-factor");
+  if (min_isr > replicas)
+    return runtime::ExitCode(cli.usage_error("--min-insync-replicas must be in 1..--replication-factor"));
   s.portal = common::ascii_lower(s.portal);
-  if (s.portal.empty()) return cli.usage_error("--portal must not be empty");
+  if (s.portal.empty()) return runtime::ExitCode(cli.usage_error("--portal must not be empty"));
   const auto level = common::parse_log_level(s.log_level_name);
-  if (!level) return cli.usage_error("unknown --log-level '" + s.log_level_name + "'");
+  if (!level) return runtime::ExitCode(cli.usage_error("unknown --log-level '" + s.log_level_name + "'"));
   s.log_level = *level;
   s.data_dir = std::filesystem::absolute(data_dir);
   s.bin_dir = bin_dir.empty() ? common::executable_dir() : std::filesystem::path(bin_dir);

@@ -26,6 +26,6 @@ struct Settings {
 
 // The settings, or main's exit code (0 after --help, 2 after a bad command line). Also removes the devstack's own
 // INVITE_* twins from the environment, which the children would read as theirs; call before any thread exists.
-std::variant<Settings, int> read_settings(int argc, char** argv);
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv);
 
 }  // namespace invite::devstack

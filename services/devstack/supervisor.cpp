@@ -195,18 +195,19 @@ class Devstack {
   }
 
  private:
-  std::optional<std::string> start_embedded_kafka() {
+  // The brokers of an embedded cluster with every topic; an error (already logged) when it cannot start.
+  common::Result<std::string> start_embedded_kafka() {
     auto created = kafka::MockCluster::create(1);
     if (!created) {
       log_error("cannot start embedded kafka", {{"error", created.error().message}});
-      return std::nullopt;
+      return created.error();
     }
     cluster_ = std::move(*created);
     for (const auto& spec : events::kAllTopics) {
       const std::string_view topic = spec.name;
       if (auto made = cluster_->create_topic(std::string(topic), config_.partitions); !made) {
         log_error("cannot create topic", {{"topic", std::string(topic)}, {"error", made.error().message}});
-        return std::nullopt;
+        return made.error();
       }
     }
     const std::string brokers = cluster_->bootstrap_servers();

@@ -436,29 +436,30 @@ Server::Server(ServerOptions options, Handler handler)
 
 Server::~Server() = default;
 
-std::optional<std::string> Server::listen() {
+common::Result<> Server::listen() {
   Core& c = impl_->core;
   error_code ec;
   const auto address = asio::ip::make_address(c.options.address, ec);
-  if (ec) return "invalid listen address '" + c.options.address + "': " + ec.message();
+  if (ec) return common::fail("invalid listen address '" + c.options.address + "': " + ec.message());
   const tcp::endpoint endpoint(address, c.options.port);
   const std::string where = c.options.address + ":" + std::to_string(c.options.port);
-  if (c.acceptor.open(endpoint.protocol(), ec); ec) return "cannot open socket for " + where + ": " + ec.message();
+  if (c.acceptor.open(endpoint.protocol(), ec); ec)
+    return common::fail("cannot open socket for " + where + ": " + ec.message());
   if (c.acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec)
-    return "cannot set SO_REUSEADDR on " + where + ": " + ec.message();
+    return common::fail("cannot set SO_REUSEADDR on " + where + ": " + ec.message());
   if (c.acceptor.bind(endpoint, ec); ec) {
     error_code ignored;
     c.acceptor.close(ignored);
-    return "cannot bind " + where + ": " + ec.message();
+    return common::fail("cannot bind " + where + ": " + ec.message());
   }
   if (c.acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
     error_code ignored;
     c.acceptor.close(ignored);
-    return "cannot listen on " + where + ": " + ec.message();
+    return common::fail("cannot listen on " + where + ": " + ec.message());
   }
   c.bound_port = c.acceptor.local_endpoint(ec).port();
   asio::post(c.acceptor.get_executor(), [&c] { c.do_accept(); });
-  return std::nullopt;
+  return {};
 }
 
 std::uint16_t Server::port() const { return impl_->core.bound_port.load(); }

@@ -95,8 +95,8 @@ std::vector<std::string> Cli::env_names() const {
 }
 
 void Cli::add(const std::string& name, std::string default_text, std::string help, Kind kind, Apply apply) {
-  [[maybe_unused]] const auto default_error = apply(default_text, true);
-  assert(!default_error && "a flag's default must be a valid value");
+  [[maybe_unused]] const auto default_applied = apply(default_text, true);
+  assert(default_applied && "a flag's default must be a valid value");
   const std::string env = env_name(name);
   std::string description = "(env " + env + (default_text.empty() ? "" : ", default: " + default_text) + ")  " + help;
   if (kind == Kind::Repeatable) description += " (repeatable; comma-separated in the environment)";
@@ -106,7 +106,8 @@ void Cli::add(const std::string& name, std::string default_text, std::string hel
       [apply](std::string& text) -> std::string {
         // "--port --log-level debug": a following flag is almost certainly not this one's value.
         if (text.starts_with("--")) return "needs a value, got the flag " + in_quotes(text);
-        return apply(text, false).value_or("");
+        const auto checked = apply(text, false);
+        return checked ? std::string() : checked.error().message;
       },
       ""));
   option->each([apply](const std::string& text) { apply(text, true); });
@@ -133,9 +134,9 @@ void Cli::add(const std::string& name, std::string default_text, std::string hel
 void Cli::text(const std::string& name, std::string& target, std::string default_text, std::string help,
                bool required) {
   add(name, std::move(default_text), std::move(help), Kind::Value,
-      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
+      [&target](std::string_view text, bool assign) -> common::Result<> {
         if (assign) target = std::string(text);
-        return std::nullopt;
+        return {};
       });
   if (required) state_->specs.back().missing = [&target] { return target.empty(); };
 }
@@ -144,13 +145,13 @@ void Cli::integer(const std::string& name, std::int64_t& target, std::string def
                   std::int64_t high, std::string help) {
   value<std::int64_t>(
       name, target, std::move(default_text),
-      [low, high](std::string_view text) -> std::variant<std::int64_t, std::string> {
+      [low, high](std::string_view text) -> common::Result<std::int64_t> {
         const auto v = common::trim(text);
         std::int64_t out = 0;
         const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
         if (v.empty() || ec != std::errc() || end != v.data() + v.size() || out < low || out > high) {
-          return "must be a number in " + std::to_string(low) + ".." + std::to_string(high) + ", got " +
-                 in_quotes(text);
+          return common::fail("must be a number in " + std::to_string(low) + ".." + std::to_string(high) + ", got " +
+                              in_quotes(text));
         }
         return out;
       },
@@ -161,11 +162,11 @@ void Cli::duration(const std::string& name, std::chrono::milliseconds& target, s
                    std::string help, std::chrono::milliseconds min) {
   value<std::chrono::milliseconds>(
       name, target, std::move(default_text),
-      [min](std::string_view text) -> std::variant<std::chrono::milliseconds, std::string> {
+      [min](std::string_view text) -> common::Result<std::chrono::milliseconds> {
         const auto parsed = parse_duration(text);
         if (!parsed || *parsed < min) {
-          return "must be a duration of at least " + std::to_string(min.count()) +
-                 "ms (e.g. 250ms, 10s, 15m, 2h, 7d), got " + in_quotes(text);
+          return common::fail("must be a duration of at least " + std::to_string(min.count()) +
+                              "ms (e.g. 250ms, 10s, 15m, 2h, 7d), got " + in_quotes(text));
         }
         return *parsed;
       },
@@ -173,33 +174,30 @@ void Cli::duration(const std::string& name, std::chrono::milliseconds& target, s
 }
 
 void Cli::repeatable(const std::string& name, std::vector<std::string>& target, std::string help) {
-  add(name, "", std::move(help), Kind::Repeatable,
-      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
-        if (assign && !text.empty()) target.emplace_back(text);
-        return std::nullopt;
-      });
+  add(name, "", std::move(help), Kind::Repeatable, [&target](std::string_view text, bool assign) -> common::Result<> {
+    if (assign && !text.empty()) target.emplace_back(text);
+    return {};
+  });
 }
 
 void Cli::key_values(const std::string& name, std::vector<std::pair<std::string, std::string>>& target,
                      std::string help) {
-  add(name, "", std::move(help), Kind::Repeatable,
-      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
-        if (text.empty()) return std::nullopt;  // the default: none
-        auto pair = parse_key_value(text);
-        if (!pair) return "expects key=value, got " + in_quotes(text);
-        if (assign) target.push_back(std::move(*pair));
-        return std::nullopt;
-      });
+  add(name, "", std::move(help), Kind::Repeatable, [&target](std::string_view text, bool assign) -> common::Result<> {
+    if (text.empty()) return {};  // the default: none
+    auto pair = parse_key_value(text);
+    if (!pair) return common::fail("expects key=value, got " + in_quotes(text));
+    if (assign) target.push_back(std::move(*pair));
+    return {};
+  });
 }
 
 void Cli::toggle(const std::string& name, bool& target, std::string help) {
-  add(name, "", std::move(help), Kind::Toggle,
-      [&target](std::string_view text, bool assign) -> std::optional<std::string> {
-        const auto on = parse_bool(text);
-        if (!on) return "is a switch: true or false, got " + in_quotes(text);
-        if (assign) target = *on;
-        return std::nullopt;
-      });
+  add(name, "", std::move(help), Kind::Toggle, [&target](std::string_view text, bool assign) -> common::Result<> {
+    const auto on = parse_bool(text);
+    if (!on) return common::fail("is a switch: true or false, got " + in_quotes(text));
+    if (assign) target = *on;
+    return {};
+  });
 }
 
 Cli& Cli::command(const std::string& name, std::string summary) {
@@ -258,7 +256,9 @@ std::optional<int> Cli::parse(int argc, char** argv) {
         }
       }
       for (const auto& value : values) {
-        if (auto error = spec.apply(value, true)) throw CLI::ValidationError(spec.env, *error);
+        if (auto applied = spec.apply(value, true); !applied) {
+          throw CLI::ValidationError(spec.env, applied.error().message);
+        }
       }
     }
   } catch (const CLI::CallForHelp&) {

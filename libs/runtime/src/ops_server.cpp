@@ -36,8 +36,8 @@ common::Result<std::unique_ptr<OpsServer>> OpsServer::start(const Listener& list
       std::make_unique<http::Server>(options, [router = &impl->router](http::Request request, http::Respond respond) {
         (*router)(std::move(request), std::move(respond));
       });
-  if (auto message = impl->server->listen()) return common::fail("listen: " + *message);
-  if (auto message = write_port_file(listener.port_file, impl->server->port())) return common::fail(*message);
+  if (auto listening = impl->server->listen(); !listening) return common::fail("listen: " + listening.error().message);
+  if (auto written = write_port_file(listener.port_file, impl->server->port()); !written) return written.error();
   impl->thread = std::thread([server = impl->server.get()] { server->run(); });
   return std::unique_ptr<OpsServer>(new OpsServer(std::move(impl)));
 }

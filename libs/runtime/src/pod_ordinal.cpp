@@ -7,10 +7,10 @@
 
 namespace invite::runtime {
 
-std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name) {
+common::Result<std::int32_t> pod_ordinal(std::string_view pod_name) {
   const auto no_ordinal = [&] {
-    return "pod name '" + std::string(pod_name) +
-           "' has no ordinal: expected a StatefulSet pod name such as invite-gateway-0";
+    return common::fail("pod name '" + std::string(pod_name) +
+                        "' has no ordinal: expected a StatefulSet pod name such as invite-gateway-0");
   };
   const auto dash = pod_name.rfind('-');
   if (dash == std::string_view::npos || dash == 0) return no_ordinal();
@@ -19,7 +19,7 @@ std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec != std::errc() || end != digits.data() + digits.size() || value > std::numeric_limits<std::int32_t>::max()) {
-    return "pod name '" + std::string(pod_name) + "' has an ordinal too large for a partition number";
+    return common::fail("pod name '" + std::string(pod_name) + "' has an ordinal too large for a partition number");
   }
   return static_cast<std::int32_t>(value);
 }
@@ -29,13 +29,13 @@ void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::strin
   index.flag = flag;
   cli.value<std::int32_t>(
       flag, index.value, std::move(default_text),
-      [](std::string_view raw) -> std::variant<std::int32_t, std::string> {
+      [](std::string_view raw) -> common::Result<std::int32_t> {
         const std::string_view text = common::trim(raw);
         std::int64_t value = -1;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
             value > std::numeric_limits<std::int32_t>::max()) {
-          return "must be a non-negative integer, got '" + std::string(raw) + "'";
+          return common::fail("must be a non-negative integer, got '" + std::string(raw) + "'");
         }
         return static_cast<std::int32_t>(value);
       },
@@ -43,25 +43,25 @@ void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::strin
   cli.text("pod-name", index.pod_name, "", std::move(pod_name_help));
 }
 
-std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, const PodIndex& index) {
+common::Result<std::int32_t> index_from_pod_name(const Cli& cli, const PodIndex& index) {
   const std::string& name = index.flag;
   if (index.pod_name.empty()) return index.value;
 
   auto ordinal = pod_ordinal(index.pod_name);
-  if (auto* error = std::get_if<std::string>(&ordinal)) return "--pod-name: " + *error;
-  const std::int32_t from_pod = std::get<std::int32_t>(ordinal);
+  if (!ordinal) return common::fail("--pod-name: " + ordinal.error().message);
+  const std::int32_t from_pod = *ordinal;
   if (cli.given(name) && index.value != from_pod) {
-    return "--pod-name " + index.pod_name + " means --" + name + " " + std::to_string(from_pod) + ", but --" + name +
-           " " + std::to_string(index.value) + " is given too: set only one of them";
+    return common::fail("--pod-name " + index.pod_name + " means --" + name + " " + std::to_string(from_pod) +
+                        ", but --" + name + " " + std::to_string(index.value) + " is given too: set only one of them");
   }
   return from_pod;
 }
 
-std::variant<std::int32_t, std::string> replica_index(const Cli& cli, const PodIndex& index,
-                                                      std::int64_t replica_count) {
+common::Result<std::int32_t> replica_index(const Cli& cli, const PodIndex& index, std::int64_t replica_count) {
   auto resolved = index_from_pod_name(cli, index);
-  if (auto* value = std::get_if<std::int32_t>(&resolved); value && *value >= replica_count) {
-    return "replica index " + std::to_string(*value) + " is not below --replica-count " + std::to_string(replica_count);
+  if (resolved && *resolved >= replica_count) {
+    return common::fail("replica index " + std::to_string(*resolved) + " is not below --replica-count " +
+                        std::to_string(replica_count));
   }
   return resolved;
 }

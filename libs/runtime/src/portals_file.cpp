@@ -25,18 +25,18 @@ bool starts_with_ci(std::string_view text, std::string_view prefix) {
 }
 
 // Letters, digits, '-', '.' for names; ':' only for bare IPv6 literals (two or more colons).
-std::optional<std::string> host_problem(std::string_view host) {
-  if (host.empty()) return "must not be empty";
+common::Result<> host_problem(std::string_view host) {
+  if (host.empty()) return common::fail("must not be empty");
   std::size_t colons = 0;
   for (char c : host) {
     const bool ok =
         (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':';
-    if (!ok) return "must be a bare host name (letters, digits, '-', '.'), without scheme, port or path";
+    if (!ok) return common::fail("must be a bare host name (letters, digits, '-', '.'), without scheme, port or path");
     if (c == ':') ++colons;
   }
   // A single colon is "host:port": the Host header's port is stripped before lookup, so it could never match.
-  if (colons == 1) return "must not contain a port";
-  return std::nullopt;
+  if (colons == 1) return common::fail("must not contain a port");
+  return {};
 }
 
 // scheme://authority[/path], returned without trailing slashes; nullopt when it is not an absolute http(s) URL.
@@ -67,78 +67,75 @@ std::optional<std::string> normalize_base_url(std::string_view url) {
 }
 
 // Null or absent -> nullopt (no limit); otherwise an integer >= 0.
-std::variant<std::optional<std::int64_t>, std::string> optional_count(const Json& entry, const char* field) {
+common::Result<std::optional<std::int64_t>> optional_count(const Json& entry, const char* field) {
   const auto it = entry.find(field);
   if (it == entry.end() || it->is_null()) return std::optional<std::int64_t>{};
   if (it->is_number_unsigned()) {
     const auto value = it->get<std::uint64_t>();
-    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return "is too large";
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return common::fail("is too large");
     return std::optional<std::int64_t>{static_cast<std::int64_t>(value)};
   }
   if (it->is_number_integer()) {
     const auto value = it->get<std::int64_t>();
-    if (value < 0) return "must not be negative";
+    if (value < 0) return common::fail("must not be negative");
     return std::optional<std::int64_t>{value};
   }
-  return "must be null or an integer >= 0";
+  return common::fail("must be null or an integer >= 0");
 }
 
-struct Problem {
-  std::string text;
-};
-
-std::variant<std::string, Problem> required_string(const Json& entry, const char* field) {
+common::Result<std::string> required_string(const Json& entry, const char* field) {
   const auto it = entry.find(field);
-  if (it == entry.end() || it->is_null()) return Problem{"is required"};
-  if (!it->is_string()) return Problem{"must be a string"};
+  if (it == entry.end() || it->is_null()) return common::fail("is required");
+  if (!it->is_string()) return common::fail("must be a string");
   return it->get<std::string>();
 }
 
 constexpr std::string_view kKnownFields[] = {
     "host", "displayName", "baseUrl", "defaultCulture", "paidSeats", "allowInvitingMembers", "dailyInvitationBudget"};
 
-std::variant<Portal, std::string> parse_portal(const Json& entry, const std::string& where) {
-  if (!entry.is_object()) return where + ": must be an object";
+common::Result<Portal> parse_portal(const Json& entry, const std::string& where) {
+  if (!entry.is_object()) return common::fail(where + ": must be an object");
   // A misspelt optional field would silently drop a limit the operator meant to set.
   for (const auto& item : entry.items()) {
     bool known = false;
     for (auto field : kKnownFields) known = known || item.key() == field;
-    if (!known) return where + ": unknown field \"" + item.key() + "\"";
+    if (!known) return common::fail(where + ": unknown field \"" + item.key() + "\"");
   }
 
   Portal portal;
   auto field_error = [&](std::string_view field, std::string_view problem) {
-    return where + "." + std::string(field) + ": " + std::string(problem);
+    return common::fail(where + "." + std::string(field) + ": " + std::string(problem));
   };
 
   auto host = required_string(entry, "host");
-  if (auto* problem = std::get_if<Problem>(&host)) return field_error("host", problem->text);
-  if (auto problem = host_problem(std::get<0>(host))) return field_error("host", *problem);
-  portal.host = ascii_lower(std::get<0>(host));
+  if (!host) return field_error("host", host.error().message);
+  if (auto valid = host_problem(*host); !valid) return field_error("host", valid.error().message);
+  portal.host = ascii_lower(*host);
 
   auto display_name = required_string(entry, "displayName");
-  if (auto* problem = std::get_if<Problem>(&display_name)) return field_error("displayName", problem->text);
-  portal.display_name = std::move(std::get<0>(display_name));
+  if (!display_name) return field_error("displayName", display_name.error().message);
+  portal.display_name = std::move(*display_name);
   if (portal.display_name.empty()) return field_error("displayName", "must not be empty");
 
   auto base_url = required_string(entry, "baseUrl");
-  if (auto* problem = std::get_if<Problem>(&base_url)) return field_error("baseUrl", problem->text);
-  auto normalized_url = normalize_base_url(std::get<0>(base_url));
+  if (!base_url) return field_error("baseUrl", base_url.error().message);
+  auto normalized_url = normalize_base_url(*base_url);
   if (!normalized_url) {
     return field_error("baseUrl", "must be an absolute http:// or https:// URL without query or fragment");
   }
   portal.base_url = std::move(*normalized_url);
 
   auto culture = required_string(entry, "defaultCulture");
-  if (auto* problem = std::get_if<Problem>(&culture)) return field_error("defaultCulture", problem->text);
-  if (!domain::is_valid_culture(std::get<0>(culture))) {
+  if (!culture) return field_error("defaultCulture", culture.error().message);
+  if (!domain::is_valid_culture(*culture)) {
     return field_error("defaultCulture", "must look like \"en\" or \"en-US\"");
   }
-  portal.default_culture = std::move(std::get<0>(culture));
+  portal.default_culture = std::move(*culture);
 
   auto paid_seats = optional_count(entry, "paidSeats");
-  if (paid_seats.index() == 1) return field_error("paidSeats", std::get<1>(paid_seats));
-  portal.paid_seats = std::get<0>(paid_seats);
+  if (!paid_seats) return field_error("paidSeats", paid_seats.error().message);
+  portal.paid_seats = *paid_seats;
 
   if (const auto it = entry.find("allowInvitingMembers"); it != entry.end()) {
     if (!it->is_boolean()) return field_error("allowInvitingMembers", "must be true or false");
@@ -146,36 +143,37 @@ std::variant<Portal, std::string> parse_portal(const Json& entry, const std::str
   }
 
   auto budget = optional_count(entry, "dailyInvitationBudget");
-  if (budget.index() == 1) return field_error("dailyInvitationBudget", std::get<1>(budget));
-  portal.daily_invitation_budget = std::get<0>(budget);
+  if (!budget) return field_error("dailyInvitationBudget", budget.error().message);
+  portal.daily_invitation_budget = *budget;
 
   return portal;
 }
 
 }  // namespace
 
-std::variant<PortalDirectory, std::string> parse_portals_file(std::string_view json_text) {
+common::Result<PortalDirectory> parse_portals_file(std::string_view json_text) {
   Json document;
   try {
     document = Json::parse(json_text);
   } catch (const Json::parse_error& error) {
-    return "portals file is not valid JSON (at byte " + std::to_string(error.byte) + ")";
+    return common::fail("portals file is not valid JSON (at byte " + std::to_string(error.byte) + ")");
   }
-  if (!document.is_object()) return "portals file: must be a JSON object {\"portals\":[...]}";
+  if (!document.is_object()) return common::fail("portals file: must be a JSON object {\"portals\":[...]}");
   const auto list = document.find("portals");
-  if (list == document.end()) return "portals: is required";
-  if (!list->is_array()) return "portals: must be an array";
-  if (list->empty()) return "portals: must list at least one portal";
+  if (list == document.end()) return common::fail("portals: is required");
+  if (!list->is_array()) return common::fail("portals: must be an array");
+  if (list->empty()) return common::fail("portals: must list at least one portal");
 
   std::vector<Portal> portals;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const auto where = "portals[" + std::to_string(i) + "]";
     auto parsed = parse_portal((*list)[i], where);
-    if (auto* error = std::get_if<std::string>(&parsed)) return std::move(*error);
-    auto& portal = std::get<Portal>(parsed);
+    if (!parsed) return parsed.error();
+    auto& portal = *parsed;
     for (std::size_t j = 0; j < portals.size(); ++j) {
       if (portals[j].host == portal.host) {
-        return where + ".host: duplicate host \"" + portal.host + "\" (also portals[" + std::to_string(j) + "])";
+        return common::fail(where + ".host: duplicate host \"" + portal.host + "\" (also portals[" + std::to_string(j) +
+                            "])");
       }
     }
     portals.push_back(std::move(portal));

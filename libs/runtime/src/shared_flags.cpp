@@ -15,9 +15,9 @@ void add_kafka_flags(Cli& cli, KafkaSettings& kafka, std::string default_brokers
 void add_log_level_flag(Cli& cli, common::LogLevel& level, std::string help) {
   cli.value<common::LogLevel>(
       "log-level", level, "info",
-      [](std::string_view text) -> std::variant<common::LogLevel, std::string> {
+      [](std::string_view text) -> common::Result<common::LogLevel> {
         if (auto parsed = common::parse_log_level(text)) return *parsed;
-        return "must be debug, info, warn or error, got '" + std::string(text) + "'";
+        return common::fail("must be debug, info, warn or error, got '" + std::string(text) + "'");
       },
       std::move(help));
 }
@@ -27,12 +27,12 @@ void add_listener_flags(Cli& cli, Listener& listener, std::string default_addres
   cli.text("listen-address", listener.address, std::move(default_address), std::move(address_help));
   cli.value<std::uint16_t>(
       "port", listener.port, std::move(default_port),
-      [](std::string_view text) -> std::variant<std::uint16_t, std::string> {
+      [](std::string_view text) -> common::Result<std::uint16_t> {
         const auto v = common::trim(text);
         std::uint16_t port = 0;
         const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), port);
         if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
-          return "must be a number in 0..65535, got '" + std::string(text) + "'";
+          return common::fail("must be a number in 0..65535, got '" + std::string(text) + "'");
         }
         return port;
       },

@@ -40,17 +40,16 @@ void TerminationSignals::on_signal(std::function<void(int)> fn) {
   });
 }
 
-int TerminationSignals::run_until_signal(
-    const std::function<std::optional<std::string>(const std::atomic<bool>& stop)>& loop) {
+int TerminationSignals::run_until_signal(const std::function<common::Result<>(const std::atomic<bool>& stop)>& loop) {
   // Shared: a signal after the loop has ended (with an error) still finds the flag.
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   on_signal([stopping](int signo) {
     common::log_info("stopping", {{"signal", std::int64_t{signo}}});
     *stopping = true;
   });
-  const auto error = loop(*stopping);
-  if (error) common::log_error(*error);
-  return error ? 1 : 0;
+  const auto ended = loop(*stopping);
+  if (!ended) common::log_error(ended.error().message);
+  return ended ? 0 : 1;
 }
 
 }  // namespace invite::runtime

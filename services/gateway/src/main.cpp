@@ -18,8 +18,8 @@
 int main(int argc, char** argv) {
   using namespace invite;
   auto settings_or = gateway::read_settings(argc, argv);
-  if (auto* exit_code = std::get_if<int>(&settings_or)) return *exit_code;
-  const auto& s = std::get<gateway::Settings>(settings_or);
+  if (!settings_or) return settings_or.error().value;
+  const auto& s = *settings_or;
   common::log_init("invite-gateway", s.log_level);
   common::Registry metrics;
   gateway::PendingRequests pending(s.max_in_flight);
@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   gateway::drain_on_signal(server, pending, draining, s.request_timeout);
 
   auto portals_or = runtime::load_portals(s.portals_file);
-  if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
-  const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
+  if (!portals_or) return runtime::fail(portals_or.error().message);
+  const auto portals = std::move(*portals_or);
   const auto token_secret = common::read_secret(s.token_secret_file);
   if (!token_secret) return runtime::fail("cannot read token secret: " + token_secret.error().message);
   auto kafka_or = gateway::connect_kafka(s);
@@ -60,8 +60,10 @@ int main(int argc, char** argv) {
     return gateway::not_ready_reasons(*producer, replies, draining);
   });
   runtime::add_test_hooks(router, *producer);
-  if (auto message = server.listen()) return runtime::fail("listen: " + *message);
-  if (auto message = runtime::write_port_file(s.listener.port_file, server.port())) return runtime::fail(*message);
+  if (auto listening = server.listen(); !listening) return runtime::fail("listen: " + listening.error().message);
+  if (auto written = runtime::write_port_file(s.listener.port_file, server.port()); !written) {
+    return runtime::fail(written.error().message);
+  }
   common::log_info("listening", {{"address", s.listener.address},
                                  {"port", std::int64_t{server.port()}},
                                  {"replyPartition", std::int64_t{s.reply_partition}}});

@@ -7,7 +7,7 @@
 
 namespace invite::gateway {
 
-std::variant<Settings, int> read_settings(int argc, char** argv) {
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   Settings s;
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   runtime::Cli cli("invite-gateway", "HTTP gateway of the invite service: POST /api/2.0/people/invite over Kafka.");
@@ -37,16 +37,16 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.duration("idle-timeout", s.idle_timeout, "60s", "keep-alive connections without a request are closed after this",
                std::chrono::milliseconds(1));
   runtime::add_log_level_flag(cli, s.log_level);
-  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.parse(argc, argv)) return runtime::ExitCode(*exit_code);
 
   const auto index = runtime::index_from_pod_name(cli, reply);
-  if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
+  if (!index) return runtime::ExitCode(cli.usage_error(index.error().message));
   if (s.delivery_timeout >= s.request_timeout) {
     // Otherwise a broker outage would surface as 504 "workers too slow" instead of 503 "broker unavailable".
-    return cli.usage_error("--delivery-timeout must be shorter than --request-timeout");
+    return runtime::ExitCode(cli.usage_error("--delivery-timeout must be shorter than --request-timeout"));
   }
-  if (auto exit_code = cli.check_required()) return *exit_code;
-  s.reply_partition = std::get<std::int32_t>(index);
+  if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
+  s.reply_partition = *index;
   s.threads = static_cast<int>(threads);
   s.max_in_flight = static_cast<std::size_t>(in_flight);
   s.max_invitations = static_cast<std::size_t>(invitations);

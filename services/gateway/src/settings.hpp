@@ -32,7 +32,7 @@ struct Settings {
 };
 
 // The settings, or main's exit code (0 after --help, 2 after a bad command line).
-std::variant<Settings, int> read_settings(int argc, char** argv);
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv);
 
 // The HTTP server's options, with the envelopes of the answers the server gives itself (413, 431, 501, ...).
 http::ServerOptions server_options(const Settings& settings);

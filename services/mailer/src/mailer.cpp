@@ -44,13 +44,13 @@ common::Result<> Mailer::start() {
   return {};
 }
 
-std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
+common::Result<> Mailer::run(const std::atomic<bool>& stop) {
   using Clock = std::chrono::steady_clock;
   auto last_commit = Clock::now();
   auto last_prune = Clock::now();
-  std::optional<std::string> error;
+  common::Result<> outcome;
   try {
-    while (!stop && !error) {
+    while (!stop && outcome) {
       relay_.drain();
       relay_.pump();
       const bool sent = send_next(common::now_ms());
@@ -63,7 +63,7 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
         }
         if (auto* poll_error = std::get_if<kafka::PollError>(&polled)) {
           if (poll_error->fatal)
-            error = "kafka: " + poll_error->message;
+            outcome = common::fail("kafka: " + poll_error->message);
           else
             log_warn("kafka poll error", {{"error", poll_error->message}});
         }
@@ -87,10 +87,10 @@ std::optional<std::string> Mailer::run(const std::atomic<bool>& stop) {
     relay_.drain();
     commit_offsets();
   } catch (const std::exception& e) {  // the store throws when SQLite fails: nothing sensible can go on
-    error = e.what();
+    outcome = common::fail(e.what());
   }
   ready_ = false;
-  return error;
+  return outcome;
 }
 
 void Mailer::on_record(const kafka::InRecord& record, std::int64_t now_ms) {

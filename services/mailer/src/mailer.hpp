@@ -57,7 +57,7 @@ class Mailer {
   // Assigns the owned partitions from the group's committed offsets.
   common::Result<> start();
   // Runs until stop is set; an error when the loop cannot go on (SQLite failure, fatal Kafka error).
-  std::optional<std::string> run(const std::atomic<bool>& stop);
+  common::Result<> run(const std::atomic<bool>& stop);
   bool ready() const { return ready_.load(); }
 
  private:

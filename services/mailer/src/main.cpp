@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   using namespace invite;
   runtime::TerminationSignals signals;
   auto settings_or = mailer::read_settings(argc, argv);
-  if (auto* exit_code = std::get_if<int>(&settings_or)) return *exit_code;
-  auto& s = std::get<mailer::Settings>(settings_or);
+  if (!settings_or) return settings_or.error().value;
+  auto& s = *settings_or;
   common::log_init("invite-mailer", s.log_level);
 
   auto sender_or = mailer::make_sender(s);
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   domain::PortalDirectory portals;
   if (!s.portals_file.empty()) {
     auto portals_or = runtime::load_portals(s.portals_file);
-    if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
-    portals = std::get<domain::PortalDirectory>(std::move(portals_or));
+    if (!portals_or) return runtime::fail(portals_or.error().message);
+    portals = std::move(*portals_or);
   }
   auto store_or = store::MailerStore::open(std::filesystem::path(s.data_dir) / "mailer.sqlite");
   if (!store_or) return runtime::fail("cannot open " + store_or.error().message);
@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
 
   const std::string topic(events::topics::kEmails);
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-mailer", s.delivery_timeout, topic, s.topic_wait);
-  if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
-  auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
+  if (!kafka_or) return runtime::fail(kafka_or.error().message);
+  auto [producer, consumer, partition_count] = std::move(*kafka_or);
   const auto owned = runtime::owned_partitions(partition_count, {}, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
 

@@ -16,13 +16,13 @@ namespace invite::mailer {
 namespace {
 
 runtime::Parser<double> rate(double min) {
-  return [min](std::string_view text) -> std::variant<double, std::string> {
+  return [min](std::string_view text) -> common::Result<double> {
     const auto trimmed = common::trim(text);
     double value = 0;
     const auto [end, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
     if (trimmed.empty() || ec != std::errc() || end != trimmed.data() + trimmed.size() || value < min) {
-      return "must be a number of at least " + std::to_string(static_cast<int>(min)) + ", got '" + std::string(text) +
-             "'";
+      return common::fail("must be a number of at least " + std::to_string(static_cast<int>(min)) + ", got '" +
+                          std::string(text) + "'");
     }
     return value;
   };
@@ -37,7 +37,7 @@ bool plausible_address(const std::string& address) {
 
 }  // namespace
 
-std::variant<Settings, int> read_settings(int argc, char** argv) {
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   Settings s;
   runtime::Cli cli("invite-mailer",
                    "Invite mailer: sends the invitation e-mails queued on invite.emails.v1 over SMTP (or, without "
@@ -53,9 +53,9 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   cli.text("smtp-password-file", s.smtp_password_file, "", "file holding the SMTP AUTH password");
   cli.value<mail::StartTls>(
       "smtp-starttls", s.smtp.starttls, "opportunistic",
-      [](std::string_view text) -> std::variant<mail::StartTls, std::string> {
+      [](std::string_view text) -> common::Result<mail::StartTls> {
         if (auto parsed = mail::parse_starttls(text)) return *parsed;
-        return "must be off, opportunistic or required, got '" + std::string(text) + "'";
+        return common::fail("must be off, opportunistic or required, got '" + std::string(text) + "'");
       },
       "STARTTLS on smtp://: off, opportunistic (when offered) or required");
   cli.text("smtp-ca-file", s.smtp.ca_file, "", "PEM CA bundle to verify the SMTP server with (default: the system's)");
@@ -96,19 +96,21 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   runtime::add_listener_flags(cli, s.ops, "0.0.0.0", "9101", "address of the /healthz, /readyz and /metrics endpoints",
                               "port of those endpoints (0: any free port, see --port-file)");
   runtime::add_log_level_flag(cli, s.log_level);
-  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.parse(argc, argv)) return runtime::ExitCode(*exit_code);
 
   s.mailer.from_address = std::string(common::trim(s.mailer.from_address));
-  if (!plausible_address(s.mailer.from_address)) return cli.usage_error("--from must be an address like name@domain");
+  if (!plausible_address(s.mailer.from_address))
+    return runtime::ExitCode(cli.usage_error("--from must be an address like name@domain"));
   const auto index = runtime::replica_index(cli, replica, replica_count);
-  if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
+  if (!index) return runtime::ExitCode(cli.usage_error(index.error().message));
   s.replica_count = static_cast<int>(replica_count);
-  s.replica_index = std::get<std::int32_t>(index);
-  if (auto exit_code = cli.check_required()) return *exit_code;
+  s.replica_index = *index;
+  if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
   if (s.mailer.default_culture.empty() || !domain::is_valid_culture(s.mailer.default_culture)) {
-    return cli.usage_error("--default-culture must look like ll or ll-CC");
+    return runtime::ExitCode(cli.usage_error("--default-culture must look like ll or ll-CC"));
   }
-  if (s.smtp.url.empty() && s.outbox_dir.empty()) return cli.usage_error("--smtp-url or --outbox-dir is required");
+  if (s.smtp.url.empty() && s.outbox_dir.empty())
+    return runtime::ExitCode(cli.usage_error("--smtp-url or --outbox-dir is required"));
   s.mailer.retry.max_attempts = static_cast<int>(attempts);
   if (s.templates_dir.empty()) {
     s.templates_dir = (common::executable_dir() / ".." / "share" / "invite-mailer" / "templates").string();

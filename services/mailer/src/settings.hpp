@@ -33,7 +33,7 @@ struct Settings {
 };
 
 // The settings, or main's exit code (0 after --help, 2 after a bad command line).
-std::variant<Settings, int> read_settings(int argc, char** argv);
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv);
 
 // The SMTP sender, or the .eml writer without --smtp-url; an error (reading the password file, a bad URL) otherwise.
 common::Result<std::unique_ptr<mail::Sender>> make_sender(const Settings& settings);

@@ -2,18 +2,18 @@
 
 namespace invite::worker {
 
-std::variant<events::RequestedInvitation, std::string> admit(const kafka::InRecord& record,
-                                                             const domain::PortalDirectory& portals,
-                                                             ReplyPartitions& reply_partitions) {
+common::Result<events::RequestedInvitation> admit(const kafka::InRecord& record, const domain::PortalDirectory& portals,
+                                                  ReplyPartitions& reply_partitions) {
   auto decoded = events::decode_requested(record.value);
-  if (!decoded) return std::move(decoded.error().message);
-  auto& event = *decoded;
-  if (portals.find_by_host_header(event.portal) == nullptr) return "unknown portal: " + event.portal;
+  if (!decoded) return decoded;
+  const auto& event = *decoded;
+  if (portals.find_by_host_header(event.portal) == nullptr) return common::fail("unknown portal: " + event.portal);
   if (!reply_partitions.exists(event.reply_partition)) {
-    return "replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
-           std::string(events::topics::kReplies) + " (" + std::to_string(reply_partitions.known()) + " partitions)";
+    return common::fail("replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
+                        std::string(events::topics::kReplies) + " (" + std::to_string(reply_partitions.known()) +
+                        " partitions)");
   }
-  return std::move(event);
+  return decoded;
 }
 
 common::Message dlq_message(const kafka::InRecord& record, std::string_view error) {

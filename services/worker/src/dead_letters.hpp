@@ -3,7 +3,6 @@
 // invite.requested.v1.dlq for them instead. Such a record is set aside whole; the partition goes on.
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "invite/common/message.hpp"
 #include "invite/domain/portal.hpp"
@@ -15,9 +14,8 @@ namespace invite::worker {
 
 // The record's event, or why it belongs on the DLQ: it does not decode, names no known portal, or names a reply
 // partition that does not exist (no gateway can be waiting for that reply, which could never be delivered).
-std::variant<events::RequestedInvitation, std::string> admit(const kafka::InRecord& record,
-                                                             const domain::PortalDirectory& portals,
-                                                             ReplyPartitions& reply_partitions);
+common::Result<events::RequestedInvitation> admit(const kafka::InRecord& record, const domain::PortalDirectory& portals,
+                                                  ReplyPartitions& reply_partitions);
 
 // The record bound for invite.requested.v1.dlq with its key, value and headers unchanged plus dlq-error and
 // dlq-source.

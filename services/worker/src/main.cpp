@@ -19,19 +19,19 @@ int main(int argc, char** argv) {
   using namespace invite;
   runtime::TerminationSignals signals;
   auto settings_or = worker::read_settings(argc, argv);
-  if (auto* exit_code = std::get_if<int>(&settings_or)) return *exit_code;
-  const auto& s = std::get<worker::Settings>(settings_or);
+  if (!settings_or) return settings_or.error().value;
+  const auto& s = *settings_or;
   common::log_init("invite-worker", s.log_level);
 
   auto portals_or = runtime::load_portals(s.portals_file);
-  if (auto* message = std::get_if<std::string>(&portals_or)) return runtime::fail(*message);
-  const auto portals = std::get<domain::PortalDirectory>(std::move(portals_or));
+  if (!portals_or) return runtime::fail(portals_or.error().message);
+  const auto portals = std::move(*portals_or);
   const auto link_secret = common::read_secret(s.link_secret_file);
   if (!link_secret) return runtime::fail("cannot read link secret: " + link_secret.error().message);
   const std::string topic(events::topics::kRequested);
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-worker", s.delivery_timeout, topic, s.topic_wait);
-  if (auto* message = std::get_if<std::string>(&kafka_or)) return runtime::fail(*message);
-  auto [producer, consumer, partition_count] = std::get<runtime::KafkaClients>(std::move(kafka_or));
+  if (!kafka_or) return runtime::fail(kafka_or.error().message);
+  auto [producer, consumer, partition_count] = std::move(*kafka_or);
 
   const auto owned = runtime::owned_partitions(partition_count, s.partitions, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);

@@ -7,7 +7,7 @@
 
 namespace invite::worker {
 
-std::variant<Settings, int> read_settings(int argc, char** argv) {
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   Settings s;
   runtime::Cli cli("invite-worker",
                    "Invite worker: applies invitation requests to SQLite and queues invitation e-mails.");
@@ -18,9 +18,9 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
            "file holding the secret that signs confirmation links (required)", true);
   cli.value<std::vector<std::int32_t>>(
       "partitions", s.partitions, "all",
-      [](std::string_view text) -> std::variant<std::vector<std::int32_t>, std::string> {
+      [](std::string_view text) -> common::Result<std::vector<std::int32_t>> {
         if (auto list = runtime::parse_partition_list(text)) return std::move(*list);
-        return "must be all or a list like 0,1,5, got '" + std::string(text) + "'";
+        return common::fail("must be all or a list like 0,1,5, got '" + std::string(text) + "'");
       },
       "partitions of invite.requested.v1 to own: all, or a list like 0,1,5");
   std::int64_t replica_count = 1;
@@ -38,13 +38,13 @@ std::variant<Settings, int> read_settings(int argc, char** argv) {
   runtime::add_listener_flags(cli, s.ops, "0.0.0.0", "9100", "address of the /healthz, /readyz and /metrics endpoints",
                               "port of those endpoints (0: any free port, see --port-file)");
   runtime::add_log_level_flag(cli, s.log_level);
-  if (auto exit_code = cli.parse(argc, argv)) return *exit_code;
+  if (auto exit_code = cli.parse(argc, argv)) return runtime::ExitCode(*exit_code);
 
   const auto index = runtime::replica_index(cli, replica, replica_count);
-  if (auto* message = std::get_if<std::string>(&index)) return cli.usage_error(*message);
+  if (!index) return runtime::ExitCode(cli.usage_error(index.error().message));
   s.replica_count = static_cast<int>(replica_count);
-  s.replica_index = std::get<std::int32_t>(index);
-  if (auto exit_code = cli.check_required()) return *exit_code;
+  s.replica_index = *index;
+  if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
   return s;
 }
 

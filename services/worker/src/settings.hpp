@@ -28,6 +28,6 @@ struct Settings {
 };
 
 // The settings, or main's exit code (0 after --help, 2 after a bad command line).
-std::variant<Settings, int> read_settings(int argc, char** argv);
+runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv);
 
 }  // namespace invite::worker

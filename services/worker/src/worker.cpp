@@ -156,8 +156,8 @@ void Worker::on_record(const kafka::InRecord& record) {
   }
 
   auto admitted = admit(record, *env_.portals, reply_partitions_);
-  if (auto* error = std::get_if<std::string>(&admitted)) return send_to_dlq(state, record, *error);
-  auto& event = std::get<events::RequestedInvitation>(admitted);
+  if (!admitted) return send_to_dlq(state, record, admitted.error().message);
+  auto& event = *admitted;
   if (state.store->request_applied(event.request_id)) {
     metrics_.records_skipped.inc();
     return;
@@ -208,7 +208,7 @@ void Worker::prune() {
   }
 }
 
-std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
+common::Result<> Worker::run(const std::atomic<bool>& stop) {
   const auto started = Periodic::Clock::now();
   Periodic retry_pause(kRetryPause, started);
   Periodic sweep(kSweepInterval, started);
@@ -232,7 +232,8 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
           common::log_warn("consumer error", {{"error", error->message}, {"fatal", error->fatal}});
           if (error->fatal) {
             ready_ = false;
-            return "fatal consumer error: " + error->message;  // the open groups roll back with their stores
+            return common::fail("fatal consumer error: " +
+                                error->message);  // the open groups roll back with their stores
           }
         } else {
           break;  // nothing more at hand
@@ -258,13 +259,13 @@ std::optional<std::string> Worker::run(const std::atomic<bool>& stop) {
     }
   } catch (const std::exception& e) {
     ready_ = false;
-    return std::string("storage failure: ") + e.what();
+    return common::fail(std::string("storage failure: ") + e.what());
   }
   // Give in-flight outbox rows a chance to be acknowledged and marked, so a restart republishes less.
   env_.producer->flush(5s);
   for (auto& [partition, state] : partitions_) state.relay->drain();
   commit_group_offsets();
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace invite::worker

@@ -38,7 +38,7 @@ class Worker {
   // previous run left unsent.
   common::Result<> start();
   // Runs until stop is set; returns an error when the loop cannot go on (SQLite failure, fatal Kafka error).
-  std::optional<std::string> run(const std::atomic<bool>& stop);
+  common::Result<> run(const std::atomic<bool>& stop);
   // Partitions assigned and the loop running without a fatal error (for /readyz).
   bool ready() const { return ready_.load(); }
 

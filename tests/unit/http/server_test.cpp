@@ -63,8 +63,8 @@ Handler counting_ok(std::atomic<int>& handled) {
 class Running {
  public:
   Running(ServerOptions options, Handler handler) : server_(std::move(options), std::move(handler)) {
-    auto err = server_.listen();
-    EXPECT_FALSE(err) << *err;
+    auto listening = server_.listen();
+    EXPECT_TRUE(listening) << listening.error().message;
     thread_ = std::thread([this] { server_.run(); });
   }
   ~Running() { stop(); }
@@ -745,14 +745,15 @@ TEST(ServerTest, ListenReportsAPortInUse) {
   auto o = test_options();
   o.port = first.port();
   Server second(o, [](Request, Respond respond) { respond(text(200, "ok")); });
-  auto err = second.listen();
-  ASSERT_TRUE(err);
-  EXPECT_NE(err->find(std::to_string(first.port())), std::string::npos) << *err;
+  auto listening = second.listen();
+  ASSERT_FALSE(listening);
+  EXPECT_NE(listening.error().message.find(std::to_string(first.port())), std::string::npos)
+      << listening.error().message;
 
   auto bad_options = test_options();
   bad_options.address = "not an address";
   Server bad(bad_options, [](Request, Respond) {});
-  EXPECT_TRUE(bad.listen());
+  EXPECT_FALSE(bad.listen());
 }
 
 }  // namespace

@@ -181,13 +181,13 @@ class MailerTest : public ::testing::Test {
     env.random = [] { return 0.0; };
     mailer_ = std::make_unique<Mailer>(std::move(env));
     ASSERT_TRUE(mailer_->start());
-    thread_ = std::thread([this] { run_error_ = mailer_->run(stop_); });
+    thread_ = std::thread([this] { ran_ = mailer_->run(stop_); });
   }
 
   void stop() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
-    EXPECT_EQ(run_error_, std::nullopt);
+    EXPECT_TRUE(ran_) << ran_.error().message;
   }
 
   // The status events published so far, decoded.
@@ -226,7 +226,7 @@ class MailerTest : public ::testing::Test {
   std::unique_ptr<Mailer> mailer_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  std::optional<std::string> run_error_;
+  common::Result<> ran_;
 };
 
 TEST_F(MailerTest, AssignsItsPartitionsFromTheGroupsOffsets) {

@@ -18,8 +18,8 @@ using invite::testing::Argv;
 
 // A prefix of its own so that a developer's INVITE_POD_NAME cannot leak into the tests. A malformed flag value
 // never gets here: the command line refuses it (exit code 2, as a string here).
-std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::string> args,
-                                                std::optional<std::int64_t> replica_count = std::nullopt) {
+invite::common::Result<std::int32_t> resolve(std::initializer_list<std::string> args,
+                                             std::optional<std::int64_t> replica_count = std::nullopt) {
   Cli cli("invite-test", "", "PODORDINALTEST_");
   invite::runtime::PodIndex index;
   invite::runtime::add_pod_index_flags(cli, index, "reply-partition", "0", "partition", "pod name");
@@ -27,23 +27,22 @@ std::variant<std::int32_t, std::string> resolve(std::initializer_list<std::strin
   ::testing::internal::CaptureStderr();
   const auto exit_code = cli.parse(argv.argc(), argv.argv());
   const std::string err = ::testing::internal::GetCapturedStderr();
-  if (exit_code) return "exit " + std::to_string(*exit_code) + ": " + err;
+  if (exit_code) return invite::common::fail("exit " + std::to_string(*exit_code) + ": " + err);
   if (replica_count) return invite::runtime::replica_index(cli, index, *replica_count);
   return index_from_pod_name(cli, index);
 }
 
-std::string error_of(const std::variant<std::int32_t, std::string>& result) {
-  const auto* message = std::get_if<std::string>(&result);
-  return message ? *message : "";
+std::string error_of(const invite::common::Result<std::int32_t>& result) {
+  return result ? "" : result.error().message;
 }
 
 }  // namespace
 
 TEST(PodOrdinal, DigitsAfterTheLastDash) {
-  EXPECT_EQ(pod_ordinal("invite-gateway-0"), (std::variant<std::int32_t, std::string>(0)));
-  EXPECT_EQ(pod_ordinal("invite-gateway-2"), (std::variant<std::int32_t, std::string>(2)));
-  EXPECT_EQ(pod_ordinal("worker-17"), (std::variant<std::int32_t, std::string>(17)));
-  EXPECT_EQ(pod_ordinal("a-2147483647"), (std::variant<std::int32_t, std::string>(2147483647)));
+  EXPECT_EQ(pod_ordinal("invite-gateway-0").value(), 0);
+  EXPECT_EQ(pod_ordinal("invite-gateway-2").value(), 2);
+  EXPECT_EQ(pod_ordinal("worker-17").value(), 17);
+  EXPECT_EQ(pod_ordinal("a-2147483647").value(), 2147483647);
 }
 
 TEST(PodOrdinal, NamesWithoutAnOrdinalAreErrors) {
@@ -61,18 +60,17 @@ TEST(PodOrdinal, OrdinalBeyondInt32IsAnError) {
 }
 
 TEST(IndexFromPodName, FlagValueWithoutPodName) {
-  EXPECT_EQ(resolve({"prog"}), (std::variant<std::int32_t, std::string>(0)));
-  EXPECT_EQ(resolve({"prog", "--reply-partition", "3"}), (std::variant<std::int32_t, std::string>(3)));
-  EXPECT_EQ(resolve({"prog", "--pod-name="}), (std::variant<std::int32_t, std::string>(0)));
+  EXPECT_EQ(resolve({"prog"}).value(), 0);
+  EXPECT_EQ(resolve({"prog", "--reply-partition", "3"}).value(), 3);
+  EXPECT_EQ(resolve({"prog", "--pod-name="}).value(), 0);
 }
 
 TEST(IndexFromPodName, PodOrdinalReplacesTheDefault) {
-  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2"}), (std::variant<std::int32_t, std::string>(2)));
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2"}).value(), 2);
 }
 
 TEST(IndexFromPodName, AgreeingExplicitValueIsAccepted) {
-  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2", "--reply-partition", "2"}),
-            (std::variant<std::int32_t, std::string>(2)));
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-gateway-2", "--reply-partition", "2"}).value(), 2);
 }
 
 TEST(IndexFromPodName, DisagreeingExplicitValueIsAnError) {
@@ -93,7 +91,7 @@ TEST(IndexFromPodName, MalformedFlagValueIsAnError) {
 }
 
 TEST(ReplicaIndex, BelowTheCountIsAccepted) {
-  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-worker-1"}, 2), (std::variant<std::int32_t, std::string>(1)));
+  EXPECT_EQ(resolve({"prog", "--pod-name", "invite-worker-1"}, 2).value(), 1);
 }
 
 TEST(ReplicaIndex, AtOrBeyondTheCountIsAnError) {

@@ -12,16 +12,16 @@ using ::testing::HasSubstr;
 
 PortalDirectory parse_ok(std::string_view text) {
   auto parsed = runtime::parse_portals_file(text);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    ADD_FAILURE() << "unexpected error: " << *error;
+  if (!parsed) {
+    ADD_FAILURE() << "unexpected error: " << parsed.error().message;
     return PortalDirectory{};
   }
-  return std::get<PortalDirectory>(std::move(parsed));
+  return std::move(*parsed);
 }
 
 std::string parse_error(std::string_view text) {
   auto parsed = runtime::parse_portals_file(text);
-  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+  if (!parsed) return parsed.error().message;
   ADD_FAILURE() << "accepted: " << text;
   return {};
 }

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "invite/common/result.hpp"
+
 namespace invite::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -84,8 +86,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens; returns an error message on failure. After it, port() is the bound port.
-  std::optional<std::string> listen();
+  // Binds and listens; an error ("cannot bind 0.0.0.0:8080: Address already in use") on failure. After it, port() is
+  // the bound port.
+  common::Result<> listen();
   std::uint16_t port() const;
   // Serves on options.threads threads until stop(); returns when all of them have finished.
   void run();

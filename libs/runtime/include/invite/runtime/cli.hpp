@@ -11,8 +11,11 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include <boost/system/result.hpp>
+
+#include "invite/common/result.hpp"
 
 namespace CLI {
 class App;
@@ -20,9 +23,20 @@ class App;
 
 namespace invite::runtime {
 
-// A value read from text, or why it is not one ("must be ..."); the flag's name is added in front.
+// Why a service's read_settings gives main no settings: the exit code main returns at once (0 after --help, 2 after
+// a bad command line, whose message and usage are already on stderr). A class with a declared constructor, not an
+// int: boost::system::result<Settings, ExitCode> must never have to guess whether a value is settings or a code.
+struct ExitCode {
+  ExitCode() = default;
+  explicit ExitCode(int code) : value(code) {}
+  int value = 0;
+};
+template <class Settings>
+using SettingsOrExit = boost::system::result<Settings, ExitCode>;
+
+// A value read from text, or why it is not one (an error "must be ..."); the flag's name is added in front.
 template <class T>
-using Parser = std::function<std::variant<T, std::string>(std::string_view)>;
+using Parser = std::function<common::Result<T>(std::string_view)>;
 
 class Cli {
  public:
@@ -35,11 +49,11 @@ class Cli {
   template <class T>
   void value(const std::string& name, T& target, std::string default_text, Parser<T> parse, std::string help) {
     add(name, std::move(default_text), std::move(help), Kind::Value,
-        [&target, parse = std::move(parse)](std::string_view text, bool assign) -> std::optional<std::string> {
+        [&target, parse = std::move(parse)](std::string_view text, bool assign) -> common::Result<> {
           auto parsed = parse(text);
-          if (auto* error = std::get_if<std::string>(&parsed)) return std::move(*error);
-          if (assign) target = std::get<T>(std::move(parsed));
-          return std::nullopt;
+          if (!parsed) return parsed.error();
+          if (assign) target = std::move(*parsed);
+          return {};
         });
   }
 
@@ -88,7 +102,7 @@ class Cli {
 
  private:
   enum class Kind { Value, Repeatable, Toggle };
-  using Apply = std::function<std::optional<std::string>(std::string_view text, bool assign)>;
+  using Apply = std::function<common::Result<>(std::string_view text, bool assign)>;
   struct State;
   Cli(std::shared_ptr<State> state, CLI::App* app);
   void add(const std::string& name, std::string default_text, std::string help, Kind kind, Apply apply);

@@ -5,15 +5,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/runtime/cli.hpp"
 
 namespace invite::runtime {
 
-// "invite-gateway-2" -> 2: the decimal digits after the last '-'. An error message when there are none, when
+// "invite-gateway-2" -> 2: the decimal digits after the last '-'. An error when there are none, when
 // anything else follows the '-', or when the number does not fit an int32 (Kafka partitions are int32).
-std::variant<std::int32_t, std::string> pod_ordinal(std::string_view pod_name);
+common::Result<std::int32_t> pod_ordinal(std::string_view pod_name);
 
 // An index flag (e.g. --reply-partition, a non-negative int32) and --pod-name, whose ordinal may stand in for it.
 struct PodIndex {
@@ -25,14 +25,13 @@ void add_pod_index_flags(Cli& cli, PodIndex& index, std::string flag, std::strin
                          std::string pod_name_help);
 
 // The index flag's value, or the ordinal of --pod-name when that is non-empty. Both given and disagreeing is an
-// error: one of them is a mistake and guessing which would let two pods share a partition. An error message when
+// error: one of them is a mistake and guessing which would let two pods share a partition. An error when
 // the pod name has no ordinal.
-std::variant<std::int32_t, std::string> index_from_pod_name(const Cli& cli, const PodIndex& index);
+common::Result<std::int32_t> index_from_pod_name(const Cli& cli, const PodIndex& index);
 
 // The replica index of a service whose replicas share partitions by `p % count == index` (the worker, the mailer):
 // index_from_pod_name, which must be below `replica_count`. A StatefulSet scaled up without raising the count would
 // otherwise start pods that own nothing, or the wrong share.
-std::variant<std::int32_t, std::string> replica_index(const Cli& cli, const PodIndex& index,
-                                                      std::int64_t replica_count);
+common::Result<std::int32_t> replica_index(const Cli& cli, const PodIndex& index, std::int64_t replica_count);
 
 }  // namespace invite::runtime

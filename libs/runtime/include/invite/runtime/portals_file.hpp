@@ -5,14 +5,14 @@
 // Its format lives here, beside the start-up step that loads it, so that the domain keeps only the Portal type.
 #include <string>
 #include <string_view>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/domain/portal.hpp"
 
 namespace invite::runtime {
 
 // Parses and checks the whole file; the error names the offending entry and field.
-std::variant<domain::PortalDirectory, std::string> parse_portals_file(std::string_view json_text);
+common::Result<domain::PortalDirectory> parse_portals_file(std::string_view json_text);
 // The same format, for writers such as the devstack.
 std::string portals_file_json(const domain::PortalDirectory& directory);
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 
+#include "invite/common/result.hpp"
 #include "invite/domain/portal.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/runtime/shared_flags.hpp"
@@ -19,12 +19,12 @@ namespace invite::runtime {
 // Logs a start-up failure; returns 2 for main to exit with.
 int fail(const std::string& message);
 
-std::variant<domain::PortalDirectory, std::string> load_portals(const std::string& path);
+common::Result<domain::PortalDirectory> load_portals(const std::string& path);
 
 // The partition count of `topic`, waiting up to `wait` for it to exist (an operator or Strimzi may create it
 // after the service starts), with a log line every second; an error when it does not appear in time.
-std::variant<std::int32_t, std::string> wait_for_topic(kafka::Producer& producer, const std::string& topic,
-                                                       std::chrono::milliseconds wait);
+common::Result<std::int32_t> wait_for_topic(kafka::Producer& producer, const std::string& topic,
+                                            std::chrono::milliseconds wait);
 
 // What a service that consumes its own partitions of a topic and produces its results starts with.
 struct KafkaClients {
@@ -33,12 +33,11 @@ struct KafkaClients {
   std::int32_t partition_count = 0;           // of the topic it consumes
 };
 // Producer and consumer for --kafka-brokers with --kafka-config, once `topic` exists (wait_for_topic).
-std::variant<KafkaClients, std::string> connect_kafka(const KafkaSettings& kafka, const std::string& group_id,
-                                                      const std::string& client_id,
-                                                      std::chrono::milliseconds delivery_timeout,
-                                                      const std::string& topic, std::chrono::milliseconds topic_wait);
+common::Result<KafkaClients> connect_kafka(const KafkaSettings& kafka, const std::string& group_id,
+                                           const std::string& client_id, std::chrono::milliseconds delivery_timeout,
+                                           const std::string& topic, std::chrono::milliseconds topic_wait);
 
-// Writes "<port>\n" when path is non-empty; an error message otherwise.
-std::optional<std::string> write_port_file(const std::string& path, std::uint16_t port);
+// Writes "<port>\n" when path is non-empty (nothing to do otherwise); an error when the file cannot be written.
+common::Result<> write_port_file(const std::string& path, std::uint16_t port);
 
 }  // namespace invite::runtime

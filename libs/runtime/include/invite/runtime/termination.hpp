@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "invite/common/result.hpp"
+
 namespace invite::runtime {
 
 class TerminationSignals {
@@ -23,7 +25,7 @@ class TerminationSignals {
 
   // Runs a service's loop on the calling thread until a signal sets the flag it watches. A loop that returns an
   // error is logged. Returns main's exit code: 0, or 1 after an error.
-  int run_until_signal(const std::function<std::optional<std::string>(const std::atomic<bool>& stop)>& loop);
+  int run_until_signal(const std::function<common::Result<>(const std::atomic<bool>& stop)>& loop);
 
  private:
   struct Impl;
