@@ -108,8 +108,8 @@ std::string_view describe(TokenError error) {
   return "invalid token";
 }
 
-std::variant<Claims, TokenError> verify_token(std::string_view token, std::string_view secret, std::string_view portal,
-                                              std::int64_t now_s) {
+boost::system::result<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
+                                                       std::string_view portal, std::int64_t now_s) {
   if (token.empty()) return TokenError::Missing;
   const auto parts = split_token(token);
   if (!parts) return TokenError::Malformed;

@@ -51,14 +51,14 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
 
   const auto token = auth::extract_token(request.header("Cookie"), request.header("Authorization"));
   const auto verified = token ? auth::verify_token(token->token, env_.token_secret, portal->host, started_ms / 1000)
-                              : std::variant<auth::Claims, auth::TokenError>(auth::TokenError::Missing);
-  if (const auto* error = std::get_if<auth::TokenError>(&verified)) {
-    auto response = error_response(401, auth::describe(*error), error_type::kUnauthorized, media);
+                              : boost::system::result<auth::Claims, auth::TokenError>(auth::TokenError::Missing);
+  if (!verified) {
+    auto response = error_response(401, auth::describe(verified.error()), error_type::kUnauthorized, media);
     // DocSpace deletes a rejected cookie so the browser stops sending it.
     if (token && token->from_cookie) response.set("Set-Cookie", std::string(kExpiredAuthCookie));
     return finish("unauthorized", respond, std::move(response));
   }
-  const auto& caller = std::get<auth::Claims>(verified);
+  const auto& caller = *verified;
 
   if (!is_accepted_content_type(request.header("Content-Type"))) {
     return finish("unsupported_media_type", respond,
@@ -69,11 +69,12 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   const std::string request_url = portal->base_url + request.target;
   const auto traceparent = valid_traceparent(request.header("traceparent"));
   auto parsed = parse_invite_request(request.body, settings_.max_invitations);
-  if (auto* errors = std::get_if<ValidationErrors>(&parsed)) {
-    return finish("invalid", respond,
-                  json_response(400, validation_envelope(*errors, request_url, trace_id_for(traceparent)), media));
+  if (!parsed) {
+    return finish(
+        "invalid", respond,
+        json_response(400, validation_envelope(parsed.error(), request_url, trace_id_for(traceparent)), media));
   }
-  auto& invite = std::get<InviteRequest>(parsed);
+  auto& invite = *parsed;
 
   for (const auto& invitation : invite.invitations) {
     if (!domain::may_invite(caller.role, invitation.type, portal->allow_inviting_members)) {
@@ -140,8 +141,11 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
                 [pending = env_.pending, request_id] { pending->complete(request_id, TimedOut{}); });
   env_.metrics->invitations_published.inc(static_cast<double>(records.size()));
   env_.publisher->publish(records, traceparent.value_or(""),
-                          [pending = env_.pending, request_id](std::optional<PublishError> error) {
-                            if (error) pending->complete(request_id, PublishFailed{error->message, error->queue_full});
+                          [pending = env_.pending, request_id](const PublishOutcome& published) {
+                            if (!published) {
+                              const PublishError error = published.error();
+                              pending->complete(request_id, PublishFailed{error.message, error.queue_full});
+                            }
                           });
 }
 

@@ -52,7 +52,8 @@ void throw_exception_from_error(const ValidationErrors& errors, const boost::sou
                          (errors.empty() ? std::string("none") : errors.errors.front().first));
 }
 
-std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations) {
+boost::system::result<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body,
+                                                                            std::size_t max_invitations) {
   ValidationErrors errors;
   const Json document = common::parse_json_text<Json>(body);
   if (document.is_discarded() || !document.is_object()) {

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 
 #include "invite/domain/types.hpp"
 
@@ -22,8 +22,12 @@ struct InviteRequest {
   std::optional<std::string> culture;  // as given when present
 };
 
-// Keys and messages in the order found, e.g. {"Invitations[0].Email", {"Incorrect email"}}.
+// The error of parse_invite_request: keys and messages in the order found, e.g. {"Invitations[0].Email",
+// {"Incorrect email"}}; the 400 envelope lists them all. Not an aggregate (the declared constructor): with one member
+// it could be built from whatever builds that member, and boost::system::result must never have to guess whether a
+// value is a request or its errors.
 struct ValidationErrors {
+  ValidationErrors() = default;
   std::vector<std::pair<std::string, std::vector<std::string>>> errors;
   void add(std::string key, std::string message);
   bool empty() const { return errors.empty(); }
@@ -44,6 +48,7 @@ struct ValidationErrors {
 //                                        with a maximum length of '<max>'."
 //   item not an object / email missing or invalid -> "Invitations[i].Email": "Incorrect email"
 //   culture present and malformed     -> "Culture": "Incorrect culture"
-std::variant<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body, std::size_t max_invitations);
+boost::system::result<InviteRequest, ValidationErrors> parse_invite_request(std::string_view body,
+                                                                            std::size_t max_invitations);
 
 }  // namespace invite::gateway

@@ -9,25 +9,25 @@ namespace {
 
 // Joins the delivery reports of one request into a single outcome.
 struct DeliveryJoin {
-  explicit DeliveryJoin(std::size_t n, std::function<void(std::optional<PublishError>)> done)
+  explicit DeliveryJoin(std::size_t n, std::function<void(PublishOutcome)> done)
       : remaining(n), on_done(std::move(done)) {}
   std::atomic<std::size_t> remaining;
   std::mutex mu;
-  std::optional<PublishError> first_error;
-  std::function<void(std::optional<PublishError>)> on_done;
+  PublishOutcome outcome;  // success until a delivery fails; then the first failure
+  std::function<void(PublishOutcome)> on_done;
 
   void report(const kafka::DeliveryReport& report) {
     if (!report.ok) {
       std::lock_guard lock(mu);
-      if (!first_error) first_error = PublishError{report.error, report.queue_full};
+      if (outcome) outcome = PublishError{report.error, report.queue_full};
     }
     if (remaining.fetch_sub(1) == 1) {
-      std::optional<PublishError> error;
+      PublishOutcome joined;
       {
         std::lock_guard lock(mu);
-        error = first_error;
+        joined = outcome;
       }
-      on_done(std::move(error));
+      on_done(std::move(joined));
     }
   }
 };
@@ -36,9 +36,9 @@ struct DeliveryJoin {
 
 void KafkaRequestPublisher::publish(const std::vector<events::RequestedInvitation>& records,
                                     const std::string& traceparent,
-                                    std::function<void(std::optional<PublishError> error)> on_done) {
+                                    std::function<void(PublishOutcome outcome)> on_done) {
   if (records.empty()) {
-    on_done(std::nullopt);
+    on_done({});
     return;
   }
   auto join = std::make_shared<DeliveryJoin>(records.size(), std::move(on_done));

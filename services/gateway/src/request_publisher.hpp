@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/system/result.hpp>
+
 #include "invite/events/events.hpp"
 #include "invite/kafka/client.hpp"
 
@@ -16,6 +18,8 @@ struct PublishError {
   std::string message;
   bool queue_full = false;  // the producer's queue was at its bound: the gateway is overloaded, Kafka may be fine
 };
+// Typed: the gateway answers an overloaded producer (queue_full) differently from an unreachable Kafka.
+using PublishOutcome = boost::system::result<void, PublishError>;
 
 class RequestPublisher {
  public:
@@ -23,9 +27,10 @@ class RequestPublisher {
   // False when `records` more would take the records waiting for Kafka past their bound: the caller refuses
   // the request before publishing any of it.
   virtual bool has_room(std::size_t records) const = 0;
-  // on_done runs exactly once, after the last delivery report, with the first error (nullopt when all were acked).
+  // on_done runs exactly once, after the last delivery report: success when all were acked, else the first
+  // failed delivery's error.
   virtual void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
-                       std::function<void(std::optional<PublishError> error)> on_done) = 0;
+                       std::function<void(PublishOutcome outcome)> on_done) = 0;
 };
 
 // invite.requested.v1: key = portal (all of a request's records on one partition, in order), headers
@@ -37,7 +42,7 @@ class KafkaRequestPublisher final : public RequestPublisher {
       : producer_(producer), max_queued_(max_queued) {}
   bool has_room(std::size_t records) const override { return producer_.queued() + records <= max_queued_; }
   void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
-               std::function<void(std::optional<PublishError> error)> on_done) override;
+               std::function<void(PublishOutcome outcome)> on_done) override;
 
  private:
   kafka::Producer& producer_;

@@ -30,17 +30,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   auto parsed = parse_invite_request(body, kMaxInvitations);
 
-  if (auto* errors = std::get_if<ValidationErrors>(&parsed)) {
-    require(!errors->empty());
+  if (!parsed) {
+    const ValidationErrors errors = parsed.error();
+    require(!errors.empty());
     const auto envelope =
-        nlohmann::json::parse(validation_envelope(*errors, "http://localhost/api/2.0/people/invite",
+        nlohmann::json::parse(validation_envelope(errors, "http://localhost/api/2.0/people/invite",
                                                   "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"),
                               nullptr, false);
-    require(envelope.is_object() && envelope["response"]["errors"].size() == errors->errors.size());
+    require(envelope.is_object() && envelope["response"]["errors"].size() == errors.errors.size());
     return 0;
   }
 
-  const auto& request = std::get<InviteRequest>(parsed);
+  const auto& request = *parsed;
   require(request.invitations.size() <= kMaxInvitations);
   require(!request.culture || is_valid_culture(*request.culture));
   for (std::size_t i = 0; i < request.invitations.size(); ++i) {

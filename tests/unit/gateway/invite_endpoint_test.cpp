@@ -31,11 +31,11 @@ class FakePublisher final : public RequestPublisher {
   struct Call {
     std::vector<events::RequestedInvitation> records;
     std::string traceparent;
-    std::function<void(std::optional<PublishError>)> on_done;
+    std::function<void(PublishOutcome)> on_done;
   };
   bool has_room(std::size_t records) const override { return records <= room; }
   void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
-               std::function<void(std::optional<PublishError> error)> on_done) override {
+               std::function<void(PublishOutcome outcome)> on_done) override {
     calls.push_back({records, traceparent, std::move(on_done)});
   }
   std::vector<Call> calls;
@@ -147,7 +147,7 @@ class GatewayFixture : public ::testing::Test {
   void ack_and_reply(events::InviteReply reply) {
     ASSERT_FALSE(publisher_.calls.empty());
     auto& call = publisher_.calls.back();
-    call.on_done(std::nullopt);
+    call.on_done({});
     ASSERT_FALSE(call.records.empty());
     reply.request_id = call.records.front().request_id;
     reply.portal = call.records.front().portal;
@@ -511,7 +511,7 @@ TEST_F(GatewayFixture, SeparateRequestsGetSeparateIds) {
 TEST_F(GatewayFixture, OkReplyAnswers200WithSuccessEnvelope) {
   send(request(
       R"({"invitations":[{"email":"ann@example.com","type":"User"},{"email":"bob@example.com","type":"RoomAdmin"}]})"));
-  publisher_.calls.at(0).on_done(std::nullopt);
+  publisher_.calls.at(0).on_done({});
   EXPECT_TRUE(responses_.empty()) << "an acknowledged publish still waits for the reply";
 
   events::InviteReply reply;
@@ -642,7 +642,7 @@ TEST_F(GatewayFixture, QueueFullDeliveryReportIs503OverloadedNotBrokerUnavailabl
 
 TEST_F(GatewayFixture, DeadlineIs504AndLateReplyIsRefused) {
   send(request(kOneUser));
-  publisher_.calls.at(0).on_done(std::nullopt);
+  publisher_.calls.at(0).on_done({});
   ASSERT_EQ(scheduled_.size(), 1u);
   now_ms_ += 7000;
   scheduled_[0].fn();

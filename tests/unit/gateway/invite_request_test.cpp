@@ -18,18 +18,18 @@ const char* const kBadType = "The JSON value could not be converted to EmployeeT
 
 InviteRequest accepted(std::string_view body, std::size_t max = kMax) {
   auto parsed = parse_invite_request(body, max);
-  if (auto* errors = std::get_if<ValidationErrors>(&parsed)) {
+  if (!parsed) {
     std::string text;
-    for (const auto& [key, messages] : errors->errors) text += key + ": " + messages.at(0) + "; ";
+    for (const auto& [key, messages] : parsed.error().errors) text += key + ": " + messages.at(0) + "; ";
     ADD_FAILURE() << "rejected " << body << ": " << text;
     return {};
   }
-  return std::get<InviteRequest>(std::move(parsed));
+  return std::move(*parsed);
 }
 
 Errors rejected(std::string_view body, std::size_t max = kMax) {
   auto parsed = parse_invite_request(body, max);
-  if (auto* errors = std::get_if<ValidationErrors>(&parsed)) return errors->errors;
+  if (!parsed) return parsed.error().errors;
   ADD_FAILURE() << "accepted " << body;
   return {};
 }

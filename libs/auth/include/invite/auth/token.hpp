@@ -4,7 +4,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include <boost/system/result.hpp>
 
 #include "invite/domain/types.hpp"
 
@@ -31,9 +32,10 @@ enum class TokenError {
 inline constexpr std::int64_t kClockSkewS = 60;
 std::string_view describe(TokenError error);  // human text for logs and 401 bodies
 
-// now_s: seconds since epoch. The portal must match the claim exactly (lower-case hosts).
-std::variant<Claims, TokenError> verify_token(std::string_view token, std::string_view secret, std::string_view portal,
-                                              std::int64_t now_s);
+// now_s: seconds since epoch. The portal must match the claim exactly (lower-case hosts). The error is typed: the
+// gateway answers every kind with 401 but words each one (describe), and tests tell them apart.
+boost::system::result<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
+                                                       std::string_view portal, std::int64_t now_s);
 std::string issue_token(const Claims& claims, std::string_view secret);
 
 // Where DocSpace looks: cookie asc_auth_key first, else Authorization (a leading "Bearer " stripped).
