@@ -66,4 +66,18 @@ common::Result<std::int32_t> replica_index(const Cli& cli, const PodIndex& index
   return resolved;
 }
 
+void add_replica_flags(Cli& cli, ReplicaFlags& flags, const std::string& pod_example, const std::string& topic) {
+  cli.integer("replica-count", flags.count, "1", 1, std::numeric_limits<std::int32_t>::max(),
+              "number of replicas sharing the partitions of " + topic);
+  add_pod_index_flags(cli, flags.index, "replica-index", "0",
+                      "this replica's index (a StatefulSet ordinal): owns partitions p % count == index",
+                      "StatefulSet pod name (e.g. " + pod_example + "); its ordinal becomes --replica-index");
+}
+
+common::Result<Replica> resolve_replica(const Cli& cli, const ReplicaFlags& flags) {
+  const auto index = replica_index(cli, flags.index, flags.count);
+  if (!index) return index.error();
+  return Replica{static_cast<int>(flags.count), *index};
+}
+
 }  // namespace invite::runtime

@@ -80,16 +80,12 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   cli.duration("retry-initial", s.mailer.retry.initial, "5s",
                "pause after the first transient failure; doubles each time (with jitter)");
   cli.duration("retry-max", s.mailer.retry.max, "30m", "longest pause between two attempts");
-  std::int64_t attempts = 0, replica_count = 0;
+  std::int64_t attempts = 0;
   cli.integer("max-attempts", attempts, "15", 1, 1000, "attempts before a transiently failing e-mail fails for good");
   cli.duration("retention", s.mailer.retention, "14d",
                "keep decided jobs this long (to recognise redelivered records)");
-  cli.integer("replica-count", replica_count, "1", 1, std::numeric_limits<std::int32_t>::max(),
-              "number of mailer replicas sharing the partitions of invite.emails.v1");
-  runtime::PodIndex replica;
-  runtime::add_pod_index_flags(cli, replica, "replica-index", "0",
-                               "this replica's index: owns partitions p % count == index",
-                               "StatefulSet pod name (e.g. invite-mailer-1); its ordinal becomes --replica-index");
+  runtime::ReplicaFlags replica;
+  runtime::add_replica_flags(cli, replica, "invite-mailer-1", "invite.emails.v1");
   cli.duration("delivery-timeout", s.delivery_timeout, "30s",
                "how long publishing one status event may take before it is retried");
   cli.duration("topic-wait", s.topic_wait, "60s", "how long to wait for invite.emails.v1 to exist at start");
@@ -101,10 +97,10 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   s.mailer.from_address = std::string(common::trim(s.mailer.from_address));
   if (!plausible_address(s.mailer.from_address))
     return runtime::ExitCode(cli.usage_error("--from must be an address like name@domain"));
-  const auto index = runtime::replica_index(cli, replica, replica_count);
-  if (!index) return runtime::ExitCode(cli.usage_error(index.error().message));
-  s.replica_count = static_cast<int>(replica_count);
-  s.replica_index = *index;
+  const auto resolved = runtime::resolve_replica(cli, replica);
+  if (!resolved) return runtime::ExitCode(cli.usage_error(resolved.error().message));
+  s.replica_count = resolved->count;
+  s.replica_index = resolved->index;
   if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
   if (s.mailer.default_culture.empty() || !domain::is_valid_culture(s.mailer.default_culture)) {
     return runtime::ExitCode(cli.usage_error("--default-culture must look like ll or ll-CC"));

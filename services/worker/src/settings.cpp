@@ -23,13 +23,8 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
         return common::fail("must be all or a list like 0,1,5, got '" + std::string(text) + "'");
       },
       "partitions of invite.requested.v1 to own: all, or a list like 0,1,5");
-  std::int64_t replica_count = 1;
-  cli.integer("replica-count", replica_count, "1", 1, std::numeric_limits<std::int32_t>::max(),
-              "number of worker replicas sharing the partitions");
-  runtime::PodIndex replica;
-  runtime::add_pod_index_flags(cli, replica, "replica-index", "0",
-                               "this replica's index (a StatefulSet ordinal): owns partitions p % count == index",
-                               "StatefulSet pod name (e.g. invite-worker-1); its ordinal becomes --replica-index");
+  runtime::ReplicaFlags replica;
+  runtime::add_replica_flags(cli, replica, "invite-worker-1", "invite.requested.v1");
   cli.text("group-id", s.group_id, "invite-worker", "consumer group the worker commits to (for lag monitoring only)");
   cli.duration("delivery-timeout", s.delivery_timeout, "30s",
                "how long one outbox publish may take before it is retried");
@@ -40,10 +35,10 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   runtime::add_log_level_flag(cli, s.log_level);
   if (auto exit_code = cli.parse(argc, argv)) return runtime::ExitCode(*exit_code);
 
-  const auto index = runtime::replica_index(cli, replica, replica_count);
-  if (!index) return runtime::ExitCode(cli.usage_error(index.error().message));
-  s.replica_count = static_cast<int>(replica_count);
-  s.replica_index = *index;
+  const auto resolved = runtime::resolve_replica(cli, replica);
+  if (!resolved) return runtime::ExitCode(cli.usage_error(resolved.error().message));
+  s.replica_count = resolved->count;
+  s.replica_index = resolved->index;
   if (auto exit_code = cli.check_required()) return runtime::ExitCode(*exit_code);
   return s;
 }

@@ -103,3 +103,39 @@ TEST(ReplicaIndex, AtOrBeyondTheCountIsAnError) {
 TEST(ReplicaIndex, APodNameErrorComesFirst) {
   EXPECT_NE(error_of(resolve({"prog", "--pod-name", "worker"}, 2)).find("--pod-name"), std::string::npos);
 }
+
+namespace {
+
+invite::common::Result<invite::runtime::Replica> replica_of(std::initializer_list<std::string> args) {
+  Cli cli("invite-test", "", "PODORDINALTEST_");
+  invite::runtime::ReplicaFlags flags;
+  invite::runtime::add_replica_flags(cli, flags, "invite-test-1", "test.topic.v1");
+  Argv argv(args);
+  ::testing::internal::CaptureStderr();
+  const auto exit_code = cli.parse(argv.argc(), argv.argv());
+  ::testing::internal::GetCapturedStderr();
+  if (exit_code) return invite::common::fail("exit " + std::to_string(*exit_code));
+  return invite::runtime::resolve_replica(cli, flags);
+}
+
+}  // namespace
+
+TEST(ReplicaFlags, ThePodNamesOrdinalIsTheIndexAndTheCountComesAlong) {
+  const auto replica = replica_of({"prog", "--replica-count", "3", "--pod-name", "invite-test-2"});
+  ASSERT_TRUE(replica) << replica.error().message;
+  EXPECT_EQ(replica->count, 3);
+  EXPECT_EQ(replica->index, 2);
+}
+
+TEST(ReplicaFlags, WithoutFlagsOneReplicaOwnsEverything) {
+  const auto replica = replica_of({"prog"});
+  ASSERT_TRUE(replica) << replica.error().message;
+  EXPECT_EQ(replica->count, 1);
+  EXPECT_EQ(replica->index, 0);
+}
+
+TEST(ReplicaFlags, AnIndexNotBelowTheCountIsRefused) {
+  const auto replica = replica_of({"prog", "--replica-count", "2", "--replica-index", "2"});
+  ASSERT_FALSE(replica);
+  EXPECT_NE(replica.error().message.find("replica-count"), std::string::npos) << replica.error().message;
+}

@@ -34,4 +34,18 @@ common::Result<std::int32_t> index_from_pod_name(const Cli& cli, const PodIndex&
 // otherwise start pods that own nothing, or the wrong share.
 common::Result<std::int32_t> replica_index(const Cli& cli, const PodIndex& index, std::int64_t replica_count);
 
+// The flags of such a service: --replica-count, --replica-index and --pod-name (pod_example names a pod of its
+// StatefulSet, topic the topic whose partitions the replicas share), and what they resolve to.
+struct ReplicaFlags {
+  std::int64_t count = 1;
+  PodIndex index;
+};
+void add_replica_flags(Cli& cli, ReplicaFlags& flags, const std::string& pod_example, const std::string& topic);
+
+struct Replica {
+  int count = 1;
+  std::int32_t index = 0;
+};
+common::Result<Replica> resolve_replica(const Cli& cli, const ReplicaFlags& flags);
+
 }  // namespace invite::runtime
