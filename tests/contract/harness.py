@@ -30,6 +30,9 @@ EMAILS = "invite.emails.v1"
 USER_INVITED = "people.user-invited.v1"
 REQUESTED_DLQ = "invite.requested.v1.dlq"
 EMAIL_STATUS = "invite.email-status.v1"
+USER_ACTIVATED = "people.user-activated.v1"
+USER_DISABLED = "people.user-disabled.v1"
+USER_DELETED = "people.user-deleted.v1"
 
 # INVITE_TEST_KAFKA=real: every Devstack runs on an Apache Kafka of its own (scripts/kafka) instead of its embedded
 # mock cluster (ctest label realkafka).

@@ -16,6 +16,9 @@ inline constexpr std::string_view kEmails = "invite.emails.v1";
 inline constexpr std::string_view kUserInvited = "people.user-invited.v1";
 inline constexpr std::string_view kRequestedDlq = "invite.requested.v1.dlq";
 inline constexpr std::string_view kEmailStatus = "invite.email-status.v1";
+inline constexpr std::string_view kUserActivated = "people.user-activated.v1";
+inline constexpr std::string_view kUserDisabled = "people.user-disabled.v1";
+inline constexpr std::string_view kUserDeleted = "people.user-deleted.v1";
 }  // namespace topics
 
 namespace headers {
@@ -34,12 +37,15 @@ struct TopicSpec {
 
 // Every topic of the design; a new topic is added here and nowhere else. Why each retention: topics.yaml.
 inline constexpr TopicSpec kAllTopics[] = {
-    {topics::kRequested, false, "604800000"},     // 7 d: kept until long after a worker applied it
-    {topics::kReplies, false, "3600000"},         // 1 h: a reply is useless after the request timeout
-    {topics::kEmails, false, "604800000"},        // 7 d: confirmation links expire after 7 days
-    {topics::kUserInvited, false, "2592000000"},  // 30 d: audit and webhook consumers catch up
-    {topics::kRequestedDlq, true, "2592000000"},  // 30 d: for an operator to look at
-    {topics::kEmailStatus, false, "2592000000"},  // 30 d: "did the invitation go out?"
+    {topics::kRequested, false, "604800000"},       // 7 d: kept until long after a worker applied it
+    {topics::kReplies, false, "3600000"},           // 1 h: a reply is useless after the request timeout
+    {topics::kEmails, false, "604800000"},          // 7 d: confirmation links expire after 7 days
+    {topics::kUserInvited, false, "2592000000"},    // 30 d: audit and webhook consumers catch up
+    {topics::kRequestedDlq, true, "2592000000"},    // 30 d: for an operator to look at
+    {topics::kEmailStatus, false, "2592000000"},    // 30 d: "did the invitation go out?"
+    {topics::kUserActivated, false, "2592000000"},  // 30 d: like people.user-invited.v1, for audit and webhooks
+    {topics::kUserDisabled, false, "2592000000"},   // 30 d: likewise
+    {topics::kUserDeleted, false, "2592000000"},    // 30 d: likewise
 };
 
 struct TopicPlan {
