@@ -35,6 +35,24 @@ std::string_view to_string(Outcome outcome) {
       return "paid_seats_exceeded";
     case Outcome::DailyBudgetExceeded:
       return "daily_budget_exceeded";
+    case Outcome::LinkInvalid:
+      return "link_invalid";
+    case Outcome::LinkExpired:
+      return "link_expired";
+    case Outcome::LinkMismatch:
+      return "link_mismatch";
+    case Outcome::NotPending:
+      return "not_pending";
+    case Outcome::InvitationsDisabled:
+      return "invitations_disabled";
+    case Outcome::Forbidden:
+      return "forbidden";
+    case Outcome::RateLimited:
+      return "rate_limited";
+    case Outcome::NotFound:
+      return "not_found";
+    case Outcome::NotDisabled:
+      return "not_disabled";
   }
   assert(false && "unknown Outcome");
   return "ok";

@@ -265,7 +265,7 @@ inline User decode_user(const json& object, const std::string& prefix, std::stri
 }
 
 inline std::optional<Outcome> outcome_from_name(std::string_view name) {
-  for (auto outcome : {Outcome::Ok, Outcome::UserDisabled, Outcome::PaidSeatsExceeded, Outcome::DailyBudgetExceeded}) {
+  for (auto outcome : domain::kAllOutcomes) {
     if (to_string(outcome) == name) return outcome;
   }
   return std::nullopt;
@@ -275,7 +275,7 @@ inline constexpr std::string_view kEmailTemplate = "invitation";
 
 inline std::optional<DeliveryStatus> delivery_status_from_name(std::string_view name) {
   for (auto status : {DeliveryStatus::Sent, DeliveryStatus::Retrying, DeliveryStatus::Failed}) {
-    if (to_string(status) == name) return status;
+    if (events::to_string(status) == name) return status;
   }
   return std::nullopt;
 }

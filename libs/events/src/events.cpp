@@ -77,8 +77,67 @@ std::string legacy_message(const InviteReply& reply) {
     }
     case Outcome::DailyBudgetExceeded:
       return "The daily invitation limit of the portal is reached.";
+    default:
+      return {};  // the commands' outcomes never had a message
   }
-  return {};
+}
+
+// The refusals of an invite, the only outcomes that carry the deprecated "message".
+bool is_invite_refusal(Outcome outcome) {
+  return outcome == Outcome::UserDisabled || outcome == Outcome::PaidSeatsExceeded ||
+         outcome == Outcome::DailyBudgetExceeded;
+}
+
+ordered encode_invitation(const domain::InvitationState& state) {
+  ordered out = ordered::object();
+  out["sentAt"] = common::rfc3339_utc(state.sent_at_ms);
+  out["expiresAt"] = common::rfc3339_utc(domain::expires_at_ms(state));
+  out["timesResent"] = state.times_resent;
+  out["inviterId"] = state.inviter_id;
+  if (state.delivery) {
+    ordered delivery = ordered::object();
+    delivery["status"] = to_string(state.delivery->status);
+    if (state.delivery->status != domain::DeliveryStatus::Sent) delivery["reason"] = state.delivery->reason;
+    delivery["at"] = common::rfc3339_utc(state.delivery->at_ms);
+    out["delivery"] = std::move(delivery);
+  }
+  return out;
+}
+
+domain::InvitationState decode_invitation(const json& object, const std::string& path, Reader& reader) {
+  domain::InvitationState state;
+  state.sent_at_ms = reader.time(object, path, "sentAt");
+  reader.time(object, path, "expiresAt");  // derived from sentAt; read to check it
+  state.times_resent = reader.integer(object, path, "timesResent", 0);
+  state.inviter_id = reader.uuid(object, path, "inviterId");
+  if (reader.ok() && object.contains("delivery")) {
+    const std::string delivery_path = path + ".delivery";
+    if (const json* delivery = reader.object(object, path, "delivery")) {
+      domain::Delivery outcome;
+      const auto status_name = reader.string(*delivery, delivery_path, "status");
+      if (reader.ok()) {
+        if (const auto status = delivery_status_from_name(status_name)) {
+          outcome.status = *status;
+        } else {
+          reader.fail(delivery_path + ".status", "unknown status '" + status_name + "'");
+        }
+      }
+      if (reader.ok() && outcome.status != domain::DeliveryStatus::Sent) {
+        outcome.reason = reader.string(*delivery, delivery_path, "reason");
+      }
+      outcome.at_ms = reader.time(*delivery, delivery_path, "at");
+      state.delivery = outcome;
+    }
+  }
+  return state;
+}
+
+std::optional<CommandKind> command_from_name(std::string_view name) {
+  for (auto kind : {CommandKind::Confirm, CommandKind::Accept, CommandKind::Resend, CommandKind::List,
+                    CommandKind::Disable, CommandKind::Delete}) {
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -88,26 +147,44 @@ std::string encode_reply(const InviteReply& reply) {
   assert(reply.rate_limit.has_value() == (reply.outcome == Outcome::DailyBudgetExceeded));
   assert(reply.seats.has_value() <= (reply.outcome == Outcome::PaidSeatsExceeded));
   assert(reply.disabled_email.empty() || reply.outcome == Outcome::UserDisabled);
+  assert(!reply.command || !is_invite_refusal(reply.outcome));
+  assert(reply.validation.has_value() == (reply.outcome == Outcome::Ok && reply.command == CommandKind::Confirm));
+  assert(reply.total.has_value() == (reply.outcome == Outcome::Ok && reply.command == CommandKind::List));
+  assert(reply.retry_after_seconds.has_value() == (reply.outcome == Outcome::RateLimited));
   ordered out = envelope_head(reply);
   out["portal"] = reply.portal;
   out["outcome"] = to_string(reply.outcome);
+  if (reply.command) out["command"] = to_string(*reply.command);
   if (reply.outcome == Outcome::UserDisabled && !reply.disabled_email.empty()) {
     out["disabledEmail"] = reply.disabled_email;
   }
   if (reply.outcome == Outcome::PaidSeatsExceeded && reply.seats) {
     out["paidSeats"] = ordered{{"needed", reply.seats->needed}, {"free", reply.seats->free}};
   }
-  if (reply.outcome != Outcome::Ok) out["message"] = reply.message ? *reply.message : legacy_message(reply);
+  if (is_invite_refusal(reply.outcome)) out["message"] = reply.message ? *reply.message : legacy_message(reply);
   if (reply.outcome == Outcome::DailyBudgetExceeded && reply.rate_limit) {
     out["rateLimit"] = ordered{{"limit", reply.rate_limit->limit},
                                {"remaining", reply.rate_limit->remaining},
                                {"resetAt", common::rfc3339_utc(reply.rate_limit->reset_at_ms)}};
   }
-  if (reply.outcome == Outcome::Ok) {
+  if (reply.validation) {
+    ordered validation{{"result", static_cast<int>(reply.validation->result)}};
+    if (reply.validation->result == domain::ValidationResult::Ok) validation["email"] = reply.validation->email;
+    out["validation"] = std::move(validation);
+  }
+  if (reply.outcome == Outcome::Ok && reply.command != CommandKind::Confirm) {
     ordered users = ordered::array();
-    for (const auto& user : reply.users) users.push_back(encode_user(user));
+    for (const auto& user : reply.users) {
+      ordered item = encode_user(user);
+      if (const auto it = reply.invitations.find(user.id); it != reply.invitations.end()) {
+        item["invitation"] = encode_invitation(it->second);
+      }
+      users.push_back(std::move(item));
+    }
     out["users"] = std::move(users);
   }
+  if (reply.total) out["total"] = *reply.total;
+  if (reply.retry_after_seconds) out["retryAfterSeconds"] = *reply.retry_after_seconds;
   return dump(out);
 }
 
@@ -126,6 +203,12 @@ common::Result<InviteReply> decode_reply(std::string_view json_text) {
     if (!outcome) reader.fail("outcome", "unknown outcome '" + outcome_name + "'");
     reply.outcome = outcome.value_or(Outcome::Ok);
   }
+  if (reader.ok() && doc.contains("command")) {
+    const auto command_name = reader.string(doc, "", "command");
+    const auto command = command_from_name(command_name);
+    if (reader.ok() && !command) reader.fail("command", "unknown command '" + command_name + "'");
+    reply.command = command;
+  }
   if (!reader.ok()) return common::fail(reader.error());
 
   if (reply.outcome == Outcome::UserDisabled && doc.contains("disabledEmail")) {
@@ -139,7 +222,7 @@ common::Result<InviteReply> decode_reply(std::string_view json_text) {
       reply.seats = shortage;
     }
   }
-  if (reply.outcome != Outcome::Ok) reply.message = reader.string(doc, "", "message");
+  if (is_invite_refusal(reply.outcome)) reply.message = reader.string(doc, "", "message");
   if (reply.outcome == Outcome::DailyBudgetExceeded) {
     if (const json* limit = reader.object(doc, "", "rateLimit")) {
       RateLimit rate_limit;
@@ -149,7 +232,20 @@ common::Result<InviteReply> decode_reply(std::string_view json_text) {
       reply.rate_limit = rate_limit;
     }
   }
-  if (reply.outcome == Outcome::Ok) {
+  if (reply.outcome == Outcome::Ok && reply.command == CommandKind::Confirm) {
+    if (const json* validation = reader.object(doc, "", "validation")) {
+      domain::ConfirmOutcome confirm;
+      const auto result = reader.integer(*validation, "validation", "result");
+      if (reader.ok() && result != 0 && result != 1 && result != 2 && result != 4) {
+        reader.fail("validation.result", "unknown result " + std::to_string(result));
+      }
+      confirm.result = static_cast<domain::ValidationResult>(result);
+      if (reader.ok() && confirm.result == domain::ValidationResult::Ok) {
+        confirm.email = reader.string(*validation, "validation", "email");
+      }
+      reply.validation = confirm;
+    }
+  } else if (reply.outcome == Outcome::Ok) {
     if (const json* users = reader.field(doc, "", "users")) {
       if (!users->is_array()) reader.fail("users", "must be an array");
       for (std::size_t i = 0; reader.ok() && i < users->size(); ++i) {
@@ -160,8 +256,17 @@ common::Result<InviteReply> decode_reply(std::string_view json_text) {
           break;
         }
         reply.users.push_back(decode_user(item, path, reply.portal, reader));
+        if (reader.ok() && item.contains("invitation")) {
+          if (const json* invitation = reader.object(item, path, "invitation")) {
+            reply.invitations[reply.users.back().id] = decode_invitation(*invitation, path + ".invitation", reader);
+          }
+        }
       }
     }
+    if (reader.ok() && reply.command == CommandKind::List) reply.total = reader.integer(doc, "", "total", 0);
+  }
+  if (reader.ok() && reply.outcome == Outcome::RateLimited) {
+    reply.retry_after_seconds = reader.integer(doc, "", "retryAfterSeconds", 1);
   }
   if (!reader.ok()) return common::fail(reader.error());
   return reply;
@@ -181,6 +286,7 @@ std::string encode_email_job(const EmailJob& job) {
   out["template"] = kEmailTemplate;
   out["confirmationLink"] = job.confirmation_link;
   out["expiresAt"] = common::rfc3339_utc(job.expires_at_ms);
+  if (job.resend) out["resend"] = true;
   return dump(out);
 }
 
@@ -209,6 +315,11 @@ common::Result<EmailJob> decode_email_job(std::string_view json_text) {
   }
   job.confirmation_link = reader.string(doc, "", "confirmationLink");
   job.expires_at_ms = reader.time(doc, "", "expiresAt");
+  if (reader.ok() && doc.contains("resend")) {
+    const json& resend = doc["resend"];
+    if (!resend.is_boolean()) reader.fail("resend", "must be a boolean");
+    job.resend = resend.is_boolean() && resend.get<bool>();
+  }
   if (!reader.ok()) return common::fail(reader.error());
   return job;
 }
@@ -257,6 +368,26 @@ common::Result<UserInvited> decode_user_invited(std::string_view json_text) {
   event.user.created_by = event.inviter_id;
   event.user.created_at_ms = event.occurred_at_ms;
   return event;
+}
+
+// ---- commands ----
+
+std::string_view to_string(CommandKind kind) {
+  switch (kind) {
+    case CommandKind::Confirm:
+      return "confirm";
+    case CommandKind::Accept:
+      return "accept";
+    case CommandKind::Resend:
+      return "resend";
+    case CommandKind::List:
+      return "list";
+    case CommandKind::Disable:
+      return "disable";
+    case CommandKind::Delete:
+      return "delete";
+  }
+  return "confirm";
 }
 
 // ---- invite.email-status.v1 ----

@@ -66,6 +66,16 @@ std::string refusal_message(const events::InviteReply& reply) {
              std::to_string(reply.seats->free) + ".";
     case domain::Outcome::DailyBudgetExceeded:
       return "The daily invitation limit of the portal is reached.";
+    case domain::Outcome::LinkInvalid:
+    case domain::Outcome::LinkExpired:
+    case domain::Outcome::LinkMismatch:
+    case domain::Outcome::NotPending:
+    case domain::Outcome::InvitationsDisabled:
+    case domain::Outcome::Forbidden:
+    case domain::Outcome::RateLimited:
+    case domain::Outcome::NotFound:
+    case domain::Outcome::NotDisabled:
+      break;  // outcomes of the lifecycle's commands, never of an invite
   }
   return reply.message.value_or("");
 }
@@ -91,9 +101,20 @@ http::Response reply_response(const events::InviteReply& reply, const domain::Po
       }
       return response;
     }
+    case domain::Outcome::LinkInvalid:
+    case domain::Outcome::LinkExpired:
+    case domain::Outcome::LinkMismatch:
+    case domain::Outcome::NotPending:
+    case domain::Outcome::InvitationsDisabled:
+    case domain::Outcome::Forbidden:
+    case domain::Outcome::RateLimited:
+    case domain::Outcome::NotFound:
+    case domain::Outcome::NotDisabled:
+      break;
   }
-  assert(false && "unknown outcome");
-  return error_response(500, "Unknown outcome", "Internal", media_type);
+  // A worker that answers an invite with a command's outcome is broken or not ours: the gateway says so rather
+  // than guess what happened to the invitations.
+  return error_response(500, "The worker's reply does not answer an invite", error_type::kInternal, media_type);
 }
 
 std::optional<std::string> valid_traceparent(std::string_view header) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "support/temp_dir.hpp"
+#include "schema_check.hpp"
 
 namespace invite::events {
 namespace {
@@ -499,45 +499,6 @@ TEST(EventsDecode, ExtraFieldsAreIgnored) {
 }
 
 // ---- contract: the encoders' output against proto/events/*.schema.json ----
-
-using invite::testing::TempDir;
-
-std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
-
-int exit_code(int system_result) {
-  if (system_result == -1 || !WIFEXITED(system_result)) return -1;
-  return WEXITSTATUS(system_result);
-}
-
-class EventSchemas : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // A failure, not a skip: scripts/install-deps installs it, and a skipped contract check would let proto/ rot.
-    ASSERT_EQ(exit_code(std::system("/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1")), 0)
-        << "/usr/bin/python3 lacks jsonschema: run scripts/install-deps";
-  }
-
-  std::filesystem::path write(const std::string& name, const std::string& text) {
-    const auto path = dir_.path() / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-
-  int check(const std::vector<std::filesystem::path>& files) {
-    const std::filesystem::path source = INVITE_SOURCE_DIR;
-    std::string command = "/usr/bin/python3 " + quoted(source / "tests/contract/check_event_schemas.py") + " " +
-                          quoted(source / "proto/events");
-    for (const auto& file : files) command += " " + quoted(file);
-    command += " > " + quoted(dir_.path() / "check.log") + " 2>&1";
-    const int code = exit_code(std::system(command.c_str()));
-    std::ifstream log(dir_.path() / "check.log");
-    output_.assign(std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>());
-    return code;
-  }
-
-  TempDir dir_;
-  std::string output_;
-};
 
 TEST_F(EventSchemas, EncodedEventsOfEveryTopicValidate) {
   std::vector<std::filesystem::path> files;

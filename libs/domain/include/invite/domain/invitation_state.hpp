@@ -14,7 +14,8 @@ enum class DeliveryStatus { Sent, Retrying, Failed };
 
 struct Delivery {
   DeliveryStatus status = DeliveryStatus::Retrying;
-  std::string reason;  // the mailer's last reason; empty when sent
+  std::string reason;      // the mailer's last reason; empty when sent
+  std::int64_t at_ms = 0;  // when the mailer reported it (the status event's occurredAt)
 
   bool operator==(const Delivery&) const = default;
 };
@@ -22,6 +23,7 @@ struct Delivery {
 struct InvitationState {
   std::int64_t sent_at_ms = 0;  // the newest link's ms (first send or latest resend)
   std::int64_t times_resent = 0;
+  std::string inviter_id;            // who issued the newest link: the inviter, or the caller of the last resend
   std::optional<Delivery> delivery;  // nullopt: no outcome reported yet
 
   bool operator==(const InvitationState&) const = default;

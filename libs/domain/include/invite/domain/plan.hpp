@@ -15,8 +15,41 @@
 namespace invite::domain {
 
 // How a request was decided. Its wire names ("ok", "user_disabled", ...) are the reply event's.
-enum class Outcome { Ok, UserDisabled, PaidSeatsExceeded, DailyBudgetExceeded };
-std::string_view to_string(Outcome outcome);  // "ok", "user_disabled", "paid_seats_exceeded", "daily_budget_exceeded"
+// The worker's decision on a request, as its reply names it. The first four answer invites; the others answer the
+// invitation's later life (lifecycle.hpp, people_admin.hpp): a link that does not check, an accept whose body is not
+// the link's, a user no longer pending, a portal that does not allow invitations, a caller without the right, a
+// caller past its rate limit, a target that does not exist, a delete of a user not disabled first.
+enum class Outcome {
+  Ok,
+  UserDisabled,
+  PaidSeatsExceeded,
+  DailyBudgetExceeded,
+  LinkInvalid,
+  LinkExpired,
+  LinkMismatch,
+  NotPending,
+  InvitationsDisabled,
+  Forbidden,
+  RateLimited,
+  NotFound,
+  NotDisabled,
+};
+// "ok", "user_disabled", "paid_seats_exceeded", "daily_budget_exceeded", "link_invalid", "link_expired",
+// "link_mismatch", "not_pending", "invitations_disabled", "forbidden", "rate_limited", "not_found", "not_disabled"
+std::string_view to_string(Outcome outcome);
+inline constexpr Outcome kAllOutcomes[] = {Outcome::Ok,
+                                           Outcome::UserDisabled,
+                                           Outcome::PaidSeatsExceeded,
+                                           Outcome::DailyBudgetExceeded,
+                                           Outcome::LinkInvalid,
+                                           Outcome::LinkExpired,
+                                           Outcome::LinkMismatch,
+                                           Outcome::NotPending,
+                                           Outcome::InvitationsDisabled,
+                                           Outcome::Forbidden,
+                                           Outcome::RateLimited,
+                                           Outcome::NotFound,
+                                           Outcome::NotDisabled};
 
 struct RateLimit {
   std::int64_t limit = 0;

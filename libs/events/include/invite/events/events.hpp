@@ -5,12 +5,15 @@
 // Decoders reject documents that miss a required field or carry a wrong type: their error names the field and the
 // defect ("invitation.email: missing").
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "invite/common/result.hpp"
+#include "invite/domain/invitation_state.hpp"
+#include "invite/domain/lifecycle.hpp"
 #include "invite/domain/plan.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/events/topics.hpp"
@@ -26,6 +29,10 @@ using domain::SeatShortage;
 using domain::User;
 
 inline constexpr int kSchemaVersion = 1;
+
+// The commands of the invitation's later life (commands.hpp), named in their records and in the replies to them.
+enum class CommandKind { Confirm, Accept, Resend, List, Disable, Delete };
+std::string_view to_string(CommandKind kind);  // "confirm", "accept", "resend", "list", "disable", "delete"
 
 // invite.requested.v1, key = portal host. One record per invitation of a request.
 // {"schemaVersion":1,"eventId":..,"occurredAt":..,"requestId":..,"index":i,"count":n,"deadline":"<RFC 3339>",
@@ -73,6 +80,14 @@ struct InviteReply {
   std::optional<std::string> message;
   std::optional<RateLimit> rate_limit;
   std::vector<User> users;
+  // Replies to commands only (commands.hpp): the command answered; confirm's check of the link (outcome ok); list's
+  // number of matching users (outcome ok; `users` is one page of them); rate_limited's wait; the invitation of
+  // each pending user among `users`, by user id (written inside that user's object).
+  std::optional<CommandKind> command;
+  std::optional<domain::ConfirmOutcome> validation;
+  std::optional<std::int64_t> total;
+  std::optional<std::int64_t> retry_after_seconds;
+  std::map<std::string, domain::InvitationState> invitations;
 
   bool operator==(const InviteReply&) const = default;
 };
@@ -99,6 +114,7 @@ struct EmailJob {
   std::optional<std::string> subject;
   std::string confirmation_link;
   std::int64_t expires_at_ms = 0;
+  bool resend = false;  // a resend's job: the user's earlier links no longer work
 
   bool operator==(const EmailJob&) const = default;
 };
@@ -128,7 +144,7 @@ common::Result<UserInvited> decode_user_invited(std::string_view json_text);
 //  "smtpCode":421,                    (when a server answered)
 //  "reason":"...",                    (retrying and failed only)
 //  "nextAttemptAt":"<RFC 3339>"}      (retrying only)
-enum class DeliveryStatus { Sent, Retrying, Failed };
+using domain::DeliveryStatus;
 std::string_view to_string(DeliveryStatus status);  // "sent", "retrying", "failed"
 
 struct EmailStatus {
