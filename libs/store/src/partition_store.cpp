@@ -463,15 +463,12 @@ class SqlitePartitionStore final : public PartitionStore {
     }
   }
 
-  std::vector<User> users(std::optional<std::string_view> portal) override {
+  std::vector<StoredPerson> users(std::optional<std::string_view> portal) override {
     // Operator path: not worth caching.
-    SQLite::Statement q(*db_,
-                        with_columns("SELECT ", portal ? " FROM users WHERE portal = ? ORDER BY portal, email_lower"
-                                                       : " FROM users ORDER BY portal, email_lower"));
+    SQLite::Statement q(*db_, person_query(portal ? " WHERE portal = ? ORDER BY portal, email_lower"
+                                                  : " ORDER BY portal, email_lower"));
     if (portal) q.bind(1, std::string(*portal));
-    std::vector<User> out;
-    while (q.executeStep()) out.push_back(read_user(q));
-    return out;
+    return read_people(q);
   }
 
   bool disable_user(std::string_view portal, std::string_view email) override {

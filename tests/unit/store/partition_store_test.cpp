@@ -238,7 +238,7 @@ TEST_F(StoreTest, ApplyIsAtomicWhenAUserViolatesUniqueness) {
   EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 1);
   const auto users = store_->users(std::nullopt);
   ASSERT_EQ(users.size(), 1u);
-  EXPECT_EQ(users[0].id, "u1");
+  EXPECT_EQ(users[0].user.id, "u1");
   EXPECT_EQ(store_->unsent_count(), 1);
   const auto rows = store_->unsent(10);
   ASSERT_EQ(rows.size(), 1u);
@@ -432,10 +432,10 @@ TEST_F(StoreTest, UsersOrderedByPortalThenEmailAndDisable) {
 
   auto all = store_->users(std::nullopt);
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0].email, "bob@example.com");
-  EXPECT_EQ(all[1].email, "Mia@example.com");
-  EXPECT_EQ(all[2].email, "zoe@example.com");
-  EXPECT_EQ(all[3].email, "zed@example.com");
+  EXPECT_EQ(all[0].user.email, "bob@example.com");
+  EXPECT_EQ(all[1].user.email, "Mia@example.com");
+  EXPECT_EQ(all[2].user.email, "zoe@example.com");
+  EXPECT_EQ(all[3].user.email, "zed@example.com");
   EXPECT_EQ(store_->users(std::string_view("b.example.com")).size(), 1u);
   EXPECT_TRUE(store_->users(std::string_view("c.example.com")).empty());
 
