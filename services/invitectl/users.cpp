@@ -8,6 +8,8 @@
 #include "commands.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/text.hpp"
+#include "invite/domain/invitation_state.hpp"
+#include "invite/domain/lifecycle.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/domain/validation.hpp"
 #include "invite/store/partition_store.hpp"
@@ -15,8 +17,8 @@
 namespace invite::invitectl {
 namespace {
 
-using domain::User;
 using store::PartitionStore;
+using store::StoredPerson;
 
 std::string_view status_name(domain::EmployeeStatus status) {
   switch (status) {
@@ -65,21 +67,74 @@ std::optional<std::vector<std::unique_ptr<store::UserAdmin>>> open_all(const std
   return stores;
 }
 
-void print_table(const std::vector<User>& users) {
-  const std::vector<std::string> header = {"EMAIL", "PORTAL", "TYPE", "STATUS", "ACTIVATION", "ID", "CREATED"};
+std::string_view delivery_name(domain::DeliveryStatus status) {
+  switch (status) {
+    case domain::DeliveryStatus::Sent:
+      return "sent";
+    case domain::DeliveryStatus::Retrying:
+      return "retrying";
+    case domain::DeliveryStatus::Failed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+// "sent", "retrying", "failed: <reason>"; "-" while the mailer has not reported. Last in the table: a reason has
+// spaces.
+std::string delivery_cell(const StoredPerson& p) {
+  if (!p.invitation.delivery) return "-";
+  std::string cell(delivery_name(p.invitation.delivery->status));
+  if (p.invitation.delivery->status == domain::DeliveryStatus::Failed && !p.invitation.delivery->reason.empty()) {
+    cell += ": " + p.invitation.delivery->reason;
+  }
+  return cell;
+}
+
+// Expiry is the default link lifetime's (the portals file does not change it); it only means something while the
+// user is pending.
+std::optional<std::int64_t> expires_at_ms(const StoredPerson& p) {
+  if (!domain::is_pending(p.user)) return std::nullopt;
+  return domain::expires_at_ms(p.invitation);
+}
+
+void print_table(const std::vector<StoredPerson>& people) {
+  const std::vector<std::string> header = {"EMAIL", "PORTAL",  "TYPE",    "STATUS", "ACTIVATION",
+                                           "ID",    "CREATED", "EXPIRES", "RESENT", "DELIVERY"};
   std::vector<std::vector<std::string>> rows;
   rows.push_back(header);
-  for (const auto& u : users) {
+  for (const auto& p : people) {
+    const auto& u = p.user;
+    const auto expires = expires_at_ms(p);
     rows.push_back({u.email, u.portal, std::string(domain::to_string(u.type)), std::string(status_name(u.status)),
-                    std::string(activation_name(u.activation_status)), u.id, common::rfc3339_utc(u.created_at_ms)});
+                    std::string(activation_name(u.activation_status)), u.id, common::rfc3339_utc(u.created_at_ms),
+                    expires ? common::rfc3339_utc(*expires) : "-", std::to_string(p.invitation.times_resent),
+                    delivery_cell(p)});
   }
   print_columns(rows);
 }
 
-void print_json(const std::vector<User>& users) {
+// The invitation object of invite.replies.v1's user objects (sentAt, expiresAt, timesResent, inviterId, delivery),
+// on every user rather than on pending ones only: an operator asking why an e-mail never arrived may look after
+// the user was disabled. expiresAt only while pending, delivery once the mailer reported.
+nlohmann::ordered_json invitation_json(const StoredPerson& p) {
+  nlohmann::ordered_json invitation = {{"sentAt", common::rfc3339_utc(p.link_ms())}};
+  if (const auto expires = expires_at_ms(p)) invitation["expiresAt"] = common::rfc3339_utc(*expires);
+  invitation["timesResent"] = p.invitation.times_resent;
+  invitation["inviterId"] = p.link_inviter_id;
+  if (const auto& delivery = p.invitation.delivery) {
+    nlohmann::ordered_json d = {{"status", delivery_name(delivery->status)}};
+    if (!delivery->reason.empty()) d["reason"] = delivery->reason;
+    d["at"] = common::rfc3339_utc(p.delivery_at_ms);
+    invitation["delivery"] = std::move(d);
+  }
+  return invitation;
+}
+
+void print_json(const std::vector<StoredPerson>& people) {
   // Same field names and encodings as the user objects of invite.replies.v1, plus the portal.
   auto array = nlohmann::ordered_json::array();
-  for (const auto& u : users) {
+  for (const auto& p : people) {
+    const auto& u = p.user;
     array.push_back({
         {"id", u.id},
         {"email", u.email},
@@ -93,6 +148,7 @@ void print_json(const std::vector<User>& users) {
         {"createdBy", u.created_by},
         {"createdAt", common::rfc3339_utc(u.created_at_ms)},
         {"portal", u.portal},
+        {"invitation", invitation_json(p)},
     });
   }
   std::cout << array.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
@@ -110,7 +166,7 @@ int run_users(const UsersOptions& o) {
   auto stores = open_all(o.data_dir);
   if (!stores) return kFailed;
   const std::string portal = common::ascii_lower(o.portal);
-  std::vector<User> users;
+  std::vector<StoredPerson> users;
   try {
     for (auto& store : *stores) {
       auto part = portal.empty() ? store->users(std::nullopt) : store->users(std::string_view(portal));
@@ -121,9 +177,9 @@ int run_users(const UsersOptions& o) {
     return kFailed;
   }
   // Each file is sorted; a portal normally lives in one partition, but keep the order global anyway.
-  std::stable_sort(users.begin(), users.end(), [](const User& a, const User& b) {
-    if (a.portal != b.portal) return a.portal < b.portal;
-    return domain::normalize_email(a.email) < domain::normalize_email(b.email);
+  std::stable_sort(users.begin(), users.end(), [](const StoredPerson& a, const StoredPerson& b) {
+    if (a.user.portal != b.user.portal) return a.user.portal < b.user.portal;
+    return domain::normalize_email(a.user.email) < domain::normalize_email(b.user.email);
   });
 
   if (o.json) {

@@ -4,7 +4,7 @@
 
 namespace invite::domain {
 
-RateDecision take(const RateLimit& limit, const RateWindow& state, std::int64_t now_ms) {
+RateDecision take(const WindowLimit& limit, const RateWindow& state, std::int64_t now_ms) {
   const auto window_ms = limit.window.count();
   RateWindow window = state;
   // A clock that went back past the window's start also starts a new window rather than blocking for long.

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <map>
 #include <stdexcept>
 #include <system_error>
+#include <unordered_set>
+#include <variant>
 
 #include "invite/common/ids.hpp"
+#include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
 #include "sqlite_support.hpp"
 
@@ -65,6 +69,37 @@ const detail::Migrations& migrations() {
         );
         CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
       )sql",
+      // v2: the invitation's life (issue 13). The first e-mail's link was signed with the creation time and named
+      // the creator, so existing users' newest link is exactly that.
+      R"sql(
+        ALTER TABLE users ADD COLUMN link_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN link_inviter_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE users ADD COLUMN link_job_event_id TEXT;
+        ALTER TABLE users ADD COLUMN times_resent INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN password_hash TEXT;
+        ALTER TABLE users ADD COLUMN activated_at_ms INTEGER;
+        ALTER TABLE users ADD COLUMN spam INTEGER NOT NULL DEFAULT 0 CHECK (spam IN (0, 1));
+        ALTER TABLE users ADD COLUMN delivery_status TEXT CHECK (delivery_status IN ('sent', 'retrying', 'failed'));
+        ALTER TABLE users ADD COLUMN delivery_reason TEXT;
+        ALTER TABLE users ADD COLUMN delivery_at_ms INTEGER;
+        ALTER TABLE users ADD COLUMN delivery_job_event_id TEXT;
+        UPDATE users SET link_ms = created_at_ms, link_inviter_id = created_by;
+        CREATE INDEX users_by_status ON users (portal, status, activation_status);
+        CREATE INDEX users_by_created ON users (portal, created_at_ms);
+        CREATE TABLE rate_windows (
+          portal          TEXT NOT NULL,
+          caller_id       TEXT NOT NULL,
+          window_start_ms INTEGER NOT NULL,
+          count           INTEGER NOT NULL,
+          PRIMARY KEY (portal, caller_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE followed_offsets (
+          topic       TEXT NOT NULL,
+          "partition" INTEGER NOT NULL,
+          next_offset INTEGER NOT NULL,
+          PRIMARY KEY (topic, "partition")
+        ) WITHOUT ROWID;
+      )sql",
   };
   return steps;
 }
@@ -92,14 +127,118 @@ User read_user(const SQLite::Statement& stmt) {
 
 std::string with_columns(const char* before, const char* after) { return std::string(before) + kUserColumns + after; }
 
+// A user's columns, then what the invitation's life keeps beside it (never the password hash itself).
+constexpr const char* kPersonExtraColumns =
+    ", link_ms, link_inviter_id, times_resent, password_hash IS NOT NULL, spam, activated_at_ms, delivery_status, "
+    "delivery_reason, delivery_at_ms";
+
+std::string person_query(std::string_view after) {
+  return std::string("SELECT ") + kUserColumns + kPersonExtraColumns + " FROM users" + std::string(after);
+}
+
+std::string_view delivery_text(domain::DeliveryStatus status) {
+  switch (status) {
+    case domain::DeliveryStatus::Sent:
+      return "sent";
+    case domain::DeliveryStatus::Retrying:
+      return "retrying";
+    case domain::DeliveryStatus::Failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+std::optional<domain::DeliveryStatus> delivery_status(std::string_view text) {
+  if (text == "sent") return domain::DeliveryStatus::Sent;
+  if (text == "retrying") return domain::DeliveryStatus::Retrying;
+  if (text == "failed") return domain::DeliveryStatus::Failed;
+  return std::nullopt;
+}
+
+StoredPerson read_person(const SQLite::Statement& stmt) {
+  StoredPerson p;
+  p.user = read_user(stmt);
+  p.invitation.sent_at_ms = stmt.getColumn(12).getInt64();
+  p.link_inviter_id = stmt.getColumn(13).getString();
+  p.invitation.times_resent = stmt.getColumn(14).getInt64();
+  p.has_password = stmt.getColumn(15).getInt() != 0;
+  p.spam = stmt.getColumn(16).getInt() != 0;
+  if (!stmt.getColumn(17).isNull()) p.activated_at_ms = stmt.getColumn(17).getInt64();
+  if (const auto status = delivery_status(stmt.getColumn(18).getString())) {
+    p.invitation.delivery = domain::Delivery{*status, stmt.getColumn(19).getString()};
+    p.delivery_at_ms = stmt.getColumn(20).getInt64();
+  }
+  return p;
+}
+
+std::vector<StoredPerson> read_people(SQLite::Statement& query) {
+  std::vector<StoredPerson> out;
+  while (query.executeStep()) out.push_back(read_person(query));
+  query.tryReset();
+  return out;
+}
+
+// domain::display_name in SQL: "first last" (the space only when both are set), spaces trimmed, else the e-mail.
+// SQLite's lower() folds ASCII only, as common::ascii_lower does, and text compares bytewise, as std::string does.
+constexpr const char* kJoinedName =
+    "(first_name || CASE WHEN first_name <> '' AND last_name <> '' THEN ' ' ELSE '' END || last_name)";
+
+std::string display_name_sql() {
+  const std::string trimmed = std::string("trim(") + kJoinedName + ", ' ')";
+  return "(CASE WHEN " + trimmed + " = '' THEN email ELSE " + trimmed + " END)";
+}
+
+// The listing's WHERE clause and its parameters, in the order of the ?s.
+struct ListingFilter {
+  std::string where;
+  std::vector<std::variant<std::int64_t, std::string>> params;
+};
+
+ListingFilter listing_filter(std::string_view portal, const domain::PeopleFilter& filter, std::string_view caller_id) {
+  ListingFilter f;
+  f.where = " WHERE portal = ?";
+  f.params.emplace_back(std::string(portal));
+  if (filter.status) {
+    f.where += " AND status = ?";
+    f.params.emplace_back(static_cast<std::int64_t>(*filter.status));
+  }
+  if (filter.activation) {
+    f.where += " AND activation_status = ?";
+    f.params.emplace_back(static_cast<std::int64_t>(*filter.activation));
+  }
+  if (filter.type) {
+    f.where += " AND type = ?";
+    f.params.emplace_back(static_cast<std::int64_t>(*filter.type));
+  }
+  if (filter.inviter_id) {
+    f.where += " AND lower(created_by) = ?";
+    f.params.emplace_back(common::ascii_lower(*filter.inviter_id));
+  }
+  if (filter.invited_by_me) {
+    // domain::matches: the user's creator is the caller (a resend by the caller does not make it the inviter).
+    f.where += " AND lower(created_by) = ?";
+    f.params.emplace_back(common::ascii_lower(caller_id));
+  }
+  if (filter.text && !filter.text->empty()) {
+    // instr, not LIKE: the needle is the client's text, and % or _ in it are plain characters. One numbered
+    // parameter serves the four places; a plain ? after it takes the next number.
+    f.params.emplace_back(common::ascii_lower(*filter.text));
+    const std::string needle = "?" + std::to_string(f.params.size());
+    f.where += " AND (instr(email_lower, " + needle + ") > 0 OR instr(lower(first_name), " + needle +
+               ") > 0 OR instr(lower(last_name), " + needle + ") > 0 OR instr(lower(" + display_name_sql() + "), " +
+               needle + ") > 0)";
+  }
+  return f;
+}
+
 class SqlitePartitionStore final : public PartitionStore {
  public:
   explicit SqlitePartitionStore(std::unique_ptr<SQLite::Database> db)
       : db_(std::move(db)),
         insert_user_(*db_,
                      "INSERT INTO users (id, portal, email, email_lower, first_name, last_name, user_name, type, "
-                     "activation_status, status, culture, created_by, created_at_ms) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                     "activation_status, status, culture, created_by, created_at_ms, link_ms, link_inviter_id) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?12)"),
         raise_user_(*db_, "UPDATE users SET type = ? WHERE id = ?"),
         insert_applied_(*db_, "INSERT INTO applied_requests (request_id, applied_at_ms) VALUES (?, ?)"),
         add_invited_(*db_,
@@ -120,7 +259,38 @@ class SqlitePartitionStore final : public PartitionStore {
                        "SELECT id, topic, \"partition\", key, value, headers FROM outbox "
                        "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
         mark_sent_(*db_, "UPDATE outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
-        unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") {}
+        unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL"),
+        activate_(*db_,
+                  "UPDATE users SET status = ?, activation_status = ?, first_name = ?, last_name = ?, culture = ?, "
+                  "password_hash = ?, spam = ?, activated_at_ms = ? WHERE portal = ? AND id = ?"),
+        reissue_(*db_,
+                 "UPDATE users SET link_ms = ?, link_inviter_id = ?, link_job_event_id = NULLIF(?, ''), "
+                 "times_resent = times_resent + 1, delivery_status = NULL, delivery_reason = NULL, "
+                 "delivery_at_ms = NULL, delivery_job_event_id = NULL WHERE portal = ? AND id = ?"),
+        disable_by_id_(*db_, "UPDATE users SET status = ? WHERE portal = ? AND id = ?"),
+        remove_(*db_, "DELETE FROM users WHERE portal = ? AND id = ?"),
+        // DeliveryOutcome's rule: the newest link's job only (any job before a resend named one), and not older
+        // than the stored outcome; at the same ms a final one (?5) wins over retrying.
+        deliver_(*db_,
+                 "UPDATE users SET delivery_status = ?1, delivery_reason = NULLIF(?2, ''), delivery_at_ms = ?3, "
+                 "delivery_job_event_id = ?4 "
+                 "WHERE portal = ?6 AND id = ?7 "
+                 "AND (link_job_event_id IS NULL OR link_job_event_id = ?4) "
+                 "AND (delivery_at_ms IS NULL OR ?3 > delivery_at_ms "
+                 "     OR (?3 = delivery_at_ms AND (?5 OR delivery_status = 'retrying')))"),
+        upsert_rate_(*db_,
+                     "INSERT INTO rate_windows (portal, caller_id, window_start_ms, count) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (portal, caller_id) DO UPDATE SET window_start_ms = excluded.window_start_ms, "
+                     "count = excluded.count"),
+        upsert_followed_(*db_,
+                         "INSERT INTO followed_offsets (topic, \"partition\", next_offset) VALUES (?, ?, ?) "
+                         "ON CONFLICT (topic, \"partition\") DO UPDATE SET next_offset = excluded.next_offset"),
+        find_person_(*db_, person_query(" WHERE portal = ? AND email_lower = ?")),
+        find_person_by_id_(*db_, person_query(" WHERE portal = ? AND id = ?")),
+        pending_(*db_, person_query(" WHERE portal = ? AND status = ? AND activation_status != ? "
+                                    "ORDER BY created_at_ms, id")),
+        select_rate_(*db_, "SELECT window_start_ms, count FROM rate_windows WHERE portal = ? AND caller_id = ?"),
+        select_followed_(*db_, "SELECT next_offset FROM followed_offsets WHERE topic = ? AND \"partition\" = ?") {}
 
   std::optional<std::int64_t> stored_offset() override {
     auto& q = bound(select_offset_);
@@ -211,6 +381,7 @@ class SqlitePartitionStore final : public PartitionStore {
           throw std::runtime_error("no user with id " + u.id + " to raise");
         }
       }
+      apply_lifecycle(commit);
       if (!commit.request_id.empty()) bound(insert_applied_, commit.request_id, now).exec();
       if (commit.invited > 0) bound(add_invited_, commit.portal, commit.day, commit.invited).exec();
       for (const auto& row : commit.outbox) {
@@ -282,6 +453,9 @@ class SqlitePartitionStore final : public PartitionStore {
       SQLite::Statement days(*db_, "DELETE FROM daily_invitations WHERE day < ?");
       days.bind(1, common::utc_day(cutoff_ms));
       deleted += days.exec();
+      SQLite::Statement windows(*db_, "DELETE FROM rate_windows WHERE window_start_ms < ?");
+      windows.bind(1, cutoff_ms);
+      deleted += windows.exec();
       tx.commit();
       return deleted;
     } catch (const SQLite::Exception& e) {
@@ -289,15 +463,12 @@ class SqlitePartitionStore final : public PartitionStore {
     }
   }
 
-  std::vector<User> users(std::optional<std::string_view> portal) override {
+  std::vector<StoredPerson> users(std::optional<std::string_view> portal) override {
     // Operator path: not worth caching.
-    SQLite::Statement q(*db_,
-                        with_columns("SELECT ", portal ? " FROM users WHERE portal = ? ORDER BY portal, email_lower"
-                                                       : " FROM users ORDER BY portal, email_lower"));
+    SQLite::Statement q(*db_, person_query(portal ? " WHERE portal = ? ORDER BY portal, email_lower"
+                                                  : " ORDER BY portal, email_lower"));
     if (portal) q.bind(1, std::string(*portal));
-    std::vector<User> out;
-    while (q.executeStep()) out.push_back(read_user(q));
-    return out;
+    return read_people(q);
   }
 
   bool disable_user(std::string_view portal, std::string_view email) override {
@@ -312,14 +483,145 @@ class SqlitePartitionStore final : public PartitionStore {
     }
   }
 
+  // ---- PeopleStore ----
+
+  std::optional<StoredPerson> find_person(std::string_view portal, std::string_view lower_email) override {
+    auto& q = bound(find_person_, std::string(portal), std::string(lower_email));
+    std::optional<StoredPerson> found;
+    if (q.executeStep()) found = read_person(q);
+    q.tryReset();
+    return found;
+  }
+
+  std::vector<StoredPerson> find_people(std::string_view portal, const std::vector<std::string>& ids) override {
+    // One primary-key lookup per id, like find_users: a request names at most a thousand.
+    std::vector<StoredPerson> found;
+    std::unordered_set<std::string_view> seen;
+    const std::string portal_text(portal);
+    for (const auto& id : ids) {
+      if (!seen.insert(id).second) continue;
+      auto& q = bound(find_person_by_id_, portal_text, id);
+      if (q.executeStep()) found.push_back(read_person(q));
+    }
+    find_person_by_id_.tryReset();
+    return found;
+  }
+
+  std::vector<StoredPerson> pending_people(std::string_view portal) override {
+    return read_people(bound(pending_, std::string(portal), static_cast<int>(domain::EmployeeStatus::Pending),
+                             static_cast<int>(domain::ActivationStatus::Activated)));
+  }
+
+  PeoplePage list_people(std::string_view portal, const domain::PeopleQuery& query,
+                         std::string_view caller_id) override {
+    const auto filter = listing_filter(portal, query.filter, caller_id);
+    PeoplePage page;
+    {
+      auto& count = cached("SELECT COUNT(*) FROM users" + filter.where);
+      bind_params(count, filter.params);
+      count.executeStep();
+      page.total = count.getColumn(0).getInt64();
+      count.tryReset();
+    }
+    std::string key;
+    switch (query.sort_by) {
+      case domain::SortBy::Email:
+        key = "email_lower";  // domain::normalize_email is ascii_lower: the (portal, email_lower) index serves
+        break;
+      case domain::SortBy::DisplayName:
+        key = "lower(" + display_name_sql() + ")";
+        break;
+      case domain::SortBy::Created:
+        key = "created_at_ms";
+        break;
+    }
+    const char* direction = query.sort_order == domain::SortOrder::Ascending ? " ASC" : " DESC";
+    auto& list = cached(person_query(filter.where) + " ORDER BY " + key + direction + ", id ASC LIMIT ? OFFSET ?");
+    bind_params(list, filter.params);
+    const int next = static_cast<int>(filter.params.size()) + 1;
+    list.bind(next, static_cast<std::int64_t>(std::min<std::size_t>(query.count, INT64_MAX)));
+    list.bind(next + 1, static_cast<std::int64_t>(std::min<std::size_t>(query.start_index, INT64_MAX)));
+    page.people = read_people(list);
+    return page;
+  }
+
+  domain::RateWindow rate_window(std::string_view portal, std::string_view caller_id) override {
+    auto& q = bound(select_rate_, std::string(portal), std::string(caller_id));
+    domain::RateWindow window;
+    if (q.executeStep()) window = {q.getColumn(0).getInt64(), q.getColumn(1).getInt64()};
+    q.tryReset();
+    return window;
+  }
+
+  std::optional<std::int64_t> followed_offset(std::string_view topic, std::int32_t partition) override {
+    auto& q = bound(select_followed_, std::string(topic), partition);
+    std::optional<std::int64_t> offset;
+    if (q.executeStep()) offset = q.getColumn(0).getInt64();
+    q.tryReset();
+    return offset;
+  }
+
  private:
   void write_offset(std::int64_t next_offset) { bound(upsert_offset_, next_offset).exec(); }
+
+  // Inside apply()'s transaction. Every change is scoped by the commit's portal.
+  void apply_lifecycle(const RequestCommit& commit) {
+    const auto require_one = [](int changed, std::string_view what, const std::string& id) {
+      if (changed != 1) throw std::runtime_error("no user with id " + id + " to " + std::string(what));
+    };
+    for (const auto& a : commit.activate) {
+      require_one(bound(activate_, static_cast<int>(domain::EmployeeStatus::Active),
+                        static_cast<int>(domain::ActivationStatus::Activated), a.first_name, a.last_name, a.culture,
+                        a.password_hash, a.spam ? 1 : 0, a.activated_at_ms, commit.portal, a.user_id)
+                      .exec(),
+                  "activate", a.user_id);
+    }
+    for (const auto& r : commit.reissue) {
+      require_one(bound(reissue_, r.link_ms, r.inviter_id, r.job_event_id, commit.portal, r.user_id).exec(),
+                  "issue a link to", r.user_id);
+    }
+    for (const auto& id : commit.disable) {
+      require_one(bound(disable_by_id_, static_cast<int>(domain::EmployeeStatus::Terminated), commit.portal, id).exec(),
+                  "disable", id);
+    }
+    for (const auto& id : commit.remove) require_one(bound(remove_, commit.portal, id).exec(), "delete", id);
+    for (const auto& d : commit.deliveries) {
+      const bool final_outcome = d.status != domain::DeliveryStatus::Retrying;
+      // Zero rows is an answer too: an outcome of an older job, an older report, or a user deleted since.
+      bound(deliver_, std::string(delivery_text(d.status)), d.reason, d.at_ms, d.job_event_id, final_outcome ? 1 : 0,
+            commit.portal, d.user_id)
+          .exec();
+    }
+    if (commit.rate_window) {
+      const auto& w = *commit.rate_window;
+      bound(upsert_rate_, commit.portal, w.caller_id, w.window.started_ms, w.window.used).exec();
+    }
+    for (const auto& f : commit.followed) bound(upsert_followed_, f.topic, f.partition, f.next_offset).exec();
+  }
+
+  // The listing's statements, one per shape of filter and order (a few hundred at most), prepared once.
+  SQLite::Statement& cached(const std::string& sql) {
+    auto& slot = listing_[sql];
+    if (!slot) slot = std::make_unique<SQLite::Statement>(*db_, sql);
+    slot->tryReset();
+    slot->clearBindings();
+    return *slot;
+  }
+
+  static void bind_params(SQLite::Statement& stmt, const std::vector<std::variant<std::int64_t, std::string>>& params) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      std::visit([&](const auto& value) { stmt.bind(static_cast<int>(i) + 1, value); }, params[i]);
+    }
+  }
 
   std::unique_ptr<SQLite::Database> db_;
   std::optional<SQLite::Transaction> group_;  // declared after db_: rolled back before the database closes
   SQLite::Statement insert_user_, raise_user_, insert_applied_, add_invited_, insert_outbox_, upsert_offset_;
   SQLite::Statement select_offset_, select_applied_, find_user_, paid_seats_, invited_on_;
   SQLite::Statement select_unsent_, mark_sent_, unsent_count_;
+  SQLite::Statement activate_, reissue_, disable_by_id_, remove_, deliver_, upsert_rate_, upsert_followed_;
+  SQLite::Statement find_person_, find_person_by_id_, pending_, select_rate_, select_followed_;
+  std::map<std::string, std::unique_ptr<SQLite::Statement>> listing_;
 };
 
 }  // namespace

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+// The worker decides invites (the plan's RateLimit: the daily budget's headers) and resends (WindowLimit) in one
+// translation unit: both headers must coexist.
+#include "invite/domain/plan.hpp"
+
 namespace invite::domain {
 namespace {
 
-constexpr RateLimit kTwoPerMinute{2, std::chrono::minutes(1)};
+constexpr WindowLimit kTwoPerMinute{2, std::chrono::minutes(1)};
 constexpr std::int64_t kNow = 1700000000000;
 
 TEST(RateLimitTake, AllowsTheFirstRequestFromAFreshState) { EXPECT_TRUE(take(kTwoPerMinute, {}, kNow).allowed); }

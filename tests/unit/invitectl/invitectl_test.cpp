@@ -165,7 +165,8 @@ TEST_F(InvitectlTest, UsersListsEveryPartition) {
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 3u) << r.out;
   EXPECT_EQ(lines[0].rfind("EMAIL", 0), 0u);
-  for (const char* column : {"PORTAL", "TYPE", "STATUS", "ACTIVATION", "ID", "CREATED"}) {
+  for (const char* column :
+       {"PORTAL", "TYPE", "STATUS", "ACTIVATION", "ID", "CREATED", "EXPIRES", "RESENT", "DELIVERY"}) {
     EXPECT_NE(lines[0].find(column), std::string::npos) << column;
   }
   // Portal order across files: a.example.com (partition 1) before b.example.com (partition 0).
@@ -184,6 +185,65 @@ TEST_F(InvitectlTest, UsersListsEveryPartition) {
   EXPECT_NE(r.out.find("\"type\": \"RoomAdmin\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"createdAt\": \"2025-11-26T11:00:00.123Z\""), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("ann@example.com"), std::string::npos) << r.out;
+}
+
+TEST_F(InvitectlTest, UsersShowsEachInvitationsExpiryResendsAndDelivery) {
+  seed();
+  {
+    // ann (partition 1) was resent once and its new e-mail failed; zed (partition 0) accepted.
+    auto p1 = PartitionStore::open(PartitionStore::file_for(data_dir(), 1));
+    ASSERT_TRUE(p1.has_value());
+    invite::store::RequestCommit resend;
+    resend.portal = "a.example.com";
+    resend.reissue = {{"22222222-2222-4222-8222-222222222222", 1764154801123, "44444444-4444-4444-8444-444444444444",
+                       "55555555-5555-4555-8555-555555555555"}};
+    (*p1)->apply(resend);
+    invite::store::RequestCommit status;
+    status.portal = "a.example.com";
+    status.deliveries = {{"22222222-2222-4222-8222-222222222222", invite::domain::DeliveryStatus::Failed,
+                          "550 5.1.1 no such user", 1764154802000, "55555555-5555-4555-8555-555555555555"}};
+    (*p1)->apply(status);
+    auto p0 = PartitionStore::open(PartitionStore::file_for(data_dir(), 0));
+    ASSERT_TRUE(p0.has_value());
+    invite::store::RequestCommit accept;
+    accept.portal = "b.example.com";
+    accept.activate = {
+        {"11111111-1111-4111-8111-111111111111", "Zed", "Zee", "en-US", "$argon2id$hash", false, 1764154900000}};
+    (*p0)->apply(accept);
+  }
+  auto r = run({"users", "--data-dir", data_dir().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  const auto column = [&](const std::string& name) { return lines[0].find(name); };
+  // Pending: the new link's expiry (7 days after it), one resend, the failure with its reason.
+  EXPECT_EQ(lines[1].find("2025-12-03T11:00:01.123Z"), column("EXPIRES")) << r.out;
+  EXPECT_EQ(lines[1].find("1 ", column("RESENT")), column("RESENT")) << r.out;
+  EXPECT_EQ(lines[1].substr(column("DELIVERY")), "failed: 550 5.1.1 no such user") << r.out;
+  // Accepted: no expiry, never resent, no report.
+  EXPECT_EQ(lines[2].find("- ", column("EXPIRES")), column("EXPIRES")) << r.out;
+  EXPECT_EQ(lines[2].find("0 ", column("RESENT")), column("RESENT")) << r.out;
+  EXPECT_EQ(lines[2].substr(column("DELIVERY")), "-") << r.out;
+
+  r = run({"users", "--data-dir", data_dir().string(), "--portal", "a.example.com", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"invitation\": {\n      \"sentAt\": \"2025-11-26T11:00:01.123Z\",\n"
+                       "      \"expiresAt\": \"2025-12-03T11:00:01.123Z\",\n"
+                       "      \"timesResent\": 1,\n"
+                       "      \"inviterId\": \"44444444-4444-4444-8444-444444444444\",\n"
+                       "      \"delivery\": {\n        \"status\": \"failed\",\n"
+                       "        \"reason\": \"550 5.1.1 no such user\",\n"
+                       "        \"at\": \"2025-11-26T11:00:02.000Z\"\n      }\n    }"),
+            std::string::npos)
+      << r.out;
+
+  r = run({"users", "--data-dir", data_dir().string(), "--portal", "b.example.com", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"timesResent\": 0"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("expiresAt"), std::string::npos) << "no expiry once accepted: " << r.out;
+  EXPECT_EQ(r.out.find("delivery"), std::string::npos) << r.out;
 }
 
 TEST_F(InvitectlTest, DisableMarksTerminatedAndUnknownEmailFails) {

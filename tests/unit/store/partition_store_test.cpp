@@ -87,7 +87,8 @@ TEST(PartitionStoreFiles, NewFileIsMigratedToCurrentVersionAndDirectoriesCreated
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), PartitionStore::schema_version());
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  for (const char* table : {"users", "consumer_offset", "applied_requests", "daily_invitations", "outbox"}) {
+  for (const char* table : {"users", "consumer_offset", "applied_requests", "daily_invitations", "outbox",
+                            "rate_windows", "followed_offsets"}) {
     EXPECT_TRUE(db.tableExists(table)) << table;
   }
 }
@@ -112,6 +113,53 @@ TEST(PartitionStoreFiles, ReopenKeepsDataAndVersion) {
   EXPECT_EQ(store->stored_offset(), 42);
   EXPECT_TRUE(store->request_applied("req-1"));
   EXPECT_EQ(store->users(std::nullopt).size(), 1u);
+  store.reset();
+  SQLite::Database db(file, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), PartitionStore::schema_version());
+}
+
+TEST(PartitionStoreFiles, MigratingAVersion1FileKeepsItsUsersAndMakesTheirFirstLinkTheNewest) {
+  TempDir dir;
+  const auto file = dir.path() / "partition-0.sqlite";
+  {
+    // A file as version 1 left it in the field (its schema, as released), with one user and an offset.
+    SQLite::Database db(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(R"sql(
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY, portal TEXT NOT NULL, email TEXT NOT NULL, email_lower TEXT NOT NULL,
+        first_name TEXT NOT NULL DEFAULT '', last_name TEXT NOT NULL DEFAULT '', user_name TEXT NOT NULL DEFAULT '',
+        type INTEGER NOT NULL, activation_status INTEGER NOT NULL, status INTEGER NOT NULL,
+        culture TEXT NOT NULL DEFAULT '', created_by TEXT NOT NULL DEFAULT '', created_at_ms INTEGER NOT NULL,
+        UNIQUE (portal, email_lower));
+      CREATE TABLE consumer_offset (id INTEGER PRIMARY KEY CHECK (id = 1), next_offset INTEGER NOT NULL);
+      CREATE TABLE applied_requests (request_id TEXT PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
+      CREATE TABLE daily_invitations (portal TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,
+                                      PRIMARY KEY (portal, day));
+      CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "partition" INTEGER,
+                           key BLOB NOT NULL, value BLOB NOT NULL, headers TEXT NOT NULL DEFAULT '[]',
+                           created_at_ms INTEGER NOT NULL, sent_at_ms INTEGER);
+      CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
+      INSERT INTO users VALUES ('u1', 'p.example.com', 'Ann@Example.com', 'ann@example.com', '', '', 'Ann', 1, 2, 4,
+                                'en-US', '00000000-0000-4000-8000-000000000001', 1764154800123);
+      INSERT INTO consumer_offset VALUES (1, 42);
+      PRAGMA user_version = 1;
+    )sql");
+  }
+  auto store = open_ok(file);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->stored_offset(), 42);
+  const auto ann = store->find_person("p.example.com", "ann@example.com");
+  ASSERT_TRUE(ann.has_value());
+  EXPECT_EQ(ann->user.id, "u1");
+  EXPECT_EQ(ann->user.email, "Ann@Example.com");
+  EXPECT_EQ(ann->user.type, EmployeeType::RoomAdmin);
+  EXPECT_EQ(ann->link_ms(), 1764154800123) << "the first e-mail's link was signed with the creation time";
+  EXPECT_EQ(ann->link_inviter_id, "00000000-0000-4000-8000-000000000001");
+  EXPECT_EQ(ann->invitation.times_resent, 0);
+  EXPECT_EQ(ann->invitation.delivery, std::nullopt);
+  EXPECT_FALSE(ann->has_password);
+  EXPECT_FALSE(ann->spam);
+  EXPECT_EQ(ann->activated_at_ms, std::nullopt);
   store.reset();
   SQLite::Database db(file, SQLite::OPEN_READONLY);
   EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), PartitionStore::schema_version());
@@ -190,7 +238,7 @@ TEST_F(StoreTest, ApplyIsAtomicWhenAUserViolatesUniqueness) {
   EXPECT_EQ(store_->invited_on("p.example.com", "2026-11-26"), 1);
   const auto users = store_->users(std::nullopt);
   ASSERT_EQ(users.size(), 1u);
-  EXPECT_EQ(users[0].id, "u1");
+  EXPECT_EQ(users[0].user.id, "u1");
   EXPECT_EQ(store_->unsent_count(), 1);
   const auto rows = store_->unsent(10);
   ASSERT_EQ(rows.size(), 1u);
@@ -384,10 +432,10 @@ TEST_F(StoreTest, UsersOrderedByPortalThenEmailAndDisable) {
 
   auto all = store_->users(std::nullopt);
   ASSERT_EQ(all.size(), 4u);
-  EXPECT_EQ(all[0].email, "bob@example.com");
-  EXPECT_EQ(all[1].email, "Mia@example.com");
-  EXPECT_EQ(all[2].email, "zoe@example.com");
-  EXPECT_EQ(all[3].email, "zed@example.com");
+  EXPECT_EQ(all[0].user.email, "bob@example.com");
+  EXPECT_EQ(all[1].user.email, "Mia@example.com");
+  EXPECT_EQ(all[2].user.email, "zoe@example.com");
+  EXPECT_EQ(all[3].user.email, "zed@example.com");
   EXPECT_EQ(store_->users(std::string_view("b.example.com")).size(), 1u);
   EXPECT_TRUE(store_->users(std::string_view("c.example.com")).empty());
 

@@ -8,7 +8,8 @@
 
 namespace invite::domain {
 
-struct RateLimit {
+// Not "RateLimit": plan.hpp's RateLimit is the daily budget as the reply reports it, and the worker uses both.
+struct WindowLimit {
   std::int64_t limit = 10;
   std::chrono::milliseconds window = std::chrono::minutes(10);
 };
@@ -27,6 +28,6 @@ struct RateDecision {
 };
 
 // A fresh (zero) state, or a window that has ended, starts a new window at now_ms.
-RateDecision take(const RateLimit& limit, const RateWindow& state, std::int64_t now_ms);
+RateDecision take(const WindowLimit& limit, const RateWindow& state, std::int64_t now_ms);
 
 }  // namespace invite::domain

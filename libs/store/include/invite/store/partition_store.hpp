@@ -1,11 +1,14 @@
 #pragma once
 // One SQLite file (WAL) per partition of invite.requested.v1: the portal users, the partition's consumed offset,
-// the ids of applied requests, daily invitation counters and the outbox. Schema versioned by PRAGMA user_version
-// with ordered migrations. Not thread-safe: one thread uses a store (the worker's loop); operator tools open the
-// file separately and rely on SQLite's locking (busy timeout).
+// the ids of applied requests, daily invitation counters and the outbox; for the invitation's life also each
+// user's newest link, resends, password hash and delivery outcome, callers' resend windows and the offsets of
+// followed topics. Schema versioned by PRAGMA user_version with ordered migrations. Not thread-safe: one thread
+// uses a store (the worker's loop); operator tools open the file separately and rely on SQLite's locking (busy
+// timeout).
 //
-// Each client holds the part it uses: the worker's hot path a RequestStore, its relay the outbox::Outbox, its
-// housekeeping Maintenance, invitectl UserAdmin. One implementation serves them all, over the one file.
+// Each client holds the part it uses: the worker's hot path a RequestStore (and a PeopleStore for the
+// invitation's life), its relay the outbox::Outbox, its housekeeping Maintenance, invitectl UserAdmin. One
+// implementation serves them all, over the one file.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -16,12 +19,17 @@
 #include "invite/common/result.hpp"
 #include "invite/outbox/outbox.hpp"
 #include "invite/store/maintenance.hpp"
+#include "invite/store/people_store.hpp"
 #include "invite/store/request_store.hpp"
 #include "invite/store/user_admin.hpp"
 
 namespace invite::store {
 
-class PartitionStore : public RequestStore, public outbox::Outbox, public Maintenance, public UserAdmin {
+class PartitionStore : public RequestStore,
+                       public PeopleStore,
+                       public outbox::Outbox,
+                       public Maintenance,
+                       public UserAdmin {
  public:
   static common::Result<std::unique_ptr<PartitionStore>> open(const std::filesystem::path& file);
   // <data_dir>/partition-<p>.sqlite

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "invite/domain/types.hpp"
+#include "invite/store/people_store.hpp"
 
 namespace invite::store {
 
@@ -13,7 +14,8 @@ class UserAdmin {
  public:
   virtual ~UserAdmin() = default;
 
-  virtual std::vector<domain::User> users(std::optional<std::string_view> portal) = 0;  // by portal, then e-mail
+  // By portal, then e-mail; with each user's invitation (invitectl shows its expiry, resends and delivery).
+  virtual std::vector<StoredPerson> users(std::optional<std::string_view> portal) = 0;
   // Marks a user Terminated; false when no such user.
   virtual bool disable_user(std::string_view portal, std::string_view email) = 0;
 };
