@@ -12,6 +12,7 @@
 #include "invite/domain/lifecycle.hpp"
 #include "invite/domain/types.hpp"
 #include "invite/domain/validation.hpp"
+#include "invite/events/events.hpp"
 #include "invite/store/partition_store.hpp"
 
 namespace invite::invitectl {
@@ -67,23 +68,11 @@ std::optional<std::vector<std::unique_ptr<store::UserAdmin>>> open_all(const std
   return stores;
 }
 
-std::string_view delivery_name(domain::DeliveryStatus status) {
-  switch (status) {
-    case domain::DeliveryStatus::Sent:
-      return "sent";
-    case domain::DeliveryStatus::Retrying:
-      return "retrying";
-    case domain::DeliveryStatus::Failed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 // "sent", "retrying", "failed: <reason>"; "-" while the mailer has not reported. Last in the table: a reason has
 // spaces.
 std::string delivery_cell(const StoredPerson& p) {
   if (!p.invitation.delivery) return "-";
-  std::string cell(delivery_name(p.invitation.delivery->status));
+  std::string cell(events::to_string(p.invitation.delivery->status));
   if (p.invitation.delivery->status == domain::DeliveryStatus::Failed && !p.invitation.delivery->reason.empty()) {
     cell += ": " + p.invitation.delivery->reason;
   }
@@ -120,11 +109,11 @@ nlohmann::ordered_json invitation_json(const StoredPerson& p) {
   nlohmann::ordered_json invitation = {{"sentAt", common::rfc3339_utc(p.link_ms())}};
   if (const auto expires = expires_at_ms(p)) invitation["expiresAt"] = common::rfc3339_utc(*expires);
   invitation["timesResent"] = p.invitation.times_resent;
-  invitation["inviterId"] = p.link_inviter_id;
+  invitation["inviterId"] = p.invitation.inviter_id;
   if (const auto& delivery = p.invitation.delivery) {
-    nlohmann::ordered_json d = {{"status", delivery_name(delivery->status)}};
+    nlohmann::ordered_json d = {{"status", events::to_string(delivery->status)}};
     if (!delivery->reason.empty()) d["reason"] = delivery->reason;
-    d["at"] = common::rfc3339_utc(p.delivery_at_ms);
+    d["at"] = common::rfc3339_utc(p.invitation.delivery->at_ms);
     invitation["delivery"] = std::move(d);
   }
   return invitation;

@@ -159,14 +159,13 @@ StoredPerson read_person(const SQLite::Statement& stmt) {
   StoredPerson p;
   p.user = read_user(stmt);
   p.invitation.sent_at_ms = stmt.getColumn(12).getInt64();
-  p.link_inviter_id = stmt.getColumn(13).getString();
+  p.invitation.inviter_id = stmt.getColumn(13).getString();
   p.invitation.times_resent = stmt.getColumn(14).getInt64();
   p.has_password = stmt.getColumn(15).getInt() != 0;
   p.spam = stmt.getColumn(16).getInt() != 0;
   if (!stmt.getColumn(17).isNull()) p.activated_at_ms = stmt.getColumn(17).getInt64();
   if (const auto status = delivery_status(stmt.getColumn(18).getString())) {
-    p.invitation.delivery = domain::Delivery{*status, stmt.getColumn(19).getString()};
-    p.delivery_at_ms = stmt.getColumn(20).getInt64();
+    p.invitation.delivery = domain::Delivery{*status, stmt.getColumn(19).getString(), stmt.getColumn(20).getInt64()};
   }
   return p;
 }

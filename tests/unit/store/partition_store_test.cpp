@@ -154,7 +154,7 @@ TEST(PartitionStoreFiles, MigratingAVersion1FileKeepsItsUsersAndMakesTheirFirstL
   EXPECT_EQ(ann->user.email, "Ann@Example.com");
   EXPECT_EQ(ann->user.type, EmployeeType::RoomAdmin);
   EXPECT_EQ(ann->link_ms(), 1764154800123) << "the first e-mail's link was signed with the creation time";
-  EXPECT_EQ(ann->link_inviter_id, "00000000-0000-4000-8000-000000000001");
+  EXPECT_EQ(ann->invitation.inviter_id, "00000000-0000-4000-8000-000000000001");
   EXPECT_EQ(ann->invitation.times_resent, 0);
   EXPECT_EQ(ann->invitation.delivery, std::nullopt);
   EXPECT_FALSE(ann->has_password);

@@ -137,10 +137,10 @@ TEST_F(PeopleStoreTest, ANewUsersNewestLinkIsItsCreation) {
   create({make_user("u1", kPortal, "ann@example.com")});
   const auto p = person("u1");
   EXPECT_EQ(p.link_ms(), kCreatedMs);
-  EXPECT_EQ(p.link_inviter_id, kInviter);
+  EXPECT_EQ(p.invitation.inviter_id, kInviter);
   EXPECT_EQ(p.invitation.times_resent, 0);
   EXPECT_EQ(p.invitation.delivery, std::nullopt);
-  EXPECT_EQ(p.delivery_at_ms, 0);
+  EXPECT_FALSE(p.invitation.delivery.has_value());
   EXPECT_FALSE(p.has_password);
   EXPECT_FALSE(p.spam);
   EXPECT_EQ(p.activated_at_ms, std::nullopt);
@@ -268,7 +268,7 @@ TEST_F(PeopleStoreTest, AReissuedLinkBecomesTheNewestAndCountsAResend) {
   apply(c);
   const auto p = person("u1");
   EXPECT_EQ(p.link_ms(), kCreatedMs + 2000);
-  EXPECT_EQ(p.link_inviter_id, kInviter);
+  EXPECT_EQ(p.invitation.inviter_id, kInviter);
   EXPECT_EQ(p.invitation.times_resent, 2);
   EXPECT_EQ(p.user.created_at_ms, kCreatedMs) << "the user's own creation stays";
   EXPECT_EQ(p.user.created_by, kInviter);
@@ -284,7 +284,7 @@ TEST_F(PeopleStoreTest, AReissuedLinkClearsTheDeliveryOutcome) {
   c.reissue = {ReissuedLink{"u1", kCreatedMs + 1000, kResender, "job-2"}};
   apply(c);
   EXPECT_EQ(delivery_of("u1"), std::nullopt);
-  EXPECT_EQ(person("u1").delivery_at_ms, 0);
+  EXPECT_FALSE(person("u1").invitation.delivery.has_value());
 }
 
 TEST_F(PeopleStoreTest, DisableTerminatesTheUser) {
@@ -422,8 +422,7 @@ TEST_F(PeopleStoreTest, TheFirstDeliveryOutcomeIsStored) {
   c.deliveries = {outcome("u1", DeliveryStatus::Retrying, kCreatedMs + 10, "job-1", "421 try later")};
   apply(c);
   const auto p = person("u1");
-  EXPECT_EQ(p.invitation.delivery, (Delivery{DeliveryStatus::Retrying, "421 try later"}));
-  EXPECT_EQ(p.delivery_at_ms, kCreatedMs + 10);
+  EXPECT_EQ(p.invitation.delivery, (Delivery{DeliveryStatus::Retrying, "421 try later", kCreatedMs + 10}));
 }
 
 TEST_F(PeopleStoreTest, ANewerDeliveryOutcomeReplacesTheStoredOne) {
@@ -433,8 +432,7 @@ TEST_F(PeopleStoreTest, ANewerDeliveryOutcomeReplacesTheStoredOne) {
   apply(c);
   c.deliveries = {outcome("u1", DeliveryStatus::Sent, 20)};
   apply(c);
-  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Sent, ""}));
-  EXPECT_EQ(person("u1").delivery_at_ms, 20);
+  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Sent, "", 20}));
 }
 
 TEST_F(PeopleStoreTest, AnOlderDeliveryOutcomeNeverReplacesANewerOne) {
@@ -444,8 +442,7 @@ TEST_F(PeopleStoreTest, AnOlderDeliveryOutcomeNeverReplacesANewerOne) {
   apply(c);
   c.deliveries = {outcome("u1", DeliveryStatus::Retrying, 20, "job-1", "421 try later")};  // arrived late
   apply(c);
-  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Failed, "550 no such user"}));
-  EXPECT_EQ(person("u1").delivery_at_ms, 30);
+  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Failed, "550 no such user", 30}));
 }
 
 TEST_F(PeopleStoreTest, ARedeliveredOutcomeChangesNothing) {
@@ -480,7 +477,7 @@ TEST_F(PeopleStoreTest, AfterAResendOnlyTheNewJobsOutcomesAreKept) {
   EXPECT_EQ(delivery_of("u1"), std::nullopt);
   c.deliveries = {outcome("u1", DeliveryStatus::Sent, kCreatedMs + 1500, "job-2")};
   apply(c);
-  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Sent, ""}));
+  EXPECT_EQ(delivery_of("u1"), (Delivery{DeliveryStatus::Sent, "", kCreatedMs + 1500}));
 }
 
 TEST_F(PeopleStoreTest, ADeliveryOutcomeOfAnUnknownOrOtherPortalsUserIsDropped) {

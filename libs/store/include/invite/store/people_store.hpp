@@ -21,16 +21,15 @@ namespace invite::store {
 // accept needs it, and the accept only writes it.
 struct StoredPerson {
   domain::User user;
-  domain::InvitationState invitation;  // sent_at_ms is the newest link's ms
-  std::string link_inviter_id;         // who issued the newest link (the creator, then each resend's caller)
-  std::int64_t delivery_at_ms = 0;     // when the mailer reported invitation.delivery; 0 while there is none
-  bool has_password = false;           // accepted with a password (or the client's passwordHash)
-  bool spam = false;                   // the accept's "spam" choice
+  // sent_at_ms is the newest link's ms, inviter_id who issued it (the creator, then each resend's caller).
+  domain::InvitationState invitation;
+  bool has_password = false;  // accepted with a password (or the client's passwordHash)
+  bool spam = false;          // the accept's "spam" choice
   std::optional<std::int64_t> activated_at_ms;
 
   std::int64_t link_ms() const { return invitation.sent_at_ms; }
   // What check_confirm needs to know of the link's user.
-  domain::LinkedUser linked() const { return {user, invitation.sent_at_ms, link_inviter_id}; }
+  domain::LinkedUser linked() const { return {user, invitation.sent_at_ms, invitation.inviter_id}; }
 
   bool operator==(const StoredPerson&) const = default;
 };
