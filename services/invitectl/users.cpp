@@ -72,7 +72,7 @@ std::optional<std::vector<std::unique_ptr<store::UserAdmin>>> open_all(const std
 // spaces.
 std::string delivery_cell(const StoredPerson& p) {
   if (!p.invitation.delivery) return "-";
-  std::string cell(events::to_string(p.invitation.delivery->status));
+  std::string cell(domain::to_string(p.invitation.delivery->status));
   if (p.invitation.delivery->status == domain::DeliveryStatus::Failed && !p.invitation.delivery->reason.empty()) {
     cell += ": " + p.invitation.delivery->reason;
   }
@@ -111,7 +111,7 @@ nlohmann::ordered_json invitation_json(const StoredPerson& p) {
   invitation["timesResent"] = p.invitation.times_resent;
   invitation["inviterId"] = p.invitation.inviter_id;
   if (const auto& delivery = p.invitation.delivery) {
-    nlohmann::ordered_json d = {{"status", events::to_string(delivery->status)}};
+    nlohmann::ordered_json d = {{"status", domain::to_string(delivery->status)}};
     if (!delivery->reason.empty()) d["reason"] = delivery->reason;
     d["at"] = common::rfc3339_utc(p.invitation.delivery->at_ms);
     invitation["delivery"] = std::move(d);

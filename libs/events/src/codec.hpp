@@ -18,6 +18,7 @@ using ordered = nlohmann::ordered_json;
 using json = nlohmann::json;
 
 using domain::ActivationStatus;
+using domain::delivery_status_from_name;
 using domain::email_local_part;
 using domain::employee_type_from_name;
 using domain::EmployeeStatus;
@@ -272,12 +273,5 @@ inline std::optional<Outcome> outcome_from_name(std::string_view name) {
 }
 
 inline constexpr std::string_view kEmailTemplate = "invitation";
-
-inline std::optional<DeliveryStatus> delivery_status_from_name(std::string_view name) {
-  for (auto status : {DeliveryStatus::Sent, DeliveryStatus::Retrying, DeliveryStatus::Failed}) {
-    if (events::to_string(status) == name) return status;
-  }
-  return std::nullopt;
-}
 
 }  // namespace invite::events::detail

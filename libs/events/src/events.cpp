@@ -392,18 +392,6 @@ std::string_view to_string(CommandKind kind) {
 
 // ---- invite.email-status.v1 ----
 
-std::string_view to_string(DeliveryStatus status) {
-  switch (status) {
-    case DeliveryStatus::Sent:
-      return "sent";
-    case DeliveryStatus::Retrying:
-      return "retrying";
-    case DeliveryStatus::Failed:
-      return "failed";
-  }
-  return "failed";
-}
-
 std::string encode_email_status(const EmailStatus& event) {
   // What a status promises: only a retry has a next attempt, and a sent e-mail needs no reason.
   assert((event.status == DeliveryStatus::Retrying) == event.next_attempt_at_ms.has_value());

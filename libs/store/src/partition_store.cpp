@@ -136,25 +136,6 @@ std::string person_query(std::string_view after) {
   return std::string("SELECT ") + kUserColumns + kPersonExtraColumns + " FROM users" + std::string(after);
 }
 
-std::string_view delivery_text(domain::DeliveryStatus status) {
-  switch (status) {
-    case domain::DeliveryStatus::Sent:
-      return "sent";
-    case domain::DeliveryStatus::Retrying:
-      return "retrying";
-    case domain::DeliveryStatus::Failed:
-      return "failed";
-  }
-  return "failed";
-}
-
-std::optional<domain::DeliveryStatus> delivery_status(std::string_view text) {
-  if (text == "sent") return domain::DeliveryStatus::Sent;
-  if (text == "retrying") return domain::DeliveryStatus::Retrying;
-  if (text == "failed") return domain::DeliveryStatus::Failed;
-  return std::nullopt;
-}
-
 StoredPerson read_person(const SQLite::Statement& stmt) {
   StoredPerson p;
   p.user = read_user(stmt);
@@ -164,7 +145,7 @@ StoredPerson read_person(const SQLite::Statement& stmt) {
   p.has_password = stmt.getColumn(15).getInt() != 0;
   p.spam = stmt.getColumn(16).getInt() != 0;
   if (!stmt.getColumn(17).isNull()) p.activated_at_ms = stmt.getColumn(17).getInt64();
-  if (const auto status = delivery_status(stmt.getColumn(18).getString())) {
+  if (const auto status = domain::delivery_status_from_name(stmt.getColumn(18).getString())) {
     p.invitation.delivery = domain::Delivery{*status, stmt.getColumn(19).getString(), stmt.getColumn(20).getInt64()};
   }
   return p;
@@ -587,8 +568,8 @@ class SqlitePartitionStore final : public PartitionStore {
     for (const auto& d : commit.deliveries) {
       const bool final_outcome = d.status != domain::DeliveryStatus::Retrying;
       // Zero rows is an answer too: an outcome of an older job, an older report, or a user deleted since.
-      bound(deliver_, std::string(delivery_text(d.status)), d.reason, d.at_ms, d.job_event_id, final_outcome ? 1 : 0,
-            commit.portal, d.user_id)
+      bound(deliver_, std::string(domain::to_string(d.status)), d.reason, d.at_ms, d.job_event_id,
+            final_outcome ? 1 : 0, commit.portal, d.user_id)
           .exec();
     }
     if (commit.rate_window) {

@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "invite/domain/invite_link.hpp"
 
 namespace invite::domain {
 
 enum class DeliveryStatus { Sent, Retrying, Failed };
+std::string_view to_string(DeliveryStatus status);                               // "sent", "retrying", "failed"
+std::optional<DeliveryStatus> delivery_status_from_name(std::string_view name);  // exact names only
 
 struct Delivery {
   DeliveryStatus status = DeliveryStatus::Retrying;

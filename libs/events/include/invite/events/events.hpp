@@ -144,8 +144,7 @@ common::Result<UserInvited> decode_user_invited(std::string_view json_text);
 //  "smtpCode":421,                    (when a server answered)
 //  "reason":"...",                    (retrying and failed only)
 //  "nextAttemptAt":"<RFC 3339>"}      (retrying only)
-using domain::DeliveryStatus;
-std::string_view to_string(DeliveryStatus status);  // "sent", "retrying", "failed"
+using domain::DeliveryStatus;  // named "sent", "retrying", "failed" (domain::to_string)
 
 struct EmailStatus {
   std::string event_id;
