@@ -25,12 +25,12 @@ void InviteEndpoint::finish(Refusal refusal, http::Respond& respond) {
 
 void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   auto arrived = arrive(env_, request);
-  if (!arrived) return finish(std::move(arrived.error()), respond);
+  if (!arrived) return finish(arrived.error(), respond);
   const Arrival& arrival = *arrived;
   const std::string& media = arrival.media;
   const domain::Portal* portal = arrival.portal;
   auto verified = authenticate(env_, request, arrival);
-  if (!verified) return finish(std::move(verified.error()), respond);
+  if (!verified) return finish(verified.error(), respond);
   const auto& caller = *verified;
   if (auto refused = refuse_content_type(request, media)) return finish(std::move(*refused), respond);
 

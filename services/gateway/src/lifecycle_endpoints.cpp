@@ -82,7 +82,7 @@ std::optional<LifecycleEndpoints::Call> LifecycleEndpoints::begin(CommandKind ki
   auto arrived = arrive(env_, request);
   if (!arrived) {
     call.arrival.started_ms = env_.now_ms();
-    finish(call, std::move(arrived.error()));
+    finish(call, arrived.error());
     return std::nullopt;
   }
   call.arrival = std::move(*arrived);
@@ -92,7 +92,7 @@ std::optional<LifecycleEndpoints::Call> LifecycleEndpoints::begin(CommandKind ki
 std::optional<auth::Claims> LifecycleEndpoints::caller_of(Call& call, const http::Request& request, bool has_body) {
   auto verified = authenticate(env_, request, call.arrival);
   if (!verified) {
-    finish(call, std::move(verified.error()));
+    finish(call, verified.error());
     return std::nullopt;
   }
   if (has_body) {
