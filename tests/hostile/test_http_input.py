@@ -171,14 +171,15 @@ class HttpInput(hostile.HostileCase):
     def test_other_methods_are_405_with_allow_and_apply_nothing(self):
         body = body_of([{"email": fresh_email("method"), "type": "User"}])
         with self.applies_nothing():
-            for method in ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "post"]:
+            # PUT on this path is the resend (openapi.yaml), so it is no longer a method the path refuses.
+            for method in ["GET", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "post"]:
                 with self.subTest(method=method):
                     head = (method.encode() + b" " + INVITE.encode() + b" HTTP/1.1\r\nHost: localhost\r\n"
                             b"Content-Type: application/json\r\nCookie: asc_auth_key=" + self.token.encode() +
                             b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
                     sock, [response] = self.exchange(head + body)
                     self.assertEqual(response.status, 405, response.body)
-                    self.assertEqual(response.header("allow"), "POST")
+                    self.assertEqual(response.header("allow"), "POST, PUT")
                     self.assertEqual(response.json()["error"]["type"], "MethodNotAllowed")
 
     def test_unknown_paths_are_404_envelopes(self):

@@ -10,7 +10,6 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the codecs are
 
 namespace {
 
-using domain::PeopleQuery;
 using domain::SortBy;
 using domain::SortOrder;
 

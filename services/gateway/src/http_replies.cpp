@@ -117,6 +117,101 @@ http::Response reply_response(const events::InviteReply& reply, const domain::Po
   return error_response(500, "The worker's reply does not answer an invite", error_type::kInternal, media_type);
 }
 
+namespace {
+
+using domain::Outcome;
+using events::CommandKind;
+
+// The outcomes each command can have (proto/events/invite.replies.v1.schema.json).
+bool may_have(CommandKind command, Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Ok:
+      return true;
+    case Outcome::LinkInvalid:
+    case Outcome::LinkExpired:
+    case Outcome::LinkMismatch:
+    case Outcome::NotPending:
+    case Outcome::InvitationsDisabled:
+      return command == CommandKind::Accept;
+    case Outcome::Forbidden:
+      return command == CommandKind::Resend || command == CommandKind::Disable || command == CommandKind::Delete;
+    case Outcome::RateLimited:
+      return command == CommandKind::Resend;
+    case Outcome::NotFound:
+      return command == CommandKind::Disable || command == CommandKind::Delete;
+    case Outcome::NotDisabled:
+      return command == CommandKind::Delete;
+    case Outcome::UserDisabled:
+    case Outcome::PaidSeatsExceeded:
+    case Outcome::DailyBudgetExceeded:
+      return false;
+  }
+  return false;
+}
+
+http::Response broken_reply_response(std::string_view media_type) {
+  return error_response(500, "The worker's reply does not answer the request", error_type::kInternal, media_type);
+}
+
+}  // namespace
+
+bool answers_command(const events::InviteReply& reply, CommandKind sent) {
+  if (reply.command != sent || !may_have(sent, reply.outcome)) return false;
+  if (reply.outcome != Outcome::Ok) return true;
+  if (sent == CommandKind::Confirm) return reply.validation.has_value();
+  if (sent == CommandKind::Accept) return reply.users.size() == 1;
+  return true;
+}
+
+http::Response command_reply_response(const events::InviteReply& reply, CommandKind sent, const domain::Portal& portal,
+                                      std::string_view request_url, std::string_view method,
+                                      std::string_view media_type) {
+  if (!answers_command(reply, sent)) return broken_reply_response(media_type);
+  switch (reply.outcome) {
+    case Outcome::Ok:
+      if (sent == CommandKind::Confirm) {
+        return json_response(200, confirm_envelope(*reply.validation, request_url), media_type);
+      }
+      if (sent == CommandKind::Accept) {
+        return json_response(
+            200, employee_full_envelope(reply.users.front(), reply.invitations, portal, request_url, method),
+            media_type);
+      }
+      {
+        // list's page carries the number of matches; the other lists are whole.
+        std::optional<std::int64_t> total;
+        if (sent == CommandKind::List) total = reply.total.value_or(static_cast<std::int64_t>(reply.users.size()));
+        return json_response(
+            200, employee_full_list_envelope(reply.users, reply.invitations, portal, request_url, method, total),
+            media_type);
+      }
+    case Outcome::LinkInvalid:
+      return error_response(401, "The confirmation link is invalid", error_type::kLinkInvalid, media_type);
+    case Outcome::LinkExpired:
+      return error_response(401, "The confirmation link has expired", error_type::kLinkExpired, media_type);
+    case Outcome::LinkMismatch:
+    case Outcome::NotPending:
+    case Outcome::InvitationsDisabled:
+    case Outcome::Forbidden:
+      return error_response(403, "Access denied", error_type::kAccessDenied, media_type);
+    case Outcome::RateLimited: {
+      auto response =
+          error_response(429, "Too many resends: wait before sending again", error_type::kRateLimited, media_type);
+      response.set("Retry-After", std::to_string(std::max<std::int64_t>(1, reply.retry_after_seconds.value_or(1))));
+      return response;
+    }
+    case Outcome::NotFound:
+      return error_response(404, "The user was not found", error_type::kUserNotFound, media_type);
+    case Outcome::NotDisabled:
+      return error_response(400, "The user is not suspended", error_type::kUserNotDisabled, media_type);
+    case Outcome::UserDisabled:
+    case Outcome::PaidSeatsExceeded:
+    case Outcome::DailyBudgetExceeded:
+      break;
+  }
+  return broken_reply_response(media_type);
+}
+
 std::optional<std::string> valid_traceparent(std::string_view header) {
   if (!domain::is_valid_traceparent(header)) return std::nullopt;
   return std::string(header);

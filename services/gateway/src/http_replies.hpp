@@ -32,6 +32,11 @@ inline constexpr std::string_view kShuttingDown = "ShuttingDown";
 inline constexpr std::string_view kInternal = "Internal";
 inline constexpr std::string_view kNotFound = "NotFound";
 inline constexpr std::string_view kMethodNotAllowed = "MethodNotAllowed";
+inline constexpr std::string_view kLinkInvalid = "LinkInvalid";
+inline constexpr std::string_view kLinkExpired = "LinkExpired";
+inline constexpr std::string_view kRateLimited = "RateLimited";
+inline constexpr std::string_view kUserNotFound = "UserNotFound";
+inline constexpr std::string_view kUserNotDisabled = "UserNotDisabled";
 }  // namespace error_type
 
 // The media type of the answer for an Accept header: the first acceptable of application/json, text/json,
@@ -55,6 +60,18 @@ std::string refusal_message(const events::InviteReply& reply);
 // (Retry-After and X-RateLimit-Limit/-Remaining/-Reset).
 http::Response reply_response(const events::InviteReply& reply, const domain::Portal& portal,
                               std::string_view request_url, std::string_view media_type, std::int64_t now_ms);
+
+// The answer to the reply of a lifecycle command (openapi.yaml): ok -> 200 with the command's envelope (confirm's
+// result, accept's one user, list's page with `total`, the others' list); link_invalid, link_expired -> 401;
+// link_mismatch, not_pending, invitations_disabled, forbidden -> 403 "Access denied"; rate_limited -> 429 with
+// Retry-After (retryAfterSeconds, at least 1); not_found -> 404 UserNotFound; not_disabled -> 400 UserNotDisabled.
+// A reply that cannot answer `sent` - another command's, an outcome `sent` never has, an ok without the data it
+// needs - is a broken worker: 500, as for an invite answered with a command's outcome.
+http::Response command_reply_response(const events::InviteReply& reply, events::CommandKind sent,
+                                      const domain::Portal& portal, std::string_view request_url,
+                                      std::string_view method, std::string_view media_type);
+// Whether `reply` can answer a request that sent `sent` (command_reply_response does not answer 500).
+bool answers_command(const events::InviteReply& reply, events::CommandKind sent);
 
 // W3C trace context: the incoming traceparent when well-formed, else nullopt.
 std::optional<std::string> valid_traceparent(std::string_view header);

@@ -3,26 +3,11 @@
 #include <cassert>
 
 #include "http_replies.hpp"
-#include "invite/auth/token.hpp"
-#include "invite/common/log.hpp"
 #include "invite/domain/permissions.hpp"
 #include "invite_request.hpp"
 #include "responses.hpp"
 
 namespace invite::gateway {
-namespace {
-
-constexpr std::string_view kExpiredAuthCookie =
-    "asc_auth_key=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; HttpOnly";
-
-// Too many requests waiting for replies, or too many records waiting for Kafka: this gateway is full, not broken.
-http::Response overloaded_response(std::string_view media) {
-  auto response = error_response(503, "Too many requests in flight, retry later", error_type::kOverloaded, media);
-  response.set("Retry-After", "1");
-  return response;
-}
-
-}  // namespace
 
 InviteEndpoint::InviteEndpoint(InviteEnvironment env, InviteSettings settings)
     : env_(std::move(env)), settings_(settings) {
@@ -34,39 +19,23 @@ void InviteEndpoint::finish(const std::string& outcome, http::Respond& respond, 
   respond(std::move(response));
 }
 
+void InviteEndpoint::finish(Refusal refusal, http::Respond& respond) {
+  finish(refusal.outcome, respond, std::move(refusal.response));
+}
+
 void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
-  const std::int64_t started_ms = env_.now_ms();
-  const std::string media = negotiate_media_type(request.header("Accept"));
-  if (env_.draining != nullptr && env_.draining->load()) {
-    auto response = error_response(503, "The gateway is shutting down, retry", error_type::kShuttingDown, media);
-    response.set("Retry-After", "1");
-    return finish("shutting_down", respond, std::move(response));
-  }
-
-  const domain::Portal* portal = env_.portals->find_by_host_header(request.header("Host"));
-  if (portal == nullptr) {
-    return finish("portal_not_found", respond,
-                  error_response(404, "Portal not found", error_type::kPortalNotFound, media));
-  }
-
-  const auto token = auth::extract_token(request.header("Cookie"), request.header("Authorization"));
-  const auto verified = token ? auth::verify_token(token->token, env_.token_secret, portal->host, started_ms / 1000)
-                              : boost::system::result<auth::Claims, auth::TokenError>(auth::TokenError::Missing);
-  if (!verified) {
-    auto response = error_response(401, auth::describe(verified.error()), error_type::kUnauthorized, media);
-    // DocSpace deletes a rejected cookie so the browser stops sending it.
-    if (token && token->from_cookie) response.set("Set-Cookie", std::string(kExpiredAuthCookie));
-    return finish("unauthorized", respond, std::move(response));
-  }
+  auto arrived = arrive(env_, request);
+  if (!arrived) return finish(arrived.error(), respond);
+  const Arrival& arrival = *arrived;
+  const std::string& media = arrival.media;
+  const domain::Portal* portal = arrival.portal;
+  auto verified = authenticate(env_, request, arrival);
+  if (!verified) return finish(verified.error(), respond);
   const auto& caller = *verified;
+  if (auto refused = refuse_content_type(request, media)) return finish(std::move(*refused), respond);
 
-  if (!is_accepted_content_type(request.header("Content-Type"))) {
-    return finish("unsupported_media_type", respond,
-                  error_response(415, "Content-Type must be application/json, application/*+json or text/json",
-                                 error_type::kUnsupportedMediaType, media));
-  }
-
-  const std::string request_url = portal->base_url + request.target;
+  const std::string& request_url = arrival.request_url;
+  const std::int64_t started_ms = arrival.started_ms;
   const auto traceparent = valid_traceparent(request.header("traceparent"));
   auto parsed = parse_invite_request(request.body, settings_.max_invitations);
   if (!parsed) {
@@ -78,7 +47,7 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
 
   for (const auto& invitation : invite.invitations) {
     if (!domain::may_invite(caller.role, invitation.type, portal->allow_inviting_members)) {
-      return finish("access_denied", respond, error_response(403, "Access denied", error_type::kAccessDenied, media));
+      return finish(access_denied(media), respond);
     }
   }
 
@@ -109,44 +78,23 @@ void InviteEndpoint::operator()(http::Request request, http::Respond respond) {
   }
 
   // The completion owns everything the answer needs; the portal directory outlives every request.
-  auto on_complete = [this, respond, portal, request_url, media, request_id, started_ms,
-                      count = records.size()](Completion completion) mutable {
+  auto on_complete = [this, respond, portal, request_url, media, request_id,
+                      started_ms](Completion completion) mutable {
     env_.metrics->pending_requests.set(static_cast<double>(env_.pending->size()));
     env_.metrics->invite_duration.observe(static_cast<double>(env_.now_ms() - started_ms) / 1000.0);
     if (auto* reply = std::get_if<events::InviteReply>(&completion)) {
       return finish(std::string(domain::to_string(reply->outcome)), respond,
                     reply_response(*reply, *portal, request_url, media, env_.now_ms()));
     }
-    if (auto* failed = std::get_if<PublishFailed>(&completion)) {
-      common::log_warn("publish failed", {{"requestId", request_id}, {"error", failed->error}});
-      if (failed->queue_full) return finish("overloaded", respond, overloaded_response(media));
-      auto response =
-          error_response(503, "The message broker is unavailable, retry later", error_type::kBrokerUnavailable, media);
-      response.set("Retry-After", "5");
-      return finish("broker_unavailable", respond, std::move(response));
-    }
-    common::log_warn("request timed out",
-                     {{"requestId", request_id}, {"invitations", static_cast<std::int64_t>(count)}});
-    finish("timeout", respond,
-           error_response(504, "The invitation workers did not answer in time; retrying is safe",
-                          error_type::kGatewayTimeout, media));
+    finish(unanswered(completion, media, request_id), respond);
   };
-  // Both bounds are checked before anything is published, so a refused request leaves no record behind.
-  if (!env_.publisher->has_room(records.size()) || !env_.pending->add(request_id, std::move(on_complete))) {
-    return finish("overloaded", respond, overloaded_response(media));
-  }
-  env_.metrics->pending_requests.set(static_cast<double>(env_.pending->size()));
-
-  env_.schedule(settings_.request_timeout,
-                [pending = env_.pending, request_id] { pending->complete(request_id, TimedOut{}); });
-  env_.metrics->invitations_published.inc(static_cast<double>(records.size()));
-  env_.publisher->publish(records, traceparent.value_or(""),
-                          [pending = env_.pending, request_id](const PublishOutcome& published) {
-                            if (!published) {
-                              const PublishError error = published.error();
-                              pending->complete(request_id, PublishFailed{error.message, error.queue_full});
-                            }
-                          });
+  const bool dispatched =
+      dispatch(env_, records.size(), request_id, deadline_ms, std::move(on_complete),
+               [&](std::function<void(PublishOutcome)> on_delivered) {
+                 env_.metrics->invitations_published.inc(static_cast<double>(records.size()));
+                 env_.publisher->publish(records, traceparent.value_or(""), std::move(on_delivered));
+               });
+  if (!dispatched) return finish("overloaded", respond, overloaded_response(media));
 }
 
 }  // namespace invite::gateway

@@ -73,13 +73,8 @@ LinkValues read_link(const Lookup& lookup, ValidationErrors& errors) {
   } else {
     link.type = *type;
   }
-  if (auto uid = lookup.text("uid")) {
-    if (!common::is_uuid(*uid)) {
-      errors.add("Uid", "The Uid is not a user id.");
-    } else {
-      link.inviter_id = common::ascii_lower(*uid);
-    }
-  }
+  // uid is not signed, so it decides nothing on its own: one that is not a user id is left out, not refused.
+  if (auto uid = lookup.text("uid"); uid && common::is_uuid(*uid)) link.inviter_id = common::ascii_lower(*uid);
   return link;
 }
 

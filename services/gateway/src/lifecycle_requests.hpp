@@ -33,7 +33,7 @@ inline constexpr std::size_t kMaxConfirmHeaderParameters = 16;
 //   neither email nor encemail -> "Email": "The Email or EncEmail field is required."
 //   emplType not 0..4 (number or numeric string) -> "$.emplType": conversion error (EmployeeType); it may be absent
 //     (the link then checks Invalid).
-//   uid present and not a uuid -> "Uid": "The Uid is not a user id."
+//   uid present and not a uuid: left out (it is not signed, so it decides nothing)
 //   culture present and malformed -> "Culture": "Incorrect culture"
 struct ConfirmRequest {
   domain::LinkValues link;

@@ -1,13 +1,13 @@
-// invite-gateway: wires the HTTP server, the Kafka producer and reply consumer, and the invite endpoint.
+// invite-gateway: wires the HTTP server, the Kafka producer and reply consumer, and the API endpoints.
 #include <thread>
 
+#include "api_routes.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/log.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/runtime/producer_health.hpp"
 #include "invite/runtime/startup.hpp"
-#include "invite_endpoint.hpp"
 #include "kafka_clients.hpp"
 #include "ops_endpoints.hpp"
 #include "reply_listener.hpp"
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   if (auto started = replies.start(); !started) return runtime::fail("reply partition: " + started.error().message);
 
   gateway::KafkaRequestPublisher publisher(*producer, s.max_queued_records);
-  gateway::InviteEnvironment env{
+  const gateway::InviteEnvironment env{
       &portals,
       *token_secret,
       &publisher,
@@ -58,8 +58,7 @@ int main(int argc, char** argv) {
       [&server](std::chrono::milliseconds delay, std::function<void()> fn) { server.schedule(delay, std::move(fn)); },
       &common::new_uuid,
       &draining};
-  router.add("POST", "/api/2.0/people/invite",
-             gateway::InviteEndpoint(std::move(env), {s.request_timeout, s.max_invitations, s.reply_partition}));
+  const auto api = gateway::add_api_routes(router, env, s);  // before the server is destroyed: declared after it
   gateway::add_ops_routes(router, runtime::metrics_renderer(metrics, *producer), [&producer, &replies, &draining] {
     return gateway::not_ready_reasons(*producer, replies, draining);
   });

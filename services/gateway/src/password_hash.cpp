@@ -30,4 +30,6 @@ bool verify_password(std::string_view encoded, std::string_view password) {
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
+void wipe_secret(std::string& secret) { sodium_memzero(secret.data(), secret.size()); }
+
 }  // namespace invite::gateway

@@ -19,5 +19,7 @@ namespace invite::gateway {
 common::Result<std::string> hash_password(std::string_view password);
 // True when `encoded` is a hash of `password` (for tests and a future login).
 bool verify_password(std::string_view encoded, std::string_view password);
+// Overwrites a secret's bytes in place (a store the compiler may not drop), for buffers that held a password.
+void wipe_secret(std::string& secret);
 
 }  // namespace invite::gateway

@@ -20,6 +20,8 @@ bool has_control_character(std::string_view text) {
 
 common::Result<std::vector<QueryParameter>> parse_query_string(std::string_view query, std::size_t max_parameters) {
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+  // Boost.URL 1.81's parse_query calls strlen on an empty view's data, which is null for a default std::string_view.
+  if (query.empty()) return std::vector<QueryParameter>{};
   const auto parsed = boost::urls::parse_query(query);
   if (!parsed) return common::fail("the query string is malformed: " + parsed.error().message());
   boost::urls::encoding_opts options;

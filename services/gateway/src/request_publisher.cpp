@@ -32,6 +32,19 @@ struct DeliveryJoin {
   }
 };
 
+// invite.requested.v1's record: key = portal, headers correlation-id, reply-partition and traceparent when sent.
+kafka::OutRecord requested_record(std::string portal, std::string value, const std::string& request_id,
+                                  int reply_partition, const std::string& traceparent) {
+  kafka::OutRecord out;
+  out.topic = std::string(events::topics::kRequested);
+  out.key = std::move(portal);
+  out.value = std::move(value);
+  out.headers.emplace_back(events::headers::kCorrelationId, request_id);
+  out.headers.emplace_back(events::headers::kReplyPartition, std::to_string(reply_partition));
+  if (!traceparent.empty()) out.headers.emplace_back(events::headers::kTraceparent, traceparent);
+  return out;
+}
+
 }  // namespace
 
 void KafkaRequestPublisher::publish(const std::vector<events::RequestedInvitation>& records,
@@ -43,15 +56,20 @@ void KafkaRequestPublisher::publish(const std::vector<events::RequestedInvitatio
   }
   auto join = std::make_shared<DeliveryJoin>(records.size(), std::move(on_done));
   for (const auto& record : records) {
-    kafka::OutRecord out;
-    out.topic = std::string(events::topics::kRequested);
-    out.key = record.portal;
-    out.value = events::encode_requested(record);
-    out.headers.emplace_back(events::headers::kCorrelationId, record.request_id);
-    out.headers.emplace_back(events::headers::kReplyPartition, std::to_string(record.reply_partition));
-    if (!traceparent.empty()) out.headers.emplace_back(events::headers::kTraceparent, traceparent);
-    producer_.produce(std::move(out), [join](const kafka::DeliveryReport& report) { join->report(report); });
+    producer_.produce(requested_record(record.portal, events::encode_requested(record), record.request_id,
+                                       record.reply_partition, traceparent),
+                      [join](const kafka::DeliveryReport& report) { join->report(report); });
   }
+}
+
+void KafkaRequestPublisher::publish_one(EncodedRequest record, const std::string& traceparent,
+                                        std::function<void(PublishOutcome outcome)> on_done) {
+  producer_.produce(requested_record(std::move(record.portal), std::move(record.value), record.request_id,
+                                     record.reply_partition, traceparent),
+                    [on_done = std::move(on_done)](const kafka::DeliveryReport& report) {
+                      if (report.ok) return on_done({});
+                      on_done(PublishError{report.error, report.queue_full});
+                    });
 }
 
 }  // namespace invite::gateway

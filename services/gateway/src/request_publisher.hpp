@@ -21,6 +21,14 @@ struct PublishError {
 // Typed: the gateway answers an overloaded producer (queue_full) differently from an unreachable Kafka.
 using PublishOutcome = boost::system::result<void, PublishError>;
 
+// One record of invite.requested.v1 already encoded (a command of the invitation's later life, commands.hpp).
+struct EncodedRequest {
+  std::string portal;  // the key
+  std::string value;
+  std::string request_id;  // header correlation-id
+  int reply_partition = 0;
+};
+
 class RequestPublisher {
  public:
   virtual ~RequestPublisher() = default;
@@ -31,6 +39,10 @@ class RequestPublisher {
   // failed delivery's error.
   virtual void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
                        std::function<void(PublishOutcome outcome)> on_done) = 0;
+  // One record, with the same key and headers as publish() gives each of its records; on_done runs once, after
+  // its delivery report.
+  virtual void publish_one(EncodedRequest record, const std::string& traceparent,
+                           std::function<void(PublishOutcome outcome)> on_done) = 0;
 };
 
 // invite.requested.v1: key = portal (all of a request's records on one partition, in order), headers
@@ -43,6 +55,8 @@ class KafkaRequestPublisher final : public RequestPublisher {
   bool has_room(std::size_t records) const override { return producer_.queued() + records <= max_queued_; }
   void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
                std::function<void(PublishOutcome outcome)> on_done) override;
+  void publish_one(EncodedRequest record, const std::string& traceparent,
+                   std::function<void(PublishOutcome outcome)> on_done) override;
 
  private:
   kafka::Producer& producer_;

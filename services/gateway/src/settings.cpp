@@ -13,7 +13,8 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   runtime::Cli cli("invite-gateway", "HTTP gateway of the invite service: POST /api/2.0/people/invite over Kafka.");
   runtime::add_listener_flags(cli, s.listener, "0.0.0.0", "8080", "address to listen on",
                               "HTTP port (0: any free port, see --port-file)");
-  std::int64_t threads = 0, in_flight = 0, invitations = 0, body = 0, header = 0, queued = 0;
+  std::int64_t threads = 0, in_flight = 0, invitations = 0, body = 0, header = 0, queued = 0, hash_threads = 0,
+               hashes = 0;
   cli.integer("threads", threads, "2", 1, std::numeric_limits<int>::max(), "HTTP worker threads");
   runtime::add_kafka_flags(cli, s.kafka, "localhost:9092", "Kafka bootstrap servers",
                            "librdkafka property key=value, e.g. security.protocol=SSL");
@@ -31,6 +32,10 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
               "largest request line and header fields together (then 431)");
   cli.integer("max-queued-records", queued, "100000", 1, kMax,
               "records waiting to be sent to Kafka before new requests get 503");
+  cli.integer("hash-threads", hash_threads, "1", 1, 16,
+              "threads hashing accepted passwords (Argon2id, 64 MiB and about 60 ms each)");
+  cli.integer("max-queued-hashes", hashes, "16", 1, 100000,
+              "password hashes waiting or running before accepts get 503");
   cli.duration("read-timeout", s.read_timeout, "30s",
                "a request's header and body must arrive within this, else the connection closes",
                std::chrono::milliseconds(1));
@@ -53,6 +58,8 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   s.max_body_bytes = static_cast<std::size_t>(body);
   s.max_header_bytes = static_cast<std::size_t>(header);
   s.max_queued_records = static_cast<std::size_t>(queued);
+  s.hash_threads = static_cast<std::size_t>(hash_threads);
+  s.max_queued_hashes = static_cast<std::size_t>(hashes);
   return s;
 }
 

@@ -26,6 +26,8 @@ struct Settings {
   std::size_t max_body_bytes = 0;
   std::size_t max_header_bytes = 0;
   std::size_t max_queued_records = 0;
+  std::size_t hash_threads = 0;       // accepts' password hashes running at once (64 MiB each)
+  std::size_t max_queued_hashes = 0;  // hashes waiting or running before accepts get 503
   std::chrono::milliseconds read_timeout{};
   std::chrono::milliseconds idle_timeout{};
   common::LogLevel log_level = common::LogLevel::Info;

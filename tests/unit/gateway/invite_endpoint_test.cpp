@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway_test_support.hpp"
 #include "invite/auth/token.hpp"
 #include "invite/common/metrics.hpp"
 #include "invite/domain/portal.hpp"
@@ -26,83 +27,15 @@
 namespace invite::gateway {
 namespace {
 
-class FakePublisher final : public RequestPublisher {
- public:
-  struct Call {
-    std::vector<events::RequestedInvitation> records;
-    std::string traceparent;
-    std::function<void(PublishOutcome)> on_done;
-  };
-  bool has_room(std::size_t records) const override { return records <= room; }
-  void publish(const std::vector<events::RequestedInvitation>& records, const std::string& traceparent,
-               std::function<void(PublishOutcome outcome)> on_done) override {
-    calls.push_back({records, traceparent, std::move(on_done)});
-  }
-  std::vector<Call> calls;
-  std::size_t room = 1000000;  // records the producer's queue can still take
-};
-
-struct Scheduled {
-  std::chrono::milliseconds delay;
-  std::function<void()> fn;
-};
-
-inline constexpr std::int64_t kNowMs = 1'790'000'000'123;  // 2026-09-21, a fixed "now"
-inline constexpr std::string_view kSecret = "unit-test-secret-that-is-long-enough-for-hs256";
-inline constexpr std::string_view kOwnerId = "11111111-1111-4111-8111-111111111111";
-inline constexpr std::string_view kInviteUrl = "http://localhost:8080/api/2.0/people/invite";
-
-inline domain::PortalDirectory two_portals() {
-  domain::Portal local;
-  local.host = "localhost";
-  local.display_name = "Local DocSpace";
-  local.base_url = "http://localhost:8080";
-  local.default_culture = "en-GB";
-  local.allow_inviting_members = true;
-  domain::Portal closed;
-  closed.host = "closed.example";
-  closed.display_name = "Closed";
-  closed.base_url = "https://closed.example";
-  closed.default_culture = "de-DE";
-  closed.allow_inviting_members = false;
-  return domain::PortalDirectory({local, closed});
-}
-
-class GatewayFixture : public ::testing::Test {
+class GatewayFixture : public ::testing::Test, protected FakeSurroundings {
  protected:
-  explicit GatewayFixture(std::size_t capacity = 100) : pending_(capacity) {}
+  explicit GatewayFixture(std::size_t capacity = 100) : FakeSurroundings(capacity) {}
 
   void SetUp() override { endpoint_ = std::make_unique<InviteEndpoint>(environment(), settings_); }
 
-  InviteEnvironment environment() {
-    InviteEnvironment env;
-    env.portals = &portals_;
-    env.token_secret = std::string(kSecret);
-    env.publisher = &publisher_;
-    env.pending = &pending_;
-    env.metrics = &gateway_metrics_;
-    env.now_ms = [this] { return now_ms_; };
-    env.schedule = [this](std::chrono::milliseconds delay, std::function<void()> fn) {
-      scheduled_.push_back({delay, std::move(fn)});
-    };
-    env.draining = &draining_;
-    env.new_id = [this] {
-      char buffer[40];
-      std::snprintf(buffer, sizeof buffer, "00000000-0000-4000-8000-%012d", ++ids_);
-      return std::string(buffer);
-    };
-    return env;
-  }
-
   static std::string token(domain::Role role, std::string_view portal = "localhost", std::string_view user = kOwnerId,
                            std::int64_t expires_at_s = kNowMs / 1000 + 3600) {
-    auth::Claims claims;
-    claims.user_id = std::string(user);
-    claims.portal = std::string(portal);
-    claims.role = role;
-    claims.issued_at = kNowMs / 1000 - 60;
-    claims.expires_at = expires_at_s;
-    return auth::issue_token(claims, kSecret);
+    return test_token(role, portal, user, expires_at_s);
   }
 
   // A request that passes every check unless the test changes it.
@@ -154,42 +87,10 @@ class GatewayFixture : public ::testing::Test {
     EXPECT_TRUE(pending_.complete(reply.request_id, reply));
   }
 
-  domain::PortalDirectory portals_ = two_portals();
-  std::atomic<bool> draining_{false};
-  FakePublisher publisher_;
-  PendingRequests pending_;
-  common::Registry metrics_;
-  GatewayMetrics gateway_metrics_{metrics_};
-  std::vector<Scheduled> scheduled_;
-  std::int64_t now_ms_ = kNowMs;
-  int ids_ = 0;
   InviteSettings settings_{std::chrono::milliseconds(7000), 1000, 3};
   std::unique_ptr<InviteEndpoint> endpoint_;
   std::vector<http::Response> responses_;
 };
-
-// First value of a response header, "" when absent.
-inline std::string header_of(const http::Response& response, std::string_view name) {
-  for (const auto& [key, value] : response.headers) {
-    if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(),
-                                                [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-      return value;
-    }
-  }
-  return {};
-}
-
-nlohmann::json body_of(const http::Response& response) {
-  auto parsed = nlohmann::json::parse(response.body, nullptr, false);
-  EXPECT_FALSE(parsed.is_discarded()) << response.body;
-  return parsed;
-}
-
-std::string error_type_of(const http::Response& response) {
-  const auto body = body_of(response);
-  if (!body.contains("error")) return "<no error object>";
-  return body["error"].value("type", "<no type>");
-}
 
 using domain::EmployeeType;
 using domain::Role;

@@ -75,8 +75,10 @@ TEST(ParseConfirmRequest, RefusesAnEmplTypeOutOfRange) {
             "$.emplType");
 }
 
-TEST(ParseConfirmRequest, RefusesAUidThatIsNotAUuid) {
-  EXPECT_EQ(first_error(parse_confirm_request(R"({"type":1,"key":"1.a","email":"a@b.io","uid":"x"})")), "Uid");
+TEST(ParseConfirmRequest, LeavesOutAUidThatIsNotAUuid) {
+  const auto request = parse_confirm_request(R"({"type":1,"key":"1.a","email":"a@b.io","emplType":4,"uid":"x"})");
+  ASSERT_TRUE(request);
+  EXPECT_FALSE(request->link.inviter_id.has_value());
 }
 
 TEST(ParseConfirmRequest, RefusesAKeyOfTheWrongJsonType) {

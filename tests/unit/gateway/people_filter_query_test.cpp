@@ -67,9 +67,15 @@ TEST(ParsePeopleFilterQuery, ReadsTheSort) {
   EXPECT_EQ(query.sort_order, domain::SortOrder::Descending);
 }
 
-TEST(ParsePeopleFilterQuery, RefusesAnUnknownSortKey) {
-  EXPECT_EQ(first_message(parse_people_filter_query("sortBy=password")),
-            "The value 'password' is not valid for sortBy.");
+TEST(ParsePeopleFilterQuery, ReadsDocSpacesRegistrationDateKeyInAnyCase) {
+  EXPECT_EQ(parse_people_filter_query("sortBy=RegistrationDate").value().sort_by, domain::SortBy::Created);
+}
+
+TEST(ParsePeopleFilterQuery, SortsByDisplayNameForEveryOtherKey) {
+  for (const char* key : {"displayname", "firstname", "lastname", "type", "department", "usedspace"}) {
+    EXPECT_EQ(parse_people_filter_query(std::string("sortBy=") + key).value().sort_by, domain::SortBy::DisplayName)
+        << key;
+  }
 }
 
 TEST(ParsePeopleFilterQuery, RefusesAnUnknownStatus) { EXPECT_FALSE(parse_people_filter_query("employeeStatus=3")); }
@@ -83,7 +89,7 @@ TEST(ParsePeopleFilterQuery, RefusesAnOverlongTextFilter) {
 }
 
 TEST(ParsePeopleFilterQuery, BoundsTheEchoedValue) {
-  EXPECT_LT(first_message(parse_people_filter_query("sortBy=" + std::string(1000, 'a'))).size(), 120U);
+  EXPECT_LT(first_message(parse_people_filter_query("sortOrder=" + std::string(1000, 'a'))).size(), 120U);
 }
 
 TEST(ParsePeopleFilterQuery, IgnoresUnknownParameters) { EXPECT_TRUE(parse_people_filter_query("fields=id,email")); }

@@ -41,5 +41,14 @@ TEST(ParseQueryString, RefusesAnEncodedLineBreak) { EXPECT_FALSE(parse_query_str
 
 TEST(ParseQueryString, RefusesMoreThanTheMaximumOfParameters) { EXPECT_FALSE(parse_query_string("a=1&b=2&c=3", 2)); }
 
+TEST(ParseQueryString, ReadsAnEmptyViewWithoutData) {
+  EXPECT_EQ(parse_query_string(std::string_view(), 10).value(), Parameters{});
+}
+
+TEST(ParseQueryString, ReadsOnlyTheViewOfALongerText) {
+  const std::string text = "a=1&b=2";
+  EXPECT_EQ(parse_query_string(std::string_view(text).substr(0, 3), 10).value(), (Parameters{{"a", "1"}}));
+}
+
 }  // namespace
 }  // namespace invite::gateway
