@@ -83,7 +83,7 @@ Json invitation_json(const domain::InvitationState& state) {
   invitation["inviterId"] = state.inviter_id;
   if (state.delivery) {
     Json delivery;
-    delivery["status"] = std::string(events::to_string(state.delivery->status));
+    delivery["status"] = std::string(domain::to_string(state.delivery->status));
     if (!state.delivery->reason.empty()) delivery["reason"] = state.delivery->reason;
     delivery["at"] = common::rfc3339_utc(state.delivery->at_ms);
     invitation["delivery"] = std::move(delivery);
