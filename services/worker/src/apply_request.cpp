@@ -8,16 +8,48 @@
 #include "invite/domain/validation.hpp"
 
 namespace invite::worker {
-namespace {
 
-common::Headers event_headers(const CompleteRequest& request) {
+common::Headers event_headers(std::string_view request_id, std::string_view traceparent) {
   common::Headers headers;
-  headers.emplace_back(events::headers::kCorrelationId, request.records.front().request_id);
-  if (!request.traceparent.empty()) headers.emplace_back(events::headers::kTraceparent, request.traceparent);
+  headers.emplace_back(events::headers::kCorrelationId, std::string(request_id));
+  if (!traceparent.empty()) headers.emplace_back(events::headers::kTraceparent, std::string(traceparent));
   return headers;
 }
 
-}  // namespace
+common::Message reply_message(const events::InviteReply& reply, int reply_partition, common::Headers headers) {
+  common::Message row;
+  row.topic = std::string(events::topics::kReplies);
+  row.partition = reply_partition;
+  row.key = reply.request_id;
+  row.value = events::encode_reply(reply);
+  row.headers = std::move(headers);
+  return row;
+}
+
+events::EmailJob email_job(const JobFor& job, const CommitContext& ctx) {
+  assert(ctx.portal != nullptr && job.user != nullptr);
+  const domain::User& user = *job.user;
+  events::EmailJob out;
+  out.event_id = ctx.new_id();
+  out.occurred_at_ms = ctx.now_ms;
+  out.request_id = std::string(job.request_id);
+  out.portal = std::string(job.portal);
+  out.portal_name = ctx.portal->display_name;
+  out.recipient_email = user.email;
+  out.recipient_user_id = user.id;
+  out.culture = user.culture;
+  out.inviter_id = std::string(job.inviter_id);
+  out.confirmation_link = domain::invite_link(
+      *ctx.portal, {user.email, user.type, job.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
+  out.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
+  out.resend = job.resend;
+  return out;
+}
+
+common::Message email_job_message(const events::EmailJob& job, common::Headers headers) {
+  return {std::string(events::topics::kEmails), std::nullopt, job.portal, events::encode_email_job(job),
+          std::move(headers)};
+}
 
 Decision decide_request(const CompleteRequest& request, store::RequestStore& store, const CommitContext& ctx) {
   assert(ctx.portal != nullptr);
@@ -62,7 +94,7 @@ void read_store(domain::PlanInput& input, store::RequestStore& store) {
 store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx) {
   assert(ctx.portal != nullptr && !request.records.empty());
   const auto& first = request.records.front();
-  const auto headers = event_headers(request);
+  const auto headers = event_headers(first.request_id, request.traceparent);
 
   store::RequestCommit commit;
   commit.request_id = first.request_id;
@@ -80,13 +112,7 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   reply.rate_limit = plan.rate_limit;
   if (plan.outcome == domain::Outcome::Ok) reply.users = plan.users;
 
-  common::Message reply_row;
-  reply_row.topic = std::string(events::topics::kReplies);
-  reply_row.partition = first.reply_partition;
-  reply_row.key = first.request_id;
-  reply_row.value = events::encode_reply(reply);
-  reply_row.headers = headers;
-  commit.outbox.push_back(std::move(reply_row));
+  commit.outbox.push_back(reply_message(reply, first.reply_partition, headers));
 
   if (plan.outcome != domain::Outcome::Ok) return commit;
 
@@ -94,21 +120,8 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   commit.raise = plan.raised;
   commit.invited = static_cast<std::int64_t>(plan.created.size());
   for (const auto& user : plan.created) {
-    events::EmailJob job;
-    job.event_id = ctx.new_id();
-    job.occurred_at_ms = ctx.now_ms;
-    job.request_id = first.request_id;
-    job.portal = first.portal;
-    job.portal_name = ctx.portal->display_name;
-    job.recipient_email = user.email;
-    job.recipient_user_id = user.id;
-    job.culture = user.culture;
-    job.inviter_id = first.inviter_id;
-    job.confirmation_link = domain::invite_link(
-        *ctx.portal, {user.email, user.type, first.inviter_id, user.culture, ctx.now_ms}, ctx.link_secret);
-    job.expires_at_ms = ctx.now_ms + domain::kInviteLinkValidity.count();
-    commit.outbox.push_back(
-        {std::string(events::topics::kEmails), std::nullopt, first.portal, events::encode_email_job(job), headers});
+    const auto job = email_job({first.request_id, first.portal, &user, first.inviter_id, false}, ctx);
+    commit.outbox.push_back(email_job_message(job, headers));
 
     events::UserInvited event;
     event.event_id = ctx.new_id();

@@ -10,8 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "invite/common/message.hpp"
 #include "invite/domain/plan.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/events/events.hpp"
 #include "invite/store/request_store.hpp"
 #include "request_assembler.hpp"
 
@@ -42,5 +44,27 @@ void read_store(domain::PlanInput& input, store::RequestStore& store);
 
 // The commit of a decided plan.
 store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx);
+
+// What invite requests and commands (apply_command.hpp) both write.
+
+// The headers of every record a request or command causes: correlation-id (the request id), and traceparent when
+// the request carried a (well-formed) one.
+common::Headers event_headers(std::string_view request_id, std::string_view traceparent);
+
+// The reply row: invite.replies.v1, key = request id, to the partition of the asking gateway.
+common::Message reply_message(const events::InviteReply& reply, int reply_partition, common::Headers headers);
+
+// The invite.emails.v1 job of a user's newest link, signed now (ctx.now_ms is the link's ms): the first send of an
+// invitation, or a resend (`resend`: the user's older links no longer work). Its event id comes from ctx.new_id.
+struct JobFor {
+  std::string_view request_id;
+  std::string_view portal;  // as the record named it: the job's portal and key
+  const domain::User* user = nullptr;
+  std::string_view inviter_id;  // signed into the link as uid
+  bool resend = false;
+};
+events::EmailJob email_job(const JobFor& job, const CommitContext& ctx);
+// The job's row: key = portal, so that the mailer keeps a portal's jobs in order.
+common::Message email_job_message(const events::EmailJob& job, common::Headers headers);
 
 }  // namespace invite::worker

@@ -1,15 +1,20 @@
 #include "dead_letters.hpp"
 
+#include <utility>
+#include <variant>
+
 namespace invite::worker {
 
-common::Result<events::RequestedInvitation> admit(const kafka::InRecord& record, const domain::PortalDirectory& portals,
-                                                  ReplyPartitions& reply_partitions) {
-  auto decoded = events::decode_requested(record.value);
+common::Result<events::RequestRecord> admit(const kafka::InRecord& record, const domain::PortalDirectory& portals,
+                                            ReplyPartitions& reply_partitions) {
+  auto decoded = events::decode_request_record(record.value);
   if (!decoded) return decoded;
-  const auto& event = *decoded;
-  if (portals.find_by_host_header(event.portal) == nullptr) return common::fail("unknown portal: " + event.portal);
-  if (!reply_partitions.exists(event.reply_partition)) {
-    return common::fail("replyPartition: " + std::to_string(event.reply_partition) + " is not a partition of " +
+  // An invitation and a command name their portal and reply partition alike.
+  const auto [portal, reply_partition] = std::visit(
+      [](const auto& event) { return std::pair<std::string, int>(event.portal, event.reply_partition); }, *decoded);
+  if (portals.find_by_host_header(portal) == nullptr) return common::fail("unknown portal: " + portal);
+  if (!reply_partitions.exists(reply_partition)) {
+    return common::fail("replyPartition: " + std::to_string(reply_partition) + " is not a partition of " +
                         std::string(events::topics::kReplies) + " (" + std::to_string(reply_partitions.known()) +
                         " partitions)");
   }

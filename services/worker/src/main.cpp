@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
   auto kafka_or = runtime::connect_kafka(s.kafka, s.group_id, "invite-worker", s.delivery_timeout, topic, s.topic_wait);
   if (!kafka_or) return runtime::fail(kafka_or.error().message);
   auto [producer, consumer, partition_count] = std::move(*kafka_or);
+  // The worker follows the mailer's statuses (docs/architecture.md): it waits for that topic as for its own, since
+  // the devstack, invitectl topics and the manifests create both before any service starts; one that never appears
+  // is a deployment error to report, not a reason to run without delivery outcomes unnoticed.
+  const std::string status_topic(events::topics::kEmailStatus);
+  auto status_partitions = runtime::wait_for_topic(*producer, status_topic, s.topic_wait);
+  if (!status_partitions) return runtime::fail(status_partitions.error().message);
 
   const auto owned = runtime::owned_partitions(partition_count, s.partitions, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
@@ -46,7 +52,8 @@ int main(int argc, char** argv) {
   for (std::int32_t p : owned) owned_text << (owned_text.tellp() > 0 ? "," : "") << p;
 
   common::Registry metrics;
-  worker::WorkerEnvironment env{consumer.get(), producer.get(), &portals, *link_secret, &metrics, s.retention};
+  worker::WorkerEnvironment env{consumer.get(), producer.get(),     &portals,   *link_secret,
+                                &metrics,       *status_partitions, s.retention};
   worker::Worker worker(std::move(env), std::move(stores));
 
   auto ops =

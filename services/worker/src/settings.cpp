@@ -28,7 +28,8 @@ runtime::SettingsOrExit<Settings> read_settings(int argc, char** argv) {
   cli.text("group-id", s.group_id, "invite-worker", "consumer group the worker commits to (for lag monitoring only)");
   cli.duration("delivery-timeout", s.delivery_timeout, "30s",
                "how long one outbox publish may take before it is retried");
-  cli.duration("topic-wait", s.topic_wait, "60s", "how long to wait for invite.requested.v1 to exist at start");
+  cli.duration("topic-wait", s.topic_wait, "60s",
+               "how long to wait for invite.requested.v1 (and then invite.email-status.v1) to exist at start");
   cli.duration("retention", s.retention, "7d", "keep sent outbox rows, applied request ids and day counters this long");
   runtime::add_listener_flags(cli, s.ops, "0.0.0.0", "9100", "address of the /healthz, /readyz and /metrics endpoints",
                               "port of those endpoints (0: any free port, see --port-file)");

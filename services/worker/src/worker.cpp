@@ -4,13 +4,16 @@
 #include <cassert>
 #include <set>
 #include <stdexcept>
+#include <variant>
 
+#include "apply_command.hpp"
 #include "apply_request.hpp"
 #include "dead_letters.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/log.hpp"
 #include "invite/domain/validation.hpp"
 #include "periodic.hpp"
+#include "status_follower.hpp"
 
 namespace invite::worker {
 
@@ -18,11 +21,15 @@ using namespace std::chrono_literals;
 
 namespace {
 const std::string kRequestedTopic(events::topics::kRequested);
+const std::string kStatusTopic(events::topics::kEmailStatus);
 constexpr std::size_t kRelayBatch = 1000;
 constexpr auto kRetryPause = 1s;
 constexpr auto kSweepInterval = 500ms;
 constexpr auto kCommitInterval = 5s;
 constexpr auto kPruneInterval = std::chrono::hours(1);
+// How often the followed positions of invite.email-status.v1 are stored in the files that no status went to: a
+// restart re-reads at most this much of it (harmless, only slower), and an idle worker pays one sync per file.
+constexpr auto kFollowedInterval = 5s;
 // A group closes when librdkafka has no more records at hand, or at these bounds: they cap what one sync can
 // delay (the first request of a group waits for the last) while still amortising a sync over hundreds of requests.
 constexpr std::size_t kGroupRecords = 2000;
@@ -35,6 +42,7 @@ Worker::Worker(WorkerEnvironment env, std::map<std::int32_t, std::unique_ptr<sto
   for (auto& [partition, store] : stores_) {
     PartitionState& state = partitions_[partition];
     state.store = store.get();
+    state.people = store.get();
     state.maintenance = store.get();
     state.relay = std::make_unique<outbox::Relay>(
         *env_.producer, *store,
@@ -67,9 +75,38 @@ common::Result<> Worker::start() {
     common::log_info("resuming partition", {{"partition", std::int64_t{partition}}, {"offset", offset}});
     state.relay->pump();
   }
+  auto followed = follow_assignments();
+  if (!followed) return followed.error();
+  assignments.insert(assignments.end(), followed->begin(), followed->end());
   auto assigned = env_.consumer->assign(assignments);
   ready_ = assigned.has_value();
   return assigned;
+}
+
+common::Result<std::vector<kafka::Assignment>> Worker::follow_assignments() {
+  std::vector<store::PeopleStore*> files;
+  for (auto& [partition, state] : partitions_) files.push_back(state.people);
+  std::vector<kafka::Assignment> assignments;
+  for (std::int32_t partition = 0; partition < env_.status_partitions; ++partition) {
+    const auto marks = env_.consumer->watermarks(kStatusTopic, partition, 10s);
+    if (!marks)
+      return common::fail("cannot read the offsets of " + kStatusTopic + " partition " + std::to_string(partition));
+    const auto [low, high] = *marks;
+    // Never followed by one of the files (a new file, or one from before the follower): from the earliest status
+    // still retained, so that the invitations still pending get their outcome (docs/architecture.md).
+    std::int64_t offset = resume_followed(files, kStatusTopic, partition).value_or(low);
+    if (offset > high || offset < low) offset = low;  // the topic was recreated, or statuses expired unread
+    status_next_[partition] = offset;
+    assignments.push_back({kStatusTopic, partition, offset});
+    for (auto& [p, state] : partitions_) {
+      if (const auto stored = state.people->followed_offset(kStatusTopic, partition)) {
+        state.followed_written[partition] = *stored;
+      }
+    }
+  }
+  common::log_info("following delivery statuses",
+                   {{"topic", kStatusTopic}, {"partitions", std::int64_t{env_.status_partitions}}});
+  return assignments;
 }
 
 std::int64_t Worker::resume_offset(std::int32_t partition, const PartitionState& state) const {
@@ -145,7 +182,92 @@ void Worker::apply(PartitionState& state, std::int32_t partition, CompleteReques
                                         {"raised", static_cast<std::int64_t>(decision.raised)}});
 }
 
+void Worker::apply_command(PartitionState& state, std::int32_t partition, const events::PeopleCommand& command,
+                           const std::string& traceparent) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t now = common::now_ms();
+  if (skip_as_expired(command, now)) {
+    // Nobody waits for a read past its deadline, and it changes nothing: no reply, nothing to store.
+    metrics_.expired_reads(command.kind).inc();
+    common::log_debug("read command skipped after its deadline",
+                      {{"requestId", command.request_id}, {"command", std::string(events::to_string(command.kind))}});
+    return;
+  }
+  join_group(state);  // before the reads, so that the decision sees every earlier request of the group
+  const domain::Portal* portal = env_.portals->find_by_host_header(command.portal);
+  assert(portal != nullptr);  // admitted records name a known portal
+
+  CommandDecision decision =
+      decide_command(command, *state.people, {portal, env_.link_secret, now, &common::new_uuid}, {traceparent});
+  decision.commit.next_offset = resume_offset(partition, state);
+  write(state, std::move(decision.commit));
+
+  metrics_.apply_duration.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  metrics_.commands(decision.kind, decision.outcome).inc();
+  common::log_debug("command applied", {{"requestId", command.request_id},
+                                        {"portal", command.portal},
+                                        {"command", std::string(events::to_string(decision.kind))},
+                                        {"outcome", std::string(domain::to_string(decision.outcome))}});
+}
+
+std::vector<store::FollowedOffset> Worker::unwritten_followed(PartitionState& state) {
+  std::vector<store::FollowedOffset> followed;
+  for (const auto& [partition, next] : status_next_) {
+    auto [it, inserted] = state.followed_written.try_emplace(partition, next);
+    if (!inserted && it->second == next) continue;
+    it->second = next;
+    followed.push_back({kStatusTopic, partition, next});
+  }
+  return followed;
+}
+
+void Worker::record_followed() {
+  for (auto& [partition, state] : partitions_) {
+    auto followed = unwritten_followed(state);
+    if (followed.empty()) continue;
+    join_group(state);
+    store::RequestCommit commit;
+    commit.followed = std::move(followed);
+    commit.next_offset = resume_offset(partition, state);
+    write(state, std::move(commit));
+  }
+}
+
+void Worker::on_status(const kafka::InRecord& record) {
+  status_next_[record.partition] = record.offset + 1;
+  const auto status = events::decode_email_status(record.value);
+  if (!status) {
+    // Not our topic: a record we cannot read is the mailer's problem, never a reason to stop or dead-letter.
+    metrics_.delivery_statuses("undecodable").inc();
+    common::log_warn(
+        "delivery status skipped: it does not decode",
+        {{"partition", std::int64_t{record.partition}}, {"offset", record.offset}, {"error", status.error().message}});
+    return;
+  }
+  const domain::Portal* portal = env_.portals->find_by_host_header(status->portal);
+  if (portal != nullptr) {
+    for (auto& [partition, state] : partitions_) {
+      // An open group's connection reads its own writes (a user invited a moment ago included). Outside a group
+      // the read is not in the write's transaction, which is harmless here: the store drops an outcome whose user
+      // is gone by then.
+      auto delivery = delivery_for(*status, portal->host, *state.people);
+      if (!delivery) continue;
+      join_group(state);
+      store::RequestCommit commit;
+      commit.portal = portal->host;
+      commit.deliveries.push_back(std::move(*delivery));
+      commit.followed = unwritten_followed(state);
+      commit.next_offset = resume_offset(partition, state);
+      write(state, std::move(commit));
+      metrics_.delivery_statuses("applied").inc();
+      return;
+    }
+  }
+  metrics_.delivery_statuses("not_ours").inc();
+}
+
 void Worker::on_record(const kafka::InRecord& record) {
+  if (record.topic == kStatusTopic) return on_status(record);
   auto it = partitions_.find(record.partition);
   assert(it != partitions_.end());
   PartitionState& state = it->second;
@@ -157,14 +279,20 @@ void Worker::on_record(const kafka::InRecord& record) {
 
   auto admitted = admit(record, *env_.portals, reply_partitions_);
   if (!admitted) return send_to_dlq(state, record, admitted.error().message);
-  auto& event = *admitted;
-  if (state.store->request_applied(event.request_id)) {
+  const std::string& request_id =
+      std::visit([](const auto& event) -> const std::string& { return event.request_id; }, *admitted);
+  if (state.store->request_applied(request_id)) {
     metrics_.records_skipped.inc();
     return;
   }
   std::string traceparent = kafka::header(record.headers, events::headers::kTraceparent).value_or("");
   // Passed on to every event the request causes, so only a well-formed one (other producers write here too).
   if (!domain::is_valid_traceparent(traceparent)) traceparent.clear();
+  // A command is one record: applied at once, in the open group like a complete request.
+  if (const auto* command = std::get_if<events::PeopleCommand>(&*admitted)) {
+    return apply_command(state, record.partition, *command, traceparent);
+  }
+  auto& event = std::get<events::RequestedInvitation>(*admitted);
   auto added = assembler_.add(record.partition, record.offset, std::move(event), traceparent);
   if (added.ignored) {
     common::log_warn(
@@ -214,6 +342,7 @@ common::Result<> Worker::run(const std::atomic<bool>& stop) {
   Periodic sweep(kSweepInterval, started);
   Periodic prune_files(kPruneInterval, started);
   Periodic commit_offsets(kCommitInterval, started + kCommitInterval);
+  Periodic store_followed(kFollowedInterval, started + kFollowedInterval);
   std::set<std::int32_t> retry;  // partitions with a failed delivery, pumped again after a pause
   try {
     while (!stop.load()) {
@@ -227,7 +356,7 @@ common::Result<> Worker::run(const std::atomic<bool>& stop) {
           on_record(*record);
         } else if (auto* eof = std::get_if<kafka::PartitionEof>(&polled)) {
           auto it = partitions_.find(eof->partition);
-          if (it != partitions_.end()) it->second.at_end = true;
+          if (eof->topic == kRequestedTopic && it != partitions_.end()) it->second.at_end = true;
         } else if (auto* error = std::get_if<kafka::PollError>(&polled)) {
           common::log_warn("consumer error", {{"error", error->message}, {"fatal", error->fatal}});
           if (error->fatal) {
@@ -245,6 +374,7 @@ common::Result<> Worker::run(const std::atomic<bool>& stop) {
       for (auto& [partition, state] : partitions_) {
         if (state.relay->drain()) retry.insert(partition);
       }
+      if (store_followed.due(Periodic::Clock::now())) record_followed();
       commit_groups();
       publish_committed();
 
@@ -257,6 +387,8 @@ common::Result<> Worker::run(const std::atomic<bool>& stop) {
       if (prune_files.due(now)) prune();
       if (commit_offsets.due(now)) commit_group_offsets();
     }
+    record_followed();  // so that a restart re-reads as little of invite.email-status.v1 as possible
+    commit_groups();
   } catch (const std::exception& e) {
     ready_ = false;
     return common::fail(std::string("storage failure: ") + e.what());

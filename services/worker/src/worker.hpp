@@ -8,9 +8,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "invite/common/metrics.hpp"
 #include "invite/domain/portal.hpp"
+#include "invite/events/commands.hpp"
 #include "invite/kafka/client.hpp"
 #include "invite/outbox/relay.hpp"
 #include "invite/store/partition_store.hpp"
@@ -26,6 +28,8 @@ struct WorkerEnvironment {
   const domain::PortalDirectory* portals = nullptr;
   std::string link_secret;
   common::Registry* metrics = nullptr;
+  // Partitions of invite.email-status.v1, all of which the worker follows (main waits for the topic). 0: none.
+  std::int32_t status_partitions = 0;
   // Sent outbox rows, applied request ids and day counters older than this are pruned (hourly).
   std::chrono::milliseconds retention{std::chrono::hours(24 * 7)};
 };
@@ -46,6 +50,7 @@ class Worker {
   struct PartitionState {
     // The file's parts, each for the one use named.
     store::RequestStore* store = nullptr;       // the loop and the apply step
+    store::PeopleStore* people = nullptr;       // the commands' and the follower's reads
     store::Maintenance* maintenance = nullptr;  // pruning
     std::unique_ptr<outbox::Relay> relay;       // publishes the file's outbox
     std::int64_t consumed_next = 0;             // offset after the last record taken from Kafka
@@ -54,10 +59,21 @@ class Worker {
     bool dirty = false;                         // outbox rows committed and not yet handed to the relay
     std::size_t grouped = 0;                    // requests and DLQ records in the open group (0: no group open)
     std::vector<outbox::Row> written;           // the open group's outbox rows, published once it commits
+    // Per partition of invite.email-status.v1, the position last written to this file (absent: never).
+    std::map<std::int32_t, std::int64_t> followed_written;
   };
 
   void on_record(const kafka::InRecord& record);
   void apply(PartitionState& state, std::int32_t partition, CompleteRequest request);
+  void apply_command(PartitionState& state, std::int32_t partition, const events::PeopleCommand& command,
+                     const std::string& traceparent);
+  // invite.email-status.v1: a status for a user of one of the files becomes a delivery outcome in that file.
+  void on_status(const kafka::InRecord& record);
+  // The followed positions this file has not stored yet (and marks them stored: the caller writes them).
+  std::vector<store::FollowedOffset> unwritten_followed(PartitionState& state);
+  // Stores the followed positions in every file that lags behind them, joining (or opening) its group.
+  void record_followed();
+  common::Result<std::vector<kafka::Assignment>> follow_assignments();
   void join_group(PartitionState& state);
   void write(PartitionState& state, store::RequestCommit commit);
   void commit_groups();
@@ -75,6 +91,7 @@ class Worker {
   std::atomic<bool> ready_{false};
   ReplyPartitions reply_partitions_;
   RequestAssembler assembler_;
+  std::map<std::int32_t, std::int64_t> status_next_;  // invite.email-status.v1: next offset to read, by partition
 };
 
 }  // namespace invite::worker

@@ -33,4 +33,24 @@ common::Counter& WorkerMetrics::requests(domain::Outcome outcome) {
                            {{"outcome", std::string(domain::to_string(outcome))}});
 }
 
+common::Counter& WorkerMetrics::commands(events::CommandKind kind, domain::Outcome outcome) {
+  return registry_.counter(
+      "invite_worker_commands_total",
+      "Commands of the invitation's life decided, by command and outcome (the reply's names)",
+      {{"command", std::string(events::to_string(kind))}, {"outcome", std::string(domain::to_string(outcome))}});
+}
+
+common::Counter& WorkerMetrics::expired_reads(events::CommandKind kind) {
+  return registry_.counter("invite_worker_expired_reads_total",
+                           "Read commands (confirm, list) skipped without a reply because their deadline had passed",
+                           {{"command", std::string(events::to_string(kind))}});
+}
+
+common::Counter& WorkerMetrics::delivery_statuses(std::string_view result) {
+  return registry_.counter("invite_worker_delivery_statuses_total",
+                           "Records of invite.email-status.v1 read, by result: applied to a user of this worker's "
+                           "files, not_ours, undecodable",
+                           {{"result", std::string(result)}});
+}
+
 }  // namespace invite::worker

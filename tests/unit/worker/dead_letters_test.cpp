@@ -1,6 +1,8 @@
 // The worker's dead-letter policy: which records it sets aside, and what it writes to the dead-letter topic.
 #include "dead_letters.hpp"
 
+#include "invite/events/commands.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -61,12 +63,59 @@ kafka::InRecord requested(const std::string& portal, std::int32_t reply_partitio
   return record;
 }
 
+kafka::InRecord command_record(const std::string& portal, std::string value_suffix = "") {
+  events::PeopleCommand c;
+  c.event_id = "eeeeeeee-0000-4000-8000-000000000002";
+  c.occurred_at_ms = 1'790'000'000'000;
+  c.request_id = "aaaaaaaa-0000-4000-8000-000000000002";
+  c.deadline_ms = c.occurred_at_ms + 10'000;
+  c.portal = portal;
+  c.reply_partition = 1;
+  c.kind = events::CommandKind::List;
+  c.caller_id = "11111111-1111-4111-8111-111111111111";
+  c.caller_role = domain::Role::Owner;
+  kafka::InRecord record;
+  record.topic = std::string(events::topics::kRequested);
+  record.key = portal;
+  record.value = events::encode_command(c);
+  if (!value_suffix.empty()) {
+    // Replaces the command's name, keeping the rest of the record.
+    const auto at = record.value.find("\"list\"");
+    record.value.replace(at, 6, value_suffix);
+  }
+  return record;
+}
+
+TEST(Admit, AcceptsACommand) {
+  MetadataProducer producer(4);
+  ReplyPartitions replies(producer);
+  const auto admitted = admit(command_record("docs.example.com"), portals(), replies);
+  ASSERT_TRUE(admitted.has_value()) << admitted.error().message;
+  ASSERT_TRUE(std::holds_alternative<events::PeopleCommand>(*admitted));
+  EXPECT_EQ(std::get<events::PeopleCommand>(*admitted).kind, events::CommandKind::List);
+}
+
+TEST(Admit, SetsAsideACommandOfAnUnknownPortal) {
+  MetadataProducer producer(4);
+  ReplyPartitions replies(producer);
+  const auto admitted = admit(command_record("elsewhere.example.com"), portals(), replies);
+  ASSERT_FALSE(admitted.has_value());
+  EXPECT_EQ(admitted.error().message, "unknown portal: elsewhere.example.com");
+}
+
+TEST(Admit, SetsAsideACommandThatDoesNotDecode) {
+  MetadataProducer producer(4);
+  ReplyPartitions replies(producer);
+  EXPECT_FALSE(admit(command_record("docs.example.com", "\"rename\""), portals(), replies));
+}
+
 TEST(Admit, AcceptsARecordItCanApply) {
   MetadataProducer producer(4);
   ReplyPartitions replies(producer);
   const auto admitted = admit(requested("docs.example.com", 3), portals(), replies);
   ASSERT_TRUE(admitted.has_value()) << admitted.error().message;
-  EXPECT_EQ(admitted->portal, "docs.example.com");
+  ASSERT_TRUE(std::holds_alternative<events::RequestedInvitation>(*admitted));
+  EXPECT_EQ(std::get<events::RequestedInvitation>(*admitted).portal, "docs.example.com");
 }
 
 TEST(Admit, SetsAsideWhatDoesNotDecode) {
