@@ -1,8 +1,10 @@
 """Every record the running service writes keeps proto/asyncapi.yaml and the JSON Schemas it references.
 
 One devstack with two portals serves a scripted session (new users, an existing user, an e-mail repeated in one
-request, a trace context, requests rejected for a disabled user and for paid seats); then python3-kafka reads
-every topic from the beginning and each test checks one promise of the contract against all of it.
+request, a trace context, requests rejected for a disabled user and for paid seats), then the invitation's later
+life over HTTP (a link confirmed and accepted, an invitation resent, a user disabled and deleted); then
+python3-kafka reads every topic from the beginning and each test checks one promise of the contract against all
+of it.
 """
 
 import collections
@@ -10,6 +12,7 @@ import dataclasses
 import json
 import secrets
 import unittest
+import urllib.parse
 
 import kafka
 from kafka.partitioner.default import murmur2
@@ -51,6 +54,13 @@ PAID_SEATS = Scripted(PORTAL_B, (("fay@b.example", "User"), ("gus@b.example", "D
 DISABLED_USER = Scripted(PORTAL_A, (("hal@a.example", "User"), ("ben@a.example", "User")), 400, "user_disabled")
 EXISTING_ONLY = Scripted(PORTAL_A, (("cora@a.example", "User"),), 200, "ok")
 SESSION = (NEW_USERS, NEW_AND_EXISTING_TRACED, SECOND_PORTAL, PAID_SEATS, DISABLED_USER, EXISTING_ONLY)
+# After the invites, on PORTAL_A: anna's link is confirmed and accepted; cora's invitation is resent, then she is
+# disabled and deleted. Each is one command record with one reply; the events they must leave are below.
+ACCEPTED = "anna@a.example"
+REVOKED = "cora@a.example"
+COMMANDS = ("confirm", "accept", "resend", "disable", "delete")
+LIFECYCLE_EVENTS = {harness.USER_ACTIVATED: ("accept", ACCEPTED), harness.USER_DISABLED: ("disable", REVOKED),
+                    harness.USER_DELETED: ("delete", REVOKED)}
 
 
 def cluster_partitions(brokers):
@@ -76,7 +86,7 @@ class TheContractFile(unittest.TestCase):
 
     def test_every_topic_the_tests_name_is_a_channel(self):
         named = {harness.REQUESTED, harness.REPLIES, harness.EMAILS, harness.USER_INVITED, harness.REQUESTED_DLQ,
-                 harness.EMAIL_STATUS}
+                 harness.EMAIL_STATUS, harness.USER_ACTIVATED, harness.USER_DISABLED, harness.USER_DELETED}
         self.assertLessEqual(named, CONTRACT.topics)
 
     def test_keys_are_documented_as_the_design_says(self):
@@ -84,6 +94,9 @@ class TheContractFile(unittest.TestCase):
         self.assertEqual(CONTRACT.key(harness.REPLIES).payload_field, "requestId")
         self.assertEqual(CONTRACT.key(harness.EMAILS).payload_field, "portal")
         self.assertEqual(CONTRACT.key(harness.USER_INVITED).payload_field, "portal")
+        for topic in LIFECYCLE_EVENTS:
+            self.assertEqual(CONTRACT.key(topic).payload_field, "portal", topic)
+            self.assertEqual(CONTRACT.partitioning(topic), "key", topic)
         self.assertIsNone(CONTRACT.key(harness.REQUESTED_DLQ).payload_field, "dead letters keep the source's key")
         self.assertEqual(CONTRACT.partitioning(harness.REPLIES), "reply-partition")
         for topic in (harness.REQUESTED, harness.EMAILS, harness.USER_INVITED, harness.REQUESTED_DLQ):
@@ -130,8 +143,10 @@ class TopicsOfASession(unittest.TestCase):
             if scripted is DISABLED_USER:
                 cls.stack.disable(PORTAL_A, "ben@a.example")
             cls._send(scripted)
+        cls._live_the_invitations_life()
         cls.records = cls._read_every_topic()
         cls.requests = cls._requests_by_scripted()
+        cls.commands = cls._commands_by_name()
 
     @classmethod
     def _send(cls, scripted):
@@ -144,12 +159,44 @@ class TopicsOfASession(unittest.TestCase):
             raise AssertionError(f"{scripted}: HTTP {response.status} {response.body!r}")
 
     @classmethod
+    def _lifecycle(cls, method, path, body, headers=None, token=True):
+        all_headers = {"Host": f"{PORTAL_A}:{cls.stack.port}", "Content-Type": "application/json"}
+        if token:
+            all_headers["Cookie"] = f"asc_auth_key={cls.tokens[PORTAL_A]}"
+        all_headers.update(headers or {})
+        response = harness.request(cls.stack.url, method, path, all_headers, body)
+        if response.status != 200:
+            raise AssertionError(f"{method} {path}: HTTP {response.status} {response.body!r}")
+        return response.json()["response"]
+
+    @classmethod
+    def _live_the_invitations_life(cls):
+        created = sum(len(scripted.created) for scripted in SESSION)
+        jobs = {json.loads(r.value)["recipient"]["email"]: json.loads(r.value)
+                for r in harness.read_topic(cls.stack.brokers, harness.EMAILS, created)}
+        link = jobs[ACCEPTED]["confirmationLink"]
+        query = link.split("?", 1)[1]
+        values = dict(urllib.parse.parse_qsl(query))
+        confirmed = cls._lifecycle("POST", "/api/2.0/authentication/confirm", values, token=False)
+        if confirmed["result"] != 0:
+            raise AssertionError(f"confirm of {link}: {confirmed}")
+        cls._lifecycle("POST", "/api/2.0/people",
+                       {"fromInviteLink": True, "email": ACCEPTED, "type": int(values["emplType"]),
+                        "key": values["key"], "firstName": "Anna", "lastName": "Lind", "password": "long enough 1"},
+                       {"confirm": query}, token=False)
+        cora = next(user["id"] for user in cls.stack.users(portal=PORTAL_A) if user["email"] == REVOKED)
+        cls._lifecycle("PUT", "/api/2.0/people/invite", {"userIds": [cora], "resendAll": False})
+        cls._lifecycle("PUT", "/api/2.0/people/status/2", {"userIds": [cora]})
+        cls._lifecycle("PUT", "/api/2.0/people/delete", {"userIds": [cora]})
+
+    @classmethod
     def _read_every_topic(cls):
         """{topic: [record]}, waiting for as many records as the session must have produced."""
         created = sum(len(scripted.created) for scripted in SESSION)
-        expected = {harness.REQUESTED: sum(len(scripted.invitations) for scripted in SESSION),
-                    harness.REPLIES: len(SESSION), harness.EMAILS: created, harness.USER_INVITED: created,
-                    harness.REQUESTED_DLQ: 0, harness.EMAIL_STATUS: created}
+        expected = {harness.REQUESTED: sum(len(scripted.invitations) for scripted in SESSION) + len(COMMANDS),
+                    harness.REPLIES: len(SESSION) + len(COMMANDS), harness.EMAILS: created + 1,
+                    harness.USER_INVITED: created, harness.REQUESTED_DLQ: 0, harness.EMAIL_STATUS: created + 1,
+                    harness.USER_ACTIVATED: 1, harness.USER_DISABLED: 1, harness.USER_DELETED: 1}
         return {topic: harness.read_topic(cls.stack.brokers, topic, count) for topic, count in expected.items()}
 
     @classmethod
@@ -158,7 +205,8 @@ class TopicsOfASession(unittest.TestCase):
         by_request = collections.defaultdict(list)
         for record in cls.records[harness.REQUESTED]:
             value = json.loads(record.value)
-            by_request[value["requestId"]].append(value)
+            if "command" not in value:  # the invite's records carry no command
+                by_request[value["requestId"]].append(value)
         found = {}
         for request_id, values in by_request.items():
             emails = [value["invitation"]["email"] for value in sorted(values, key=lambda v: v["index"])]
@@ -170,6 +218,19 @@ class TopicsOfASession(unittest.TestCase):
         if len(found) != len(SESSION):
             raise AssertionError(f"{len(found)} requests on {harness.REQUESTED}, the session sent {len(SESSION)}")
         return found
+
+    @classmethod
+    def _commands_by_name(cls):
+        """{command: request id} of the lifecycle's command records, each sent once."""
+        found = collections.defaultdict(list)
+        for record in cls.records[harness.REQUESTED]:
+            value = json.loads(record.value)
+            if "command" in value:
+                found[value["command"]].append(value["requestId"])
+        if sorted(found) != sorted(COMMANDS) or any(len(ids) != 1 for ids in found.values()):
+            raise AssertionError(f"command records on {harness.REQUESTED}: {dict(found)}, expected one of each "
+                                 f"of {COMMANDS}")
+        return {name: ids[0] for name, ids in found.items()}
 
     def _all(self):
         """(topic, record) of every topic whose values are JSON events (all but the dead letters)."""
@@ -218,7 +279,7 @@ class TopicsOfASession(unittest.TestCase):
         traceparent_of = {request_id: scripted.traceparent for scripted, request_id in self.requests.items()}
         for topic, record in self._all():
             with self.subTest(record=where(record)):
-                expected = traceparent_of[json.loads(record.value)["requestId"]]
+                expected = traceparent_of.get(json.loads(record.value)["requestId"])  # commands: none sent
                 self.assertEqual(harness.headers_of(record).get("traceparent"), expected)
 
     # ---- keys and partitions ----
@@ -269,14 +330,18 @@ class TopicsOfASession(unittest.TestCase):
         for scripted, request_id in self.requests.items():
             with self.subTest(request=scripted.emails):
                 self.assertEqual(outcomes[request_id], [scripted.outcome])
-
+        for command, request_id in self.commands.items():
+            with self.subTest(command=command):
+                self.assertEqual(len(outcomes[request_id]), 1)
+        replies = {value["requestId"]: value for _, value in self._values(harness.REPLIES)}
+        self.assertEqual([replies[self.commands[c]].get("command") for c in COMMANDS], list(COMMANDS))
     def test_every_new_user_gets_one_email_job_and_one_event_and_nobody_else_does(self):
         expected = collections.Counter()
         for scripted, request_id in self.requests.items():
             for email in scripted.created:
                 expected[(request_id, scripted.portal, email)] += 1
         jobs = collections.Counter((v["requestId"], v["portal"], v["recipient"]["email"].lower())
-                                   for _, v in self._values(harness.EMAILS))
+                                   for _, v in self._values(harness.EMAILS) if not v.get("resend"))
         events = collections.Counter((v["requestId"], v["portal"], v["user"]["email"].lower())
                                      for _, v in self._values(harness.USER_INVITED))
         self.assertEqual(jobs, expected)
@@ -292,6 +357,35 @@ class TopicsOfASession(unittest.TestCase):
                              reply_users[(value["requestId"], value["recipient"]["email"].lower())])
         for _, value in self._values(harness.USER_INVITED):
             self.assertEqual(value["user"]["id"], reply_users[(value["requestId"], value["user"]["email"].lower())])
+
+    def test_a_resend_is_one_email_job_marked_resend_with_a_new_link(self):
+        resent = [v for _, v in self._values(harness.EMAILS) if v.get("resend")]
+        self.assertEqual([(v["requestId"], v["portal"], v["recipient"]["email"]) for v in resent],
+                         [(self.commands["resend"], PORTAL_A, REVOKED)])
+        first = [v for _, v in self._values(harness.EMAILS) if v["recipient"]["email"] == REVOKED and not v.get("resend")]
+        self.assertEqual(len(first), 1)
+        self.assertNotEqual(first[0]["confirmationLink"], resent[0]["confirmationLink"])
+        self.assertEqual(first[0]["recipient"]["userId"], resent[0]["recipient"]["userId"])
+
+    def test_one_event_per_activation_disable_and_delete(self):
+        for topic, (command, email) in LIFECYCLE_EVENTS.items():
+            with self.subTest(topic=topic):
+                self.assertEqual([(v["requestId"], v["portal"], v["user"]["email"]) for _, v in self._values(topic)],
+                                 [(self.commands[command], PORTAL_A, email)])
+                for record, value in self._values(topic):
+                    self.assertEqual(record.key, PORTAL_A.encode())
+        activated = self._values(harness.USER_ACTIVATED)[0][1]["user"]
+        invited = {v["user"]["email"]: v["user"]["id"] for _, v in self._values(harness.USER_INVITED)}
+        self.assertEqual(activated["id"], invited[ACCEPTED])  # activated in place: the invited user's id
+        disabled = self._values(harness.USER_DISABLED)[0][1]["user"]["id"]
+        self.assertEqual(self._values(harness.USER_DELETED)[0][1]["user"]["id"], disabled)
+        self.assertEqual(disabled, invited[REVOKED])
+
+    def test_no_password_reaches_a_topic(self):
+        for topic, records in self.records.items():
+            for record in records:
+                with self.subTest(record=where(record)):
+                    self.assertNotIn(b"long enough 1", record.value)
 
     def test_every_email_job_is_sent_once_and_announced_once(self):
         # The devstack's mailer writes .eml files, which never fail: one `sent` per job, on its first attempt.
