@@ -134,6 +134,8 @@ std::string Stack::worker_metrics() const {
 }
 
 Stack::~Stack() {
+  if (mailer_) mailer_->stop(5s);
+  mailer_.reset();
   for (auto& gateway : extra_gateways_) gateway.stop(5s);
   if (gateway_) gateway_->stop(5s);
   if (worker_) worker_->stop(5s);
@@ -192,6 +194,40 @@ std::optional<int> Stack::stop_worker_with(int signo, std::chrono::milliseconds 
   auto status = worker_->wait_for(timeout);
   if (status) worker_.reset();
   return status;
+}
+
+void Stack::start_mailer(const std::vector<std::string>& extra_args) {
+  require(!mailer_, "the stack's mailer is already running");
+  const auto port_file = dir_ / "mailer.port";
+  std::filesystem::create_directories(dir_ / "mailer");
+  std::vector<std::string> args{"--kafka-brokers",
+                                brokers(),
+                                "--group-id",
+                                "it-mailer",
+                                "--data-dir",
+                                (dir_ / "mailer").string(),
+                                "--portals-file",
+                                (dir_ / "portals.json").string(),
+                                "--listen-address",
+                                "127.0.0.1",
+                                "--port",
+                                "0",
+                                "--port-file",
+                                port_file.string(),
+                                "--rate-per-domain",
+                                "0",
+                                "--log-level",
+                                "debug"};
+  bool smtp = false;
+  for (const auto& arg : extra_args) smtp |= arg == "--smtp-url";
+  if (!smtp) args.insert(args.end(), {"--outbox-dir", outbox_dir().string()});
+  const auto mock = client_args(cluster_ != nullptr, options_.kafka_config);
+  args.insert(args.end(), mock.begin(), mock.end());
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto child = devstack::ChildProcess::spawn({INVITE_MAILER_BIN, args, options_.env, dir_ / "mailer.log", false});
+  require(child.has_value(), "spawn mailer: " + child.error().message);
+  mailer_ = std::move(*child);
+  require(eventually([&] { return common::read_file(port_file).has_value(); }, 30s), "mailer port file");
 }
 
 void Stack::start_gateway() {
@@ -273,6 +309,18 @@ HttpReply Stack::invite(const std::string& body, const std::string& token, const
 HttpReply Stack::get(const std::string& target) const {
   auto reply = http_request("127.0.0.1", port_, "GET", target, {{"Host", "localhost"}}, "", 10s);
   require(reply.has_value(), "GET failed: " + reply.error().message);
+  return *reply;
+}
+
+HttpReply Stack::request(const std::string& method, const std::string& target, const std::string& body,
+                         const std::string& token, std::vector<std::pair<std::string, std::string>> extra,
+                         const std::string& portal) const {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", portal}, {"Accept", "application/json"}};
+  if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+  if (!token.empty()) headers.emplace_back("Cookie", std::string(auth::kAuthCookie) + "=" + token);
+  for (auto& h : extra) headers.push_back(std::move(h));
+  auto reply = http_request("127.0.0.1", port_, method, target, headers, body, 60s);
+  require(reply.has_value(), method + " " + target + " failed: " + reply.error().message);
   return *reply;
 }
 

@@ -47,6 +47,11 @@ class Stack {
   // Signals the worker and waits for its exit status (nullopt if it is still running after timeout).
   std::optional<int> stop_worker_with(int signo, std::chrono::milliseconds timeout);
   void start_gateway();
+  // invite-mailer on this stack's cluster in its own consumer group: without extra_args it writes each e-mail as
+  // an .eml file into outbox_dir(); extra_args (e.g. --smtp-url, --max-attempts) are added as given. It runs until
+  // the stack ends.
+  void start_mailer(const std::vector<std::string>& extra_args = {});
+  std::filesystem::path outbox_dir() const { return dir_ / "outbox-mail"; }
   // Another gateway on the same cluster with its own reply partition (as a second replica); returns its port.
   // It runs until the stack ends.
   std::uint16_t start_extra_gateway(std::int32_t reply_partition);
@@ -85,6 +90,11 @@ class Stack {
   HttpReply invite(const std::string& body, const std::string& token, const std::string& portal = "localhost",
                    std::vector<std::pair<std::string, std::string>> extra = {}) const;
   HttpReply get(const std::string& target) const;
+  // Any request to the gateway with Host `portal` (and Content-Type application/json when there is a body); the
+  // token, when given, as the asc_auth_key cookie. extra headers are added as given.
+  HttpReply request(const std::string& method, const std::string& target, const std::string& body = "",
+                    const std::string& token = "", std::vector<std::pair<std::string, std::string>> extra = {},
+                    const std::string& portal = "localhost") const;
 
   // Every record of a topic on this stack's cluster; see the free read_topic().
   std::vector<kafka::InRecord> read_topic(const std::string& topic, std::size_t expected = 0,
@@ -108,6 +118,7 @@ class Stack {
   std::string token_secret_;
   std::optional<devstack::ChildProcess> worker_;
   std::optional<devstack::ChildProcess> gateway_;
+  std::optional<devstack::ChildProcess> mailer_;
   std::vector<devstack::ChildProcess> extra_gateways_;
   void start_cluster();
   // Spawns a gateway logging to <name>.log and waits until it is ready; returns it and its port.
