@@ -224,7 +224,7 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
 void report(const std::string& scenario, const Exchanges& exchanges, const Verdict& verdict,
             const std::map<std::string, std::string>& extra, std::chrono::steady_clock::duration took) {
   std::ostringstream line;
-  line << scenario << ": requests=" << exchanges.sent << " ok=" << exchanges.ok << " errors={";
+  line << "requests=" << exchanges.sent << " ok=" << exchanges.ok << " errors={";
   bool first = true;
   for (const auto& [kind, count] : exchanges.errors) {
     line << (first ? "" : ",") << kind << ":" << count;
@@ -235,14 +235,19 @@ void report(const std::string& scenario, const Exchanges& exchanges, const Verdi
        << " lost=" << verdict.lost << " redelivered=" << verdict.redelivered << " unconverged=" << verdict.unconverged
        << " beyond_retention=" << verdict.beyond_retention << " slowest_ms=" << exchanges.slowest.count();
   for (const auto& [key, value] : extra) line << " " << key << "=" << value;
-  line << " seconds=" << std::chrono::duration_cast<std::chrono::seconds>(took).count();
-  std::printf("FAULTS %s\n", line.str().c_str());
+  write_summary(scenario, line.str(), took);
+}
+
+void write_summary(const std::string& scenario, const std::string& figures, std::chrono::steady_clock::duration took) {
+  const auto line =
+      scenario + ": " + figures + " seconds=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(took).count());
+  std::printf("FAULTS %s\n", line.c_str());
   std::fflush(stdout);
   // The build tree's faults-summary/ unless the environment names another directory.
   const char* dir = std::getenv("INVITE_FAULTS_SUMMARY_DIR");
   const std::filesystem::path summaries = dir != nullptr && *dir != '\0' ? dir : INVITE_FAULTS_SUMMARY_DEFAULT;
   std::filesystem::create_directories(summaries);
-  std::ofstream(summaries / (scenario + ".txt"), std::ios::trunc) << line.str() << "\n";
+  std::ofstream(summaries / (scenario + ".txt"), std::ios::trunc) << line << "\n";
 }
 
 }  // namespace invite::faults

@@ -94,4 +94,7 @@ Verdict judge(const testing::Stack& stack, const std::vector<Request>& requests,
 void report(const std::string& scenario, const Exchanges& exchanges, const Verdict& verdict,
             const std::map<std::string, std::string>& extra, std::chrono::steady_clock::duration took);
 
+// "FAULTS <scenario>: <figures> seconds=..." on stdout and into the summary directory; report() writes through it.
+void write_summary(const std::string& scenario, const std::string& figures, std::chrono::steady_clock::duration took);
+
 }  // namespace invite::faults

@@ -18,19 +18,6 @@ bool has(std::string_view text, bool (*kind)(unsigned char)) {
   return std::any_of(text.begin(), text.end(), [kind](char c) { return kind(static_cast<unsigned char>(c)); });
 }
 
-// C0 controls and DEL as single bytes; C1 controls (U+0080..U+009F) as their UTF-8 form C2 80..C2 9F.
-bool has_control_character(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) return true;
-    if (c == 0xc2 && i + 1 < text.size()) {
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 std::size_t code_points(std::string_view utf8) {
@@ -53,7 +40,7 @@ std::optional<NameProblem> check_name(std::string_view name) {
   const auto trimmed = common::trim(name);
   if (trimmed.empty()) return NameProblem::Empty;
   if (code_points(trimmed) > kMaxNameLength) return NameProblem::TooLong;
-  if (has_control_character(trimmed)) return NameProblem::ControlCharacter;
+  if (common::has_control_character(trimmed)) return NameProblem::ControlCharacter;
   if (trimmed.find_first_of("<>") != std::string_view::npos) return NameProblem::AngleBracket;
   return std::nullopt;
 }

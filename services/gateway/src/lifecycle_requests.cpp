@@ -44,13 +44,6 @@ std::optional<std::optional<EmployeeType>> type_field(const Json* value) {
   return std::nullopt;
 }
 
-bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
-
 // The link's values from anything that can be looked up by name (a JSON body or a query string). A control
 // character (a JSON "\u0000" included) is in no key, address or encrypted address the worker ever issued: it is
 // refused here instead of travelling to the worker only to check as Invalid.
@@ -61,7 +54,7 @@ LinkValues read_link(const Lookup& lookup, ValidationErrors& errors) {
     if (!lookup.wrong_type("key")) errors.add("Key", required("Key"));
   } else if (key->size() > kMaxKeyLength) {
     errors.add("Key", "The Key is too long.");
-  } else if (has_control_character(*key)) {
+  } else if (common::has_control_character(*key)) {
     errors.add("Key", "The Key must not contain control characters.");
   } else {
     link.key = std::move(*key);
@@ -78,9 +71,9 @@ LinkValues read_link(const Lookup& lookup, ValidationErrors& errors) {
     errors.add("Email", "Incorrect email");
   } else if (link.encemail && link.encemail->size() > kMaxEncemailLength) {
     errors.add("EncEmail", "The EncEmail is too long.");
-  } else if (link.email && has_control_character(*link.email)) {
+  } else if (link.email && common::has_control_character(*link.email)) {
     errors.add("Email", "Incorrect email");
-  } else if (link.encemail && has_control_character(*link.encemail)) {
+  } else if (link.encemail && common::has_control_character(*link.encemail)) {
     errors.add("EncEmail", "The EncEmail must not contain control characters.");
   }
   if (const auto type = lookup.type("emplType"); !type) {
@@ -297,7 +290,7 @@ boost::system::result<AcceptRequest, ValidationErrors> parse_accept_request(std:
       errors.add("Key", required("Key"));
     } else if (key->size() > kMaxKeyLength) {
       errors.add("Key", "The Key is too long.");
-    } else if (has_control_character(*key)) {
+    } else if (common::has_control_character(*key)) {
       errors.add("Key", "The Key must not contain control characters.");
     } else {
       request.key = std::move(*key);

@@ -1,22 +1,12 @@
 #include "query_string.hpp"
 
-#include <algorithm>
-
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/params_encoded_view.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "invite/common/text.hpp"
+
 namespace invite::gateway {
-namespace {
-
-bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
-
-}  // namespace
 
 common::Result<std::vector<QueryParameter>> parse_query_string(std::string_view query, std::size_t max_parameters) {
   if (!query.empty() && query.front() == '?') query.remove_prefix(1);
@@ -33,7 +23,7 @@ common::Result<std::vector<QueryParameter>> parse_query_string(std::string_view 
     if (result.size() == max_parameters) {
       return common::fail("the query string has more than " + std::to_string(max_parameters) + " parameters");
     }
-    if (has_control_character(param.name) || has_control_character(param.value)) {
+    if (common::has_control_character(param.name) || common::has_control_character(param.value)) {
       return common::fail("the query string holds a control character");
     }
     result.push_back(param);

@@ -77,4 +77,17 @@ TEST(TextTest, TrimReturnsAViewIntoItsArgument) {
   EXPECT_EQ(trimmed.size(), 4u);
 }
 
+TEST(TextTest, ControlCharactersAreC0DelAndC1InUtf8) {
+  EXPECT_TRUE(has_control_character(std::string_view("a\0b", 3)));
+  EXPECT_TRUE(has_control_character("tab\there"));
+  EXPECT_TRUE(has_control_character("del\x7f"));
+  EXPECT_TRUE(has_control_character("next line \xC2\x85"));  // U+0085
+}
+
+TEST(TextTest, PrintableTextHasNoControlCharacter) {
+  EXPECT_FALSE(has_control_character(""));
+  EXPECT_FALSE(has_control_character("Zoë <x@y.io> ~"));
+  EXPECT_FALSE(has_control_character("\xC2\xA0"));  // NBSP is printable
+}
+
 }  // namespace

@@ -94,6 +94,19 @@ TEST(ParseConfirmRequest, RefusesADuplicateProperty) {
   EXPECT_EQ(first_error(parse_confirm_request(R"({"type":1,"key":"1.a","email":"a@b.io","EMAIL":"c@d.io"})")), "$");
 }
 
+// A control character is in no key or address the worker issued: refused before anything is published.
+TEST(ParseConfirmRequest, RefusesAControlCharacterInTheKey) {
+  EXPECT_EQ(first_error(parse_confirm_request(R"({"type":1,"key":"1.a\u0000b","email":"a@b.io"})")), "Key");
+}
+
+TEST(ParseConfirmRequest, RefusesAControlCharacterInTheEncemail) {
+  EXPECT_EQ(first_error(parse_confirm_request(R"({"type":1,"key":"1.a","encemail":"xy\u007fz"})")), "EncEmail");
+}
+
+TEST(ParseConfirmRequest, RefusesAControlCharacterInTheEmail) {
+  EXPECT_EQ(first_error(parse_confirm_request(R"({"type":1,"key":"1.a","email":"a@b.io\u000a"})")), "Email");
+}
+
 TEST(ParseConfirmHeader, ReadsTheLinksQueryString) {
   const auto link =
       parse_confirm_header("type=LinkInvite&key=1700000000000.ab-c_d&encemail=x%2By&uid=" + std::string(kUid) +
@@ -112,6 +125,11 @@ TEST(ParseConfirmHeader, RefusesAParameterGivenTwice) {
             "the parameter 'key' is given more than once");
 }
 
+TEST(ParseConfirmHeader, RefusesAnEscapedControlCharacter) {
+  EXPECT_EQ(first_message(parse_confirm_header("type=LinkInvite&key=1.a%00b&email=a@b.io")),
+            "the query string holds a control character");
+}
+
 TEST(ParseConfirmHeader, RequiresTheType) {
   EXPECT_EQ(first_error(parse_confirm_header("key=1.a&email=a@b.io")), "Type");
 }
@@ -125,6 +143,12 @@ TEST(ParseAcceptRequest, ReadsTheWebClientsBody) {
   EXPECT_EQ(request.type, EmployeeType::User);
   EXPECT_EQ(request.first_name, "Alice");
   EXPECT_EQ(request.password, "correct horse");
+}
+
+TEST(ParseAcceptRequest, RefusesAControlCharacterInTheKey) {
+  const auto body = R"({"fromInviteLink":true,"email":"a@b.io","type":4,"key":"1.a\u0001","firstName":"A",)"
+                    R"("lastName":"B","password":"correct horse"})";
+  EXPECT_EQ(first_error(parse_accept_request(body, {})), "Key");
 }
 
 TEST(ParseAcceptRequest, TakesAPasswordHashAsGiven) {
