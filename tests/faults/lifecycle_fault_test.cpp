@@ -24,9 +24,9 @@ using testing::Stack;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kRequestTimeout = 3s;
-constexpr int kUsers = 24;                 // the first half accept, the second half are resent
-constexpr auto kOperationGiveUp = 90s;     // per operation: longer means the worker never came back
-constexpr auto kPause = 250ms;             // between a client's attempts and operations
+constexpr int kUsers = 24;              // the first half accept, the second half are resent
+constexpr auto kOperationGiveUp = 90s;  // per operation: longer means the worker never came back
+constexpr auto kPause = 250ms;          // between a client's attempts and operations
 
 // A confirmation link's query parameter; key, encemail and uid need no URL decoding.
 std::string param(const std::string& link, const std::string& name) {
@@ -86,15 +86,11 @@ class LifecycleUnderKills {
       const auto started = Clock::now();
       testing::HttpReply reply;
       if (accepts(i)) {
-        const json body{{"fromInviteLink", true},
-                        {"email", email(i)},
-                        {"type", 4},
-                        {"key", param(link, "key")},
-                        {"firstName", "Ada"},
-                        {"lastName", "Lovelace"},
+        const json body{{"fromInviteLink", true},     {"email", email(i)},  {"type", 4},
+                        {"key", param(link, "key")},  {"firstName", "Ada"}, {"lastName", "Lovelace"},
                         {"password", "long enough 1"}};
-        reply = stack_.request("POST", "/api/2.0/people", body.dump(), "",
-                               {{"confirm", link.substr(link.find('?') + 1)}});
+        reply =
+            stack_.request("POST", "/api/2.0/people", body.dump(), "", {{"confirm", link.substr(link.find('?') + 1)}});
       } else {
         // A caller of its own per attempt: the resend limit is per caller and not what this test is about.
         reply = stack_.request("PUT", "/api/2.0/people/invite",
@@ -204,8 +200,8 @@ TEST(Faults, WorkerKilledDuringAcceptsAndResends) {
       EXPECT_EQ(activations.count(job.recipient_user_id), 0u) << job.recipient_email << " was never accepted";
       EXPECT_GE(resends_of[job.recipient_user_id].size(), 1u) << job.recipient_email << " got no resend";
     }
-    const auto effects = scenario.accepts(i) ? activations[job.recipient_user_id].size()
-                                             : resends_of[job.recipient_user_id].size();
+    const auto effects =
+        scenario.accepts(i) ? activations[job.recipient_user_id].size() : resends_of[job.recipient_user_id].size();
     duplicates += scenario.accepts(i) ? std::max<long>(0, static_cast<long>(effects) - 1) : 0;
     if (answers.final_status[job.recipient_email] == 200 && effects == 0) ++lost;
   }
@@ -228,10 +224,9 @@ TEST(Faults, WorkerKilledDuringAcceptsAndResends) {
   for (const auto& [kind, count] : answers.retried) retried << (retried.tellp() > 0 ? "," : "") << kind << ":" << count;
   write_summary(testing::real_kafka_requested() ? "real3-lifecycle-worker-sigkill" : "lifecycle-worker-sigkill",
                 "users=" + std::to_string(kUsers) + " kills=" + std::to_string(kills) + " retried={" + retried.str() +
-                    "} activations=" + std::to_string(activations.size()) +
-                    " resend_requests=" + std::to_string(resend_jobs.size()) +
-                    " duplicates=" + std::to_string(duplicates) + " lost=" + std::to_string(lost) + " slowest_ms=" +
-                    std::to_string(answers.slowest.count()),
+                    "} activations=" + std::to_string(activations.size()) + " resend_requests=" +
+                    std::to_string(resend_jobs.size()) + " duplicates=" + std::to_string(duplicates) +
+                    " lost=" + std::to_string(lost) + " slowest_ms=" + std::to_string(answers.slowest.count()),
                 Clock::now() - began);
 }
 

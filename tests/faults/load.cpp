@@ -239,8 +239,8 @@ void report(const std::string& scenario, const Exchanges& exchanges, const Verdi
 }
 
 void write_summary(const std::string& scenario, const std::string& figures, std::chrono::steady_clock::duration took) {
-  const auto line =
-      scenario + ": " + figures + " seconds=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(took).count());
+  const auto line = scenario + ": " + figures +
+                    " seconds=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(took).count());
   std::printf("FAULTS %s\n", line.c_str());
   std::fflush(stdout);
   // The build tree's faults-summary/ unless the environment names another directory.

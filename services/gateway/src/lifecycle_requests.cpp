@@ -67,12 +67,10 @@ LinkValues read_link(const Lookup& lookup, ValidationErrors& errors) {
     if (!lookup.wrong_type("email") && !lookup.wrong_type("encemail")) {
       errors.add("Email", "The Email or EncEmail field is required.");
     }
-  } else if (link.email && link.email->size() > 255) {
+  } else if (link.email && (link.email->size() > 255 || common::has_control_character(*link.email))) {
     errors.add("Email", "Incorrect email");
   } else if (link.encemail && link.encemail->size() > kMaxEncemailLength) {
     errors.add("EncEmail", "The EncEmail is too long.");
-  } else if (link.email && common::has_control_character(*link.email)) {
-    errors.add("Email", "Incorrect email");
   } else if (link.encemail && common::has_control_character(*link.encemail)) {
     errors.add("EncEmail", "The EncEmail must not contain control characters.");
   }
