@@ -13,6 +13,7 @@
 #include "invite/common/text.hpp"
 #include "invite/domain/validation.hpp"
 #include "sqlite_support.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace invite::store {
 namespace {
@@ -213,8 +214,10 @@ ListingFilter listing_filter(std::string_view portal, const domain::PeopleFilter
 
 class SqlitePartitionStore final : public PartitionStore {
  public:
-  explicit SqlitePartitionStore(std::unique_ptr<SQLite::Database> db)
+  // With a checkpointer (it already watches db), the WAL is checkpointed in the background.
+  SqlitePartitionStore(std::unique_ptr<SQLite::Database> db, std::unique_ptr<detail::WalCheckpointer> checkpointer)
       : db_(std::move(db)),
+        checkpointer_(std::move(checkpointer)),
         insert_user_(*db_,
                      "INSERT INTO users (id, portal, email, email_lower, first_name, last_name, user_name, type, "
                      "activation_status, status, culture, created_by, created_at_ms, link_ms, link_inviter_id) "
@@ -321,6 +324,7 @@ class SqlitePartitionStore final : public PartitionStore {
 
   void begin_group() override {
     assert(!group_);
+    before_write();
     try {
       group_.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     } catch (const SQLite::Exception& e) {
@@ -346,7 +350,10 @@ class SqlitePartitionStore final : public PartitionStore {
       // Its own transaction unless it joins a group. IMMEDIATE takes the write lock up front, so a concurrent
       // invitectl makes us wait (busy timeout) instead of failing halfway with SQLITE_BUSY on a read-to-write upgrade.
       std::optional<SQLite::Transaction> own;
-      if (!group_) own.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      if (!group_) {
+        before_write();
+        own.emplace(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      }
       const auto now = wall_ms();
       std::vector<std::int64_t> ids;
       ids.reserve(commit.outbox.size());
@@ -389,6 +396,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   void store_offset(std::int64_t next_offset) override {
+    before_write();
     try {
       write_offset(next_offset);
     } catch (const SQLite::Exception& e) {
@@ -403,6 +411,7 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   void mark_sent(const std::vector<std::int64_t>& ids) override {
+    if (!ids.empty()) before_write();
     try {
       detail::mark_outbox_sent(*db_, mark_sent_, ids, "outbox rows", /*in_transaction=*/group_.has_value());
     } catch (const std::runtime_error&) {
@@ -421,6 +430,7 @@ class SqlitePartitionStore final : public PartitionStore {
 
   std::int64_t prune(std::int64_t cutoff_ms) override {
     assert(!group_);
+    before_write();
     try {
       SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       std::int64_t deleted = 0;
@@ -544,6 +554,12 @@ class SqlitePartitionStore final : public PartitionStore {
  private:
   void write_offset(std::int64_t next_offset) { bound(upsert_offset_, next_offset).exec(); }
 
+  // Before a write transaction of its own (a group's writes join the group's): the checkpointer may want the WAL's
+  // last pages copied so that this transaction starts the WAL over (wal_checkpointer.hpp).
+  void before_write() {
+    if (checkpointer_ && !group_) checkpointer_->before_write();
+  }
+
   // Inside apply()'s transaction. Every change is scoped by the commit's portal.
   void apply_lifecycle(const RequestCommit& commit) {
     const auto require_one = [](int changed, std::string_view what, const std::string& id) {
@@ -595,6 +611,8 @@ class SqlitePartitionStore final : public PartitionStore {
   }
 
   std::unique_ptr<SQLite::Database> db_;
+  // Between db_ and the rest: stopped after the group rolls back and the statements are gone, before db_ closes.
+  std::unique_ptr<detail::WalCheckpointer> checkpointer_;
   std::optional<SQLite::Transaction> group_;  // declared after db_: rolled back before the database closes
   SQLite::Statement insert_user_, raise_user_, insert_applied_, add_invited_, insert_outbox_, upsert_offset_;
   SQLite::Statement select_offset_, select_applied_, find_user_, paid_seats_, invited_on_;
@@ -641,7 +659,20 @@ std::vector<std::pair<std::int32_t, std::filesystem::path>> PartitionStore::list
 common::Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::filesystem::path& file) {
   auto opened = detail::open_database(file, migrations());
   if (!opened) return opened.error();
-  return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(*opened)));
+  return std::unique_ptr<PartitionStore>(std::make_unique<SqlitePartitionStore>(std::move(*opened), nullptr));
+}
+
+common::Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::filesystem::path& file,
+                                                                     const BackgroundCheckpoints& checkpoints) {
+  auto opened = detail::open_database(file, migrations());
+  if (!opened) return opened.error();
+  try {
+    auto checkpointer = std::make_unique<detail::WalCheckpointer>(**opened, file, checkpoints);
+    return std::unique_ptr<PartitionStore>(
+        std::make_unique<SqlitePartitionStore>(std::move(*opened), std::move(checkpointer)));
+  } catch (const std::exception& e) {  // SQLite::Exception among them
+    return common::fail(file.string() + ": cannot start its checkpointer: " + e.what());
+  }
 }
 
 }  // namespace invite::store

@@ -9,6 +9,10 @@
 // Each client holds the part it uses: the worker's hot path a RequestStore (and a PeopleStore for the
 // invitation's life), its relay the outbox::Outbox, its housekeeping Maintenance, invitectl UserAdmin. One
 // implementation serves them all, over the one file.
+//
+// Checkpoints (copying the WAL back into the database file) run where SQLite runs them by default, inside the commit
+// that makes the WAL long enough, unless the file is opened with BackgroundCheckpoints: the worker's files, whose
+// commits are on every request's path (docs/architecture.md, on the worker's checkpoints).
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -23,7 +27,22 @@
 #include "invite/store/request_store.hpp"
 #include "invite/store/user_admin.hpp"
 
+namespace invite::common {
+class Histogram;
+}
+
 namespace invite::store {
+
+// Checkpoints on a thread and SQLite connection of the store's own, so that no commit copies pages into the database
+// file: once the WAL is `wal_pages` long, that thread copies it (PASSIVE: it never holds up the writer), and the WAL
+// starts over from its beginning. The store's own thread copies only the last few pages left over, before its next
+// transaction, and takes over when the WAL passes four times `wal_pages` (docs/architecture.md says why).
+struct BackgroundCheckpoints {
+  int wal_pages = 10000;  // 4 KiB pages: about 40 MB of WAL
+  // Durations of the checkpoints run by the checkpointer's thread and by the store's own thread; either may be null.
+  common::Histogram* checkpointer_seconds = nullptr;
+  common::Histogram* writer_seconds = nullptr;
+};
 
 class PartitionStore : public RequestStore,
                        public PeopleStore,
@@ -31,7 +50,11 @@ class PartitionStore : public RequestStore,
                        public Maintenance,
                        public UserAdmin {
  public:
+  // Checkpoints inside commits, as SQLite does by default: operator tools and tests.
   static common::Result<std::unique_ptr<PartitionStore>> open(const std::filesystem::path& file);
+  // Checkpoints in the background (the worker). The store's destructor waits for a running checkpoint to finish.
+  static common::Result<std::unique_ptr<PartitionStore>> open(const std::filesystem::path& file,
+                                                              const BackgroundCheckpoints& checkpoints);
   // <data_dir>/partition-<p>.sqlite
   static std::filesystem::path file_for(const std::filesystem::path& data_dir, std::int32_t partition);
   // Every partition-*.sqlite in data_dir with its partition number, sorted.
