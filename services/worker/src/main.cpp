@@ -41,17 +41,19 @@ int main(int argc, char** argv) {
 
   const auto owned = runtime::owned_partitions(partition_count, s.partitions, s.replica_count, s.replica_index);
   if (owned.empty()) return runtime::fail("this replica owns no partition of " + topic);
+  common::Registry metrics;
+  // Checkpoints off the commit path: every request waits for its group's commit.
+  const auto checkpoints = worker::background_checkpoints(metrics);
   std::map<std::int32_t, std::unique_ptr<store::PartitionStore>> stores;
   for (std::int32_t partition : owned) {
     const auto file = store::PartitionStore::file_for(s.data_dir, partition);
-    auto opened = store::PartitionStore::open(file);
+    auto opened = store::PartitionStore::open(file, checkpoints);
     if (!opened) return runtime::fail("cannot open " + file.string() + ": " + opened.error().message);
     stores.emplace(partition, std::move(*opened));
   }
   std::ostringstream owned_text;
   for (std::int32_t p : owned) owned_text << (owned_text.tellp() > 0 ? "," : "") << p;
 
-  common::Registry metrics;
   worker::WorkerEnvironment env{consumer.get(), producer.get(),     &portals,   *link_secret,
                                 &metrics,       *status_partitions, s.retention};
   worker::Worker worker(std::move(env), std::move(stores));

@@ -53,4 +53,17 @@ common::Counter& WorkerMetrics::delivery_statuses(std::string_view result) {
                            {{"result", std::string(result)}});
 }
 
+store::BackgroundCheckpoints background_checkpoints(common::Registry& registry) {
+  const auto duration = [&registry](const char* by) {
+    return &registry.histogram("invite_worker_wal_checkpoint_duration_seconds",
+                               "Checkpoints that copied part of a partition file's WAL into the file, by the thread "
+                               "that ran them: checkpointer (its own) or writer (the worker's loop)",
+                               common::default_latency_buckets(), {{"by", by}});
+  };
+  store::BackgroundCheckpoints settings;
+  settings.checkpointer_seconds = duration("checkpointer");
+  settings.writer_seconds = duration("writer");
+  return settings;
+}
+
 }  // namespace invite::worker

@@ -4,6 +4,7 @@
 
 #include "invite/common/metrics.hpp"
 #include "invite/events/events.hpp"
+#include "invite/store/partition_store.hpp"
 
 namespace invite::worker {
 
@@ -35,5 +36,11 @@ struct WorkerMetrics {
  private:
   common::Registry& registry_;
 };
+
+// How the worker's partition files are checkpointed, with invite_worker_wal_checkpoint_duration_seconds{by}: the
+// checkpoints that copied part of a file's WAL, by "checkpointer" (its thread of its own) or "writer" (the loop's
+// thread, before a transaction: the WAL's last pages, or all of it past the hard limit). A function, not a member:
+// main opens the stores before the worker (and its WorkerMetrics) exists.
+store::BackgroundCheckpoints background_checkpoints(common::Registry& registry);
 
 }  // namespace invite::worker
