@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The benchmark: throughput, latency and memory of the invite service, side by side with this machine's ceiling.
+"""The benchmark: throughput, latency, memory and CPU of the invite service, side by side with this machine's ceiling.
 
 usage: bench.py --bin-dir DIR --out DIR [--smoke] [--kafka embedded|real|both]
 
@@ -11,10 +11,16 @@ Runs, on this machine and in this order:
   5. open-loop latency (invite-loadgen) at 10%, 50% and 80% of the maximum found in 3, and idle (one at a time);
   6. resident memory (RSS) of gateway and worker: idle, under load (sampled each second), peak;
   7. the worker's apply rate alone: a second worker, cold, with an empty data directory, replays every record the
-     runs above left in invite.requested.v1.
-Steps 3 and 4 also read the CPU time (user + system, /proc/<pid>/stat) that the gateway, the worker and the broker
-spent, per request and per invitation; the broker is the devstack process for the embedded one (librdkafka's mock
-cluster runs inside it) and the JVM for a real one, whose memory is reported with the services'.
+     runs above left in invite.requested.v1;
+  8. many portals: steps 4 and 3 again with the requests spread evenly over 1, 2 and 4 portals whose records land on
+     distinct partitions of invite.requested.v1 (one wrk, the same connections as 4 and 3, the portal picked per
+     request), for invitations/s, req/s and CPU per invitation against the number of partitions in use.
+Steps 1 to 4 and 8 read the CPU time (user + system, /proc/<pid>/stat before and after) that each server process
+spent, per request and per invitation: nginx (master and workers) in 1, the gateway in 2, and the gateway, the worker
+and the broker in 3, 4 and 8; the broker is the devstack process for the embedded one (librdkafka's mock cluster runs
+inside it) and the JVM for a real one, whose memory is reported with the services'. Every step also reports its load
+generator's CPU per request (wrk, or invite-loadgen in 5; read when it has ended, see CpuMeter): it runs on the same
+cores and takes its share of them.
 --kafka picks the broker: the devstack's embedded mock (default), a real single-node Apache Kafka started by
 scripts/kafka, or both one after the other (same ceiling), printed side by side.
 Prints the tables and writes them as <out>/bench.json and <out>/bench.md. --smoke runs everything for a few seconds
@@ -22,11 +28,13 @@ with no thresholds (CI runs it so that the benchmark never rots).
 """
 
 import argparse
+import itertools
 import json
 import os
 import pathlib
 import platform
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -37,6 +45,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "contract"))
 import harness  # noqa: E402  (tests/contract/harness.py: devstack, processes, free ports)
+from kafka.partitioner.default import murmur2  # noqa: E402  (python3-kafka, as harness.read_topic)
 
 INVITE = "/api/2.0/people/invite"
 
@@ -56,6 +65,9 @@ def run(argv, timeout):
 
 WRK_SCRIPT = r"""
 -- Fresh e-mails for every request: each wrk thread numbers its own requests under its own id.
+-- Arguments: invitations per request, a run label, then optionally host and token pairs, one per portal: request n
+-- of a thread then goes to portal n mod (number of portals), so that one wrk process (the same threads and
+-- connections as a single-portal run) spreads its load evenly; without pairs the -H headers apply.
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -65,6 +77,12 @@ function init(args)
   counter = 0
   per_request = tonumber(args[1])
   run = args[2]
+  portals = {}
+  for i = 3, #args - 1, 2 do
+    -- A headers table given to wrk.format replaces the -H headers: it carries all of them.
+    portals[#portals + 1] = {Host = args[i], Cookie = "asc_auth_key=" .. args[i + 1],
+                             ["Content-Type"] = "application/json"}
+  end
 end
 function request()
   counter = counter + 1
@@ -72,7 +90,11 @@ function request()
   for i = 1, per_request do
     items[i] = '{"email":"' .. run .. '-' .. id .. '-' .. counter .. '-' .. i .. '@bench.example","type":"User"}'
   end
-  return wrk.format("POST", nil, nil, '{"invitations":[' .. table.concat(items, ",") .. ']}')
+  local headers = nil
+  if #portals > 0 then
+    headers = portals[counter % #portals + 1]
+  end
+  return wrk.format("POST", nil, headers, '{"invitations":[' .. table.concat(items, ",") .. ']}')
 end
 """
 
@@ -108,15 +130,17 @@ def wrk(url, seconds, connections, headers=(), script=None, script_args=()):
 
 
 def nginx_ceiling(body, seconds, connections, workdir):
-    """wrk against nginx returning `body` (a fixed JSON document) from memory."""
+    """wrk against nginx returning `body` (a fixed JSON document) from memory, with the CPU nginx and wrk spent."""
     port = harness.free_port()
+    # What `auto` would pick, written out so that we know how many workers to wait for before measuring.
+    workers = len(os.sched_getaffinity(0))
     root = pathlib.Path(workdir) / "nginx"
     root.mkdir()
     # Served from memory with `return`, so nginx's worker user needs no access to our private temp directory.
     literal = body.replace("\\", "\\\\").replace("'", "\\'")
     (root / "nginx.conf").write_text(f"""
 daemon off;
-worker_processes auto;
+worker_processes {workers};
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 events {{ worker_connections 4096; }}
@@ -133,7 +157,15 @@ http {{
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         harness.wait_until(lambda: _answers(f"http://127.0.0.1:{port}", "/"), 10, "nginx to listen")
-        return wrk(f"http://127.0.0.1:{port}/", seconds, connections)
+
+        def all_workers():
+            pids = child_pids(nginx.pid)
+            return len(pids) == workers and pids
+
+        nginx_pids = [nginx.pid, *harness.wait_until(all_workers, 10, "nginx's workers")]
+        with CpuMeter({"nginx": nginx_pids}) as meter:
+            step = wrk(f"http://127.0.0.1:{port}/", seconds, connections)
+        return with_cpu(step, meter, None, seconds)
     finally:
         nginx.terminate()
         nginx.wait(10)
@@ -151,6 +183,7 @@ def _answers(url, path):
 def open_loop(bin_dir, stack, rate, seconds, connections, label, workdir):
     body = pathlib.Path(workdir) / f"body-{label}.json"
     body.write_text('{"invitations":[{"email":"' + label + '-{n}@bench.example","type":"User"}]}', encoding="utf-8")
+    started = children_cpu_seconds()  # invite-loadgen's own CPU: see CpuMeter
     out = subprocess.run(
         [str(pathlib.Path(bin_dir) / "invite-loadgen"), "--url", stack.url + INVITE, "--method", "POST",
          "--host-header", stack.portal, "--header", "Content-Type: application/json",
@@ -159,7 +192,9 @@ def open_loop(bin_dir, stack, rate, seconds, connections, label, workdir):
         capture_output=True, text=True, timeout=seconds + 120)
     if not out.stdout.strip():
         raise RuntimeError(f"invite-loadgen printed nothing:\n{out.stderr}")
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    result["loadgenCpuMsPerRequest"] = (children_cpu_seconds() - started) * 1000 / max(1, result["sent"])
+    return result
 
 
 # ---- CPU and memory ----
@@ -173,26 +208,65 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def children_cpu_seconds():
+    """User + system CPU time of this process's children that have ended and been waited for, so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_pids(parent):
+    """The processes whose parent is `parent`."""
+    pids = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended since the listing
+        if int(fields[1]) == parent:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 class CpuMeter:
-    """CPU seconds each process spent inside a `with` block."""
+    """CPU seconds each named process (or list of processes) spent inside a `with` block, and `children`: those of
+    the load generator that ran and ended inside it.
+
+    The load generators are our children started by subprocess.run, and their time is read as the growth of
+    RUSAGE_CHILDREN across the block: the kernel adds a child's whole time (all its threads) to it when the child is
+    waited for, which subprocess.run does before returning. /proc/<pid>/stat would have to be read after the last
+    request but before the exit, a moment nobody outside the process can pick; os.wait4 would give the same figure
+    for one child but takes the wait away from subprocess (and its timeout). The growth counts every child waited
+    for in the block, several concurrent ones summed, so nothing else may end in it: the services, nginx and the
+    brokers are stopped only after their steps."""
 
     def __init__(self, pids):
-        self.pids = pids
+        self.pids = {name: pid if isinstance(pid, list) else [pid] for name, pid in pids.items()}
         self.spent = {}
+        self.children = 0.0
+
+    def _now(self):
+        return {name: sum(cpu_seconds(pid) for pid in group) for name, group in self.pids.items()}
 
     def __enter__(self):
-        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._start = self._now()
+        self._children_start = children_cpu_seconds()
         return self
 
     def __exit__(self, *exc):
-        self.spent = {name: cpu_seconds(pid) - self._start[name] for name, pid in self.pids.items()}
+        self.children = children_cpu_seconds() - self._children_start
+        now = self._now()
+        self.spent = {name: now[name] - self._start[name] for name in self.pids}
 
 
 def with_cpu(step, meter, invitations_per_request, seconds):
-    """Adds CPU milliseconds per request and per invitation of each process to a wrk step."""
+    """Adds CPU milliseconds per request and per invitation of each process, and of the load generator, to a wrk
+    step."""
     requests = max(1.0, step["rps"] * seconds)
     step["cpuMsPerRequest"] = {name: spent * 1000 / requests for name, spent in meter.spent.items()}
-    step["cpuMsPerInvitation"] = {name: ms / invitations_per_request for name, ms in step["cpuMsPerRequest"].items()}
+    step["loadgenCpuMsPerRequest"] = meter.children * 1000 / requests
+    if invitations_per_request:
+        step["cpuMsPerInvitation"] = {name: ms / invitations_per_request
+                                      for name, ms in step["cpuMsPerRequest"].items()}
     return step
 
 
@@ -292,36 +366,115 @@ def cold_worker_rate(bin_dir, stack, workdir, timeout, kind):
             "rssKiB": rss[0], "peakRssKiB": rss[1]}
 
 
+# ---- many portals ----
+
+# Partitions of invite.requested.v1 in the bench's devstacks (their default): the most portals step 8 can spread over.
+PARTITIONS = 4
+PORTAL_COUNTS = (1, 2, 4)
+
+# murmur2 of a few keys as Kafka's own unit tests give them (Java's signed 32-bit ints): python3-kafka's hash must be
+# Java's, which librdkafka's murmur2_random partitioner implements too.
+MURMUR2_KNOWN = {b"21": -973932308, b"foobar": -790332482, b"abc": 479470107}
+
+
+def partition_of(key, partitions):
+    """The partition of a record keyed `key` (the gateway keys invite.requested.v1 by portal host), as the gateway's
+    producer places it: murmur2_random, Java's default partitioner for keyed records, takes murmur2 of the key's
+    bytes with the sign bit cleared, modulo the partition count."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+def bench_portals(partitions, count):
+    """`count` portal host names whose records land on distinct partitions; the same names on every run."""
+    assert count <= partitions, f"{count} portals cannot have distinct partitions among {partitions}"
+    known = {key: murmur2(key) for key in MURMUR2_KNOWN}
+    assert known == {key: value & 0xFFFFFFFF for key, value in MURMUR2_KNOWN.items()}, \
+        f"python3-kafka's murmur2 is not Kafka's: {known}"
+    names, taken = [], set()
+    for n in itertools.count(1):
+        name = f"portal{n}.bench.example"
+        partition = partition_of(name, partitions)
+        if partition not in taken:
+            taken.add(partition)
+            names.append(name)
+            if len(names) == count:
+                return names
+
+
+def check_placement(stack, tokens):
+    """The step's premise, checked on the running broker before any load (while the topic is short): one invitation
+    per bench portal, then each one's record must be on the partition partition_of gives."""
+    for name, token in tokens.items():
+        reply = harness.invite(stack.url, token, {"invitations": [{"email": "placement@bench.example"}]},
+                               headers={"Host": name})
+        assert reply.status == 200, reply.body
+    placed = {record.key.decode(): record.partition
+              for record in harness.read_topic(stack.brokers, harness.REQUESTED, min_records=len(tokens))}
+    wrong = {name: placed.get(name) for name in tokens if placed.get(name) != partition_of(name, PARTITIONS)}
+    if wrong:
+        raise RuntimeError(f"portals not on the partitions murmur2 gives (portal: partition found): {wrong}")
+
+
+def many_portals(stack, pids, tokens, script, seconds, loads, kind):
+    """Step 8: each load ({invitations per request: connections}) spread by one wrk over the first 1, 2 and 4 bench
+    portals, so that only the number of portals (and so of partitions) changes between the rows of a load."""
+    rows = []
+    for per_request, connections in loads.items():
+        for count in PORTAL_COUNTS:
+            chosen = list(tokens)[:count]
+            progress(f"8. many portals: {count}, {per_request} invitation(s) per request ({kind} broker)")
+            pairs = [value for name in chosen for value in (name, tokens[name])]
+            with CpuMeter(pids) as meter:
+                step = wrk(stack.url + INVITE, seconds, connections, (), script,
+                           [str(per_request), f"{kind}{per_request}p{count}", *pairs])
+            with_cpu(step, meter, per_request, seconds)
+            step.update(invitationsPerRequest=per_request, portals=chosen,
+                        partitions=[partition_of(name, PARTITIONS) for name in chosen],
+                        invitationsPerSecond=step["rps"] * per_request)
+            rows.append(step)
+    return rows
+
+
 # ---- the whole run ----
 
 def measure(args, kind, ceiling, seconds, steady_seconds, connections, workdir):
-    """Steps 1-7 on one broker ("embedded" or "real"); the ceiling (step 1) is measured once per run, with the
+    """Steps 1-8 on one broker ("embedded" or "real"); the ceiling (step 1) is measured once per run, with the
     first broker, and passed on."""
     steps = {"ceiling": ceiling}
+    names = bench_portals(PARTITIONS, max(PORTAL_COUNTS))
+    portals = [harness.default_portal("localhost", "{port}")] + [harness.default_portal(n, "{port}") for n in names]
+    # Connections for each number of invitations per request: the same in step 8 as in steps 3 and 4, so that 8's rows
+    # compare with them and with each other.
+    loads = {100: 8, 1: connections}
     # Without the mailer: it is not on the request path (it turns e-mail jobs into mail, in its own pods in
     # production), and here it would write an .eml file per invitation on the same two cores.
-    with harness.Devstack(args=["--no-mailer"], kafka=kind) as stack:
+    with harness.Devstack(portals=portals, partitions=PARTITIONS, args=["--no-mailer"], kafka=kind) as stack:
         auth = [f"Cookie: asc_auth_key={stack.token}", "Content-Type: application/json", f"Host: {stack.portal}"]
         pids = {"gateway": stack.gateway_pid, "worker": stack.worker_pid, "broker": stack.broker_pid}
         one = harness.invite(stack.url, stack.token, {"invitations": [{"email": "size@bench.example"}]},
                              headers={"Host": stack.portal})
         assert one.status == 200, one.body
+        tokens = {name: stack.token_for("Owner", portal=name) for name in names}
+        check_placement(stack, tokens)
         steps["memoryIdle"] = {name: memory_kib(pid)[0] for name, pid in pids.items()}
 
         if ceiling is None:
             progress("1. nginx ceiling")
             steps["ceiling"] = nginx_ceiling(one.body.decode(), seconds, connections, workdir)
         progress(f"2. gateway /healthz ({kind} broker)")
-        steps["healthz"] = wrk(stack.url + "/healthz", seconds, connections)
+        with CpuMeter({"gateway": stack.gateway_pid}) as meter:
+            steps["healthz"] = wrk(stack.url + "/healthz", seconds, connections)
+        with_cpu(steps["healthz"], meter, None, seconds)
         script = pathlib.Path(workdir) / f"invite-{kind}.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
         progress(f"3. POST invite, 1 invitation ({kind} broker)")
         with CpuMeter(pids) as meter:
-            steps["invite1"] = wrk(stack.url + INVITE, seconds, connections, auth, str(script), ["1", f"{kind}1"])
+            steps["invite1"] = wrk(stack.url + INVITE, seconds, loads[1], auth, str(script), ["1", f"{kind}1"])
         with_cpu(steps["invite1"], meter, 1, seconds)
         progress(f"4. POST invite, 100 invitations ({kind} broker)")
         with CpuMeter(pids) as meter:
-            steps["invite100"] = wrk(stack.url + INVITE, seconds, 8, auth, str(script), ["100", f"{kind}100"])
+            steps["invite100"] = wrk(stack.url + INVITE, seconds, loads[100], auth, str(script),
+                                     ["100", f"{kind}100"])
         with_cpu(steps["invite100"], meter, 100, seconds)
         steps["invite100"]["invitationsPerSecond"] = steps["invite100"]["rps"] * 100
 
@@ -344,6 +497,9 @@ def measure(args, kind, ceiling, seconds, steady_seconds, connections, workdir):
 
         progress(f"7. worker alone ({kind} broker)")
         steps["workerAlone"] = cold_worker_rate(args.bin_dir, stack, workdir, 60 if args.smoke else 600, kind)
+
+        # Last, so that its records do not lengthen the cold worker's replay in 7.
+        steps["manyPortals"] = many_portals(stack, pids, tokens, str(script), seconds, loads, kind)
     return steps
 
 
@@ -394,6 +550,9 @@ def main():
                      f"{r['unanswered']} unanswered"
                      for label, r in steps["latency"].items()
                      if r["transportErrors"] or r["unanswered"] or set(r["statuses"]) != {"200"}]
+        problems += [f"{kind} broker, {r['invitationsPerRequest']} per request over {len(r['portals'])} portals: "
+                     f"{r['non2xx']} non-2xx, {r['errors']} socket errors"
+                     for r in steps["manyPortals"] if r["non2xx"] or r["errors"]]
     for problem in problems:
         print(f"bench: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -432,22 +591,32 @@ def render_table(machine_, smoke, kind, s):
         invitations = "-" if per is None else f"{step['rps'] * per:.0f}"
         lines.append(f"| {label} | {step['rps']:.0f} | {ratio(step['rps'])} | {invitations} | {ms(step['p50ms'])} | "
                      f"{ms(step['p99ms'])} | {step['non2xx']} |")
+
+    def us(ms_value):
+        return f"{ms_value * 1000:.1f}"
+
     lines += ["", "| 5. open loop, 1 invitation | offered req/s | achieved | p50 ms | p90 ms | p99 ms | p99.9 ms | "
-                  "max ms | non-200 |",
-              "|---|---|---|---|---|---|---|---|---|"]
+                  "max ms | non-200 | invite-loadgen CPU µs per request |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for label, run_ in s["latency"].items():
         lat = run_["latencyMs"]
         not_ok = run_["answered"] - run_["statuses"].get("200", 0) + run_["transportErrors"] + run_["unanswered"]
         lines.append(f"| {label} | {run_['offeredRate']:.0f} | {run_['achievedRate']:.0f} | {lat['p50']:.2f} | "
-                     f"{lat['p90']:.2f} | {lat['p99']:.2f} | {lat['p99.9']:.2f} | {lat['max']:.2f} | {not_ok} |")
-    lines += ["", "| CPU ms (user + system) | gateway | worker | broker | all three |", "|---|---|---|---|---|"]
-    for key, label, unit in (("invite1", "3. per request, 1 invitation", "cpuMsPerRequest"),
-                             ("invite100", "4. per request, 100 invitations", "cpuMsPerRequest"),
-                             ("invite100", "4. per invitation, 100 per request", "cpuMsPerInvitation")):
-        cpu = s[key].get(unit, {})
+                     f"{lat['p90']:.2f} | {lat['p99']:.2f} | {lat['p99.9']:.2f} | {lat['max']:.2f} | {not_ok} | "
+                     f"{us(run_['loadgenCpuMsPerRequest'])} |")
+    # Microseconds: nginx's figure is a few of them, the service's a few hundred.
+    lines += ["", "| CPU µs (user + system) | gateway | worker | broker | server, all | load generator (wrk) |",
+              "|---|---|---|---|---|---|"]
+    for key, label, per in (("ceiling", "1. nginx (master + workers), per request", 1),
+                            ("healthz", "2. gateway GET /healthz, per request", 1),
+                            ("invite1", "3. per request, 1 invitation", 1),
+                            ("invite100", "4. per request, 100 invitations", 1),
+                            ("invite100", "4. per invitation, 100 per request", 100)):
+        cpu = s[key].get("cpuMsPerRequest", {})
         if cpu:
-            lines.append(f"| {label} | {cpu['gateway']:.3f} | {cpu['worker']:.3f} | {cpu['broker']:.3f} | "
-                         f"{sum(cpu.values()):.3f} |")
+            cells = " | ".join(us(cpu[name] / per) if name in cpu else "-" for name in ("gateway", "worker", "broker"))
+            lines.append(f"| {label} | {cells} | {us(sum(cpu.values()) / per)} | "
+                         f"{us(s[key]['loadgenCpuMsPerRequest'] / per)} |")
     mib = lambda kib: f"{kib / 1024:.1f}"  # noqa: E731
     lines += ["", "| 6. RSS MiB | idle | steady (first / last / max, 50% load) | peak |", "|---|---|---|---|"]
     for name in ("gateway", "worker", "broker"):
@@ -457,12 +626,28 @@ def render_table(machine_, smoke, kind, s):
     w = s["workerAlone"]
     lines += ["", f"7. Worker alone, cold: {w['records']} records ({w['requests']:.0f} requests) in "
                   f"{w['seconds']:.1f} s = {w['invitationsPerSecond']:.0f} invitations/s; RSS {mib(w['rssKiB'])} MiB"]
+    lines += ["", "| 8. many portals | portals (partitions) | req/s | invitations/s | p50 ms | p99 ms | non-2xx | "
+                  "CPU µs per invitation: gateway / worker / broker / all three | wrk CPU µs per request |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for r in s["manyPortals"]:
+        cpu = r["cpuMsPerInvitation"]
+        split = " / ".join(us(cpu[name]) for name in ("gateway", "worker", "broker"))
+        partitions = ", ".join(str(p) for p in r["partitions"])
+        lines.append(f"| {r['invitationsPerRequest']} per request | {len(r['portals'])} ({partitions}) | "
+                     f"{r['rps']:.0f} | {r['invitationsPerSecond']:.0f} | {ms(r['p50ms'])} | {ms(r['p99ms'])} | "
+                     f"{r['non2xx']} | {split} / {us(sum(cpu.values()))} | {us(r['loadgenCpuMsPerRequest'])} |")
     return "\n".join(lines)
 
 
 def render_side_by_side(brokers):
     """The figures that differ most between the brokers, one column each."""
     kinds = list(brokers)
+    counts = " / ".join(str(n) for n in PORTAL_COUNTS)
+
+    def spread(s, per_request, value):
+        """One figure of step 8 for each number of portals, "a / b / c"."""
+        return " / ".join(value(r) for r in s["manyPortals"] if r["invitationsPerRequest"] == per_request)
+
     rows = [
         ("1 invitation per request, req/s", lambda s: f"{s['invite1']['rps']:.0f}"),
         ("100 per request, invitations/s", lambda s: f"{s['invite100']['invitationsPerSecond']:.0f}"),
@@ -476,6 +661,12 @@ def render_side_by_side(brokers):
         ("broker RSS MiB idle / peak",
          lambda s: f"{s['memoryIdle']['broker'] / 1024:.0f} / {s['memoryPeak']['broker'] / 1024:.0f}"),
         ("worker alone, invitations/s", lambda s: f"{s['workerAlone']['invitationsPerSecond']:.0f}"),
+        ("wrk CPU ms per request (1 invitation)", lambda s: f"{s['invite1']['loadgenCpuMsPerRequest']:.3f}"),
+        (f"100 per request over {counts} portals, invitations/s",
+         lambda s: spread(s, 100, lambda r: f"{r['invitationsPerSecond']:.0f}")),
+        (f"100 per request over {counts} portals, CPU ms per invitation, all",
+         lambda s: spread(s, 100, lambda r: f"{sum(r['cpuMsPerInvitation'].values()):.3f}")),
+        (f"1 per request over {counts} portals, req/s", lambda s: spread(s, 1, lambda r: f"{r['rps']:.0f}")),
     ]
     lines = ["| side by side | " + " | ".join(f"{k} broker" for k in kinds) + " |",
              "|---|" + "---|" * len(kinds)]
