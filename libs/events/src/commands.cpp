@@ -47,14 +47,14 @@ std::optional<CommandKind> kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-ordered encode_link(const domain::LinkValues& link) {
-  ordered out = ordered::object();
-  out["key"] = link.key;
-  if (link.email) out["email"] = *link.email;
-  if (link.encemail) out["encemail"] = *link.encemail;
-  if (link.inviter_id) out["inviterId"] = *link.inviter_id;
-  out["employeeType"] = to_string(link.type.value_or(EmployeeType::All));
-  return out;
+void write_link(JsonWriter& out, const domain::LinkValues& link) {
+  out.begin_object("link");
+  out.member("key", link.key);
+  if (link.email) out.member("email", *link.email);
+  if (link.encemail) out.member("encemail", *link.encemail);
+  if (link.inviter_id) out.member("inviterId", *link.inviter_id);
+  out.member("employeeType", to_string(link.type.value_or(EmployeeType::All)));
+  out.end_object();
 }
 
 // The link's type may be All (a link without a usable emplType), unlike every stored type.
@@ -121,15 +121,15 @@ std::vector<std::string> uuids(Reader& reader, const json& parent, std::string_v
   return out;
 }
 
-ordered encode_filter(const domain::PeopleFilter& filter) {
-  ordered out = ordered::object();
-  if (filter.status) out["employeeStatus"] = static_cast<int>(*filter.status);
-  if (filter.activation) out["activationStatus"] = static_cast<int>(*filter.activation);
-  if (filter.type) out["employeeType"] = to_string(*filter.type);
-  if (filter.text) out["filterValue"] = *filter.text;
-  if (filter.inviter_id) out["inviterId"] = *filter.inviter_id;
-  if (filter.invited_by_me) out["invitedByMe"] = true;
-  return out;
+void write_filter(JsonWriter& out, const domain::PeopleFilter& filter) {
+  out.begin_object("filter");
+  if (filter.status) out.member("employeeStatus", static_cast<int>(*filter.status));
+  if (filter.activation) out.member("activationStatus", static_cast<int>(*filter.activation));
+  if (filter.type) out.member("employeeType", to_string(*filter.type));
+  if (filter.text) out.member("filterValue", *filter.text);
+  if (filter.inviter_id) out.member("inviterId", *filter.inviter_id);
+  if (filter.invited_by_me) out.member("invitedByMe", true);
+  out.end_object();
 }
 
 domain::PeopleFilter decode_filter(Reader& reader, const json& object) {
@@ -151,8 +151,17 @@ domain::PeopleFilter decode_filter(Reader& reader, const json& object) {
   return filter;
 }
 
-void encode_caller(ordered& out, const PeopleCommand& command) {
-  out["caller"] = ordered{{"userId", command.caller_id}, {"role", to_string(command.caller_role)}};
+void write_caller(JsonWriter& out, const PeopleCommand& command) {
+  out.begin_object("caller");
+  out.member("userId", command.caller_id);
+  out.member("role", to_string(command.caller_role));
+  out.end_object();
+}
+
+void write_user_ids(JsonWriter& out, const PeopleCommand& command) {
+  out.begin_array("userIds");
+  for (const auto& id : command.user_ids) out.value(id);
+  out.end_array();
 }
 
 void decode_caller(Reader& reader, const json& doc, PeopleCommand& command) {
@@ -165,45 +174,50 @@ void decode_caller(Reader& reader, const json& doc, PeopleCommand& command) {
 }  // namespace
 
 std::string encode_command(const PeopleCommand& command) {
-  ordered out = envelope_head(command);
-  out["deadline"] = common::rfc3339_utc(command.deadline_ms);
-  out["portal"] = command.portal;
-  out["replyPartition"] = command.reply_partition;
-  out["command"] = to_string(command.kind);
+  JsonWriter out;
+  begin_envelope(out, command);
+  out.member("deadline", common::rfc3339_utc(command.deadline_ms));
+  out.member("portal", command.portal);
+  out.member("replyPartition", command.reply_partition);
+  out.member("command", to_string(command.kind));
   switch (command.kind) {
     case CommandKind::Confirm:
-      out["link"] = encode_link(command.link);
+      write_link(out, command.link);
       break;
     case CommandKind::Accept:
-      out["link"] = encode_link(command.link);
-      out["body"] =
-          ordered{{"email", command.body_email}, {"type", to_string(command.body_type)}, {"key", command.body_key}};
-      out["firstName"] = command.first_name;
-      out["lastName"] = command.last_name;
-      out["passwordHash"] = command.password_hash;
-      if (!command.culture.empty()) out["culture"] = command.culture;
-      out["spam"] = command.spam;
+      write_link(out, command.link);
+      out.begin_object("body");
+      out.member("email", command.body_email);
+      out.member("type", to_string(command.body_type));
+      out.member("key", command.body_key);
+      out.end_object();
+      out.member("firstName", command.first_name);
+      out.member("lastName", command.last_name);
+      out.member("passwordHash", command.password_hash);
+      if (!command.culture.empty()) out.member("culture", command.culture);
+      out.member("spam", command.spam);
       break;
     case CommandKind::Resend:
-      encode_caller(out, command);
-      out["userIds"] = command.user_ids;
-      out["resendAll"] = command.resend_all;
+      write_caller(out, command);
+      write_user_ids(out, command);
+      out.member("resendAll", command.resend_all);
       break;
     case CommandKind::List:
-      encode_caller(out, command);
-      out["filter"] = encode_filter(command.query.filter);
-      out["startIndex"] = command.query.start_index;
-      out["count"] = command.query.count;
-      out["sortBy"] = sort_by_name(command.query.sort_by);
-      out["sortOrder"] = sort_order_name(command.query.sort_order);
+      write_caller(out, command);
+      write_filter(out, command.query.filter);
+      out.member("startIndex", command.query.start_index);
+      out.member("count", command.query.count);
+      out.member("sortBy", sort_by_name(command.query.sort_by));
+      out.member("sortOrder", sort_order_name(command.query.sort_order));
       break;
     case CommandKind::Disable:
     case CommandKind::Delete:
-      encode_caller(out, command);
-      out["userIds"] = command.user_ids;
+      write_caller(out, command);
+      write_user_ids(out, command);
       break;
   }
-  return dump(out);
+  out.end_object();
+  return out.text();
 }
 
 common::Result<PeopleCommand> decode_command(std::string_view json_text) {
@@ -303,20 +317,27 @@ namespace {
 enum class Change { Activated, Disabled, Deleted };
 
 std::string encode_change(const UserChanged& event, Change change) {
-  ordered out = envelope_head(event);
-  out["portal"] = event.portal;
-  out["user"] = ordered{{"id", event.user.id},
-                        {"email", event.user.email},
-                        {"type", to_string(event.user.type)},
-                        {"activationStatus", static_cast<int>(event.user.activation_status)},
-                        {"status", static_cast<int>(event.user.status)},
-                        {"culture", event.user.culture}};
+  JsonWriter out;
+  begin_envelope(out, event);
+  out.member("portal", event.portal);
+  out.begin_object("user");
+  out.member("id", event.user.id);
+  out.member("email", event.user.email);
+  out.member("type", to_string(event.user.type));
+  out.member("activationStatus", static_cast<int>(event.user.activation_status));
+  out.member("status", static_cast<int>(event.user.status));
+  out.member("culture", event.user.culture);
+  out.end_object();
   if (change == Change::Activated) {
-    out["activatedAt"] = common::rfc3339_utc(event.activated_at_ms);
+    out.member("activatedAt", common::rfc3339_utc(event.activated_at_ms));
   } else {
-    out["by"] = ordered{{"userId", event.by_id}, {"role", to_string(event.by_role)}};
+    out.begin_object("by");
+    out.member("userId", event.by_id);
+    out.member("role", to_string(event.by_role));
+    out.end_object();
   }
-  return dump(out);
+  out.end_object();
+  return out.text();
 }
 
 common::Result<UserChanged> decode_change(std::string_view json_text, Change change) {

@@ -11,16 +11,24 @@ using namespace detail;  // NOLINT(google-build-using-namespace): the codecs are
 // ---- invite.requested.v1 ----
 
 std::string encode_requested(const RequestedInvitation& event) {
-  ordered out = envelope_head(event);
-  out["index"] = event.index;
-  out["count"] = event.count;
-  out["deadline"] = common::rfc3339_utc(event.deadline_ms);
-  out["portal"] = event.portal;
-  out["inviter"] = ordered{{"userId", event.inviter_id}, {"role", to_string(event.inviter_role)}};
-  out["culture"] = event.culture;
-  out["invitation"] = ordered{{"email", event.invitation.email}, {"type", to_string(event.invitation.type)}};
-  out["replyPartition"] = event.reply_partition;
-  return dump(out);
+  JsonWriter out;
+  begin_envelope(out, event);
+  out.member("index", event.index);
+  out.member("count", event.count);
+  out.member("deadline", common::rfc3339_utc(event.deadline_ms));
+  out.member("portal", event.portal);
+  out.begin_object("inviter");
+  out.member("userId", event.inviter_id);
+  out.member("role", to_string(event.inviter_role));
+  out.end_object();
+  out.member("culture", event.culture);
+  out.begin_object("invitation");
+  out.member("email", event.invitation.email);
+  out.member("type", to_string(event.invitation.type));
+  out.end_object();
+  out.member("replyPartition", event.reply_partition);
+  out.end_object();
+  return out.text();
 }
 
 common::Result<RequestedInvitation> decode_requested(std::string_view json_text) {
@@ -88,20 +96,20 @@ bool is_invite_refusal(Outcome outcome) {
          outcome == Outcome::DailyBudgetExceeded;
 }
 
-ordered encode_invitation(const domain::InvitationState& state) {
-  ordered out = ordered::object();
-  out["sentAt"] = common::rfc3339_utc(state.sent_at_ms);
-  out["expiresAt"] = common::rfc3339_utc(domain::expires_at_ms(state));
-  out["timesResent"] = state.times_resent;
-  out["inviterId"] = state.inviter_id;
+void write_invitation(JsonWriter& out, const domain::InvitationState& state) {
+  out.begin_object("invitation");
+  out.member("sentAt", common::rfc3339_utc(state.sent_at_ms));
+  out.member("expiresAt", common::rfc3339_utc(domain::expires_at_ms(state)));
+  out.member("timesResent", state.times_resent);
+  out.member("inviterId", state.inviter_id);
   if (state.delivery) {
-    ordered delivery = ordered::object();
-    delivery["status"] = to_string(state.delivery->status);
-    if (state.delivery->status != domain::DeliveryStatus::Sent) delivery["reason"] = state.delivery->reason;
-    delivery["at"] = common::rfc3339_utc(state.delivery->at_ms);
-    out["delivery"] = std::move(delivery);
+    out.begin_object("delivery");
+    out.member("status", to_string(state.delivery->status));
+    if (state.delivery->status != domain::DeliveryStatus::Sent) out.member("reason", state.delivery->reason);
+    out.member("at", common::rfc3339_utc(state.delivery->at_ms));
+    out.end_object();
   }
-  return out;
+  out.end_object();
 }
 
 domain::InvitationState decode_invitation(const json& object, const std::string& path, Reader& reader) {
@@ -151,41 +159,56 @@ std::string encode_reply(const InviteReply& reply) {
   assert(reply.validation.has_value() == (reply.outcome == Outcome::Ok && reply.command == CommandKind::Confirm));
   assert(reply.total.has_value() == (reply.outcome == Outcome::Ok && reply.command == CommandKind::List));
   assert(reply.retry_after_seconds.has_value() == (reply.outcome == Outcome::RateLimited));
-  ordered out = envelope_head(reply);
-  out["portal"] = reply.portal;
-  out["outcome"] = to_string(reply.outcome);
-  if (reply.command) out["command"] = to_string(*reply.command);
+  JsonWriter out;
+  begin_envelope(out, reply);
+  out.member("portal", reply.portal);
+  out.member("outcome", to_string(reply.outcome));
+  if (reply.command) out.member("command", to_string(*reply.command));
   if (reply.outcome == Outcome::UserDisabled && !reply.disabled_email.empty()) {
-    out["disabledEmail"] = reply.disabled_email;
+    out.member("disabledEmail", reply.disabled_email);
   }
   if (reply.outcome == Outcome::PaidSeatsExceeded && reply.seats) {
-    out["paidSeats"] = ordered{{"needed", reply.seats->needed}, {"free", reply.seats->free}};
+    out.begin_object("paidSeats");
+    out.member("needed", reply.seats->needed);
+    out.member("free", reply.seats->free);
+    out.end_object();
   }
-  if (is_invite_refusal(reply.outcome)) out["message"] = reply.message ? *reply.message : legacy_message(reply);
+  if (is_invite_refusal(reply.outcome)) {
+    if (reply.message) {
+      out.member("message", *reply.message);
+    } else {
+      out.member("message", legacy_message(reply));
+    }
+  }
   if (reply.outcome == Outcome::DailyBudgetExceeded && reply.rate_limit) {
-    out["rateLimit"] = ordered{{"limit", reply.rate_limit->limit},
-                               {"remaining", reply.rate_limit->remaining},
-                               {"resetAt", common::rfc3339_utc(reply.rate_limit->reset_at_ms)}};
+    out.begin_object("rateLimit");
+    out.member("limit", reply.rate_limit->limit);
+    out.member("remaining", reply.rate_limit->remaining);
+    out.member("resetAt", common::rfc3339_utc(reply.rate_limit->reset_at_ms));
+    out.end_object();
   }
   if (reply.validation) {
-    ordered validation{{"result", static_cast<int>(reply.validation->result)}};
-    if (reply.validation->result == domain::ValidationResult::Ok) validation["email"] = reply.validation->email;
-    out["validation"] = std::move(validation);
+    out.begin_object("validation");
+    out.member("result", static_cast<int>(reply.validation->result));
+    if (reply.validation->result == domain::ValidationResult::Ok) out.member("email", reply.validation->email);
+    out.end_object();
   }
   if (reply.outcome == Outcome::Ok && reply.command != CommandKind::Confirm) {
-    ordered users = ordered::array();
+    out.begin_array("users");
     for (const auto& user : reply.users) {
-      ordered item = encode_user(user);
+      out.begin_object();
+      write_user_members(out, user);
       if (const auto it = reply.invitations.find(user.id); it != reply.invitations.end()) {
-        item["invitation"] = encode_invitation(it->second);
+        write_invitation(out, it->second);
       }
-      users.push_back(std::move(item));
+      out.end_object();
     }
-    out["users"] = std::move(users);
+    out.end_array();
   }
-  if (reply.total) out["total"] = *reply.total;
-  if (reply.retry_after_seconds) out["retryAfterSeconds"] = *reply.retry_after_seconds;
-  return dump(out);
+  if (reply.total) out.member("total", *reply.total);
+  if (reply.retry_after_seconds) out.member("retryAfterSeconds", *reply.retry_after_seconds);
+  out.end_object();
+  return out.text();
 }
 
 common::Result<InviteReply> decode_reply(std::string_view json_text) {
@@ -275,19 +298,30 @@ common::Result<InviteReply> decode_reply(std::string_view json_text) {
 // ---- invite.emails.v1 ----
 
 std::string encode_email_job(const EmailJob& job) {
-  ordered out = envelope_head(job);
-  out["portal"] = job.portal;
-  out["portalName"] = job.portal_name;
-  out["recipient"] = ordered{{"email", job.recipient_email}, {"userId", job.recipient_user_id}};
-  out["culture"] = job.culture;
-  out["inviter"] = ordered{{"userId", job.inviter_id}};
+  JsonWriter out;
+  begin_envelope(out, job);
+  out.member("portal", job.portal);
+  out.member("portalName", job.portal_name);
+  out.begin_object("recipient");
+  out.member("email", job.recipient_email);
+  out.member("userId", job.recipient_user_id);
+  out.end_object();
+  out.member("culture", job.culture);
+  out.begin_object("inviter");
+  out.member("userId", job.inviter_id);
+  out.end_object();
   // Deprecated, still required by the schema: the English subject the mailer's en-US template also uses.
-  out["subject"] = job.subject ? *job.subject : "Join " + job.portal_name + " DocSpace";
-  out["template"] = kEmailTemplate;
-  out["confirmationLink"] = job.confirmation_link;
-  out["expiresAt"] = common::rfc3339_utc(job.expires_at_ms);
-  if (job.resend) out["resend"] = true;
-  return dump(out);
+  if (job.subject) {
+    out.member("subject", *job.subject);
+  } else {
+    out.member("subject", "Join " + job.portal_name + " DocSpace");
+  }
+  out.member("template", kEmailTemplate);
+  out.member("confirmationLink", job.confirmation_link);
+  out.member("expiresAt", common::rfc3339_utc(job.expires_at_ms));
+  if (job.resend) out.member("resend", true);
+  out.end_object();
+  return out.text();
 }
 
 common::Result<EmailJob> decode_email_job(std::string_view json_text) {
@@ -327,16 +361,23 @@ common::Result<EmailJob> decode_email_job(std::string_view json_text) {
 // ---- people.user-invited.v1 ----
 
 std::string encode_user_invited(const UserInvited& event) {
-  ordered out = envelope_head(event);
-  out["portal"] = event.portal;
-  out["user"] = ordered{{"id", event.user.id},
-                        {"email", event.user.email},
-                        {"type", to_string(event.user.type)},
-                        {"activationStatus", static_cast<int>(event.user.activation_status)},
-                        {"status", static_cast<int>(event.user.status)},
-                        {"culture", event.user.culture}};
-  out["invitedBy"] = ordered{{"userId", event.inviter_id}, {"role", to_string(event.inviter_role)}};
-  return dump(out);
+  JsonWriter out;
+  begin_envelope(out, event);
+  out.member("portal", event.portal);
+  out.begin_object("user");
+  out.member("id", event.user.id);
+  out.member("email", event.user.email);
+  out.member("type", to_string(event.user.type));
+  out.member("activationStatus", static_cast<int>(event.user.activation_status));
+  out.member("status", static_cast<int>(event.user.status));
+  out.member("culture", event.user.culture);
+  out.end_object();
+  out.begin_object("invitedBy");
+  out.member("userId", event.inviter_id);
+  out.member("role", to_string(event.inviter_role));
+  out.end_object();
+  out.end_object();
+  return out.text();
 }
 
 common::Result<UserInvited> decode_user_invited(std::string_view json_text) {
@@ -396,18 +437,23 @@ std::string encode_email_status(const EmailStatus& event) {
   // What a status promises: only a retry has a next attempt, and a sent e-mail needs no reason.
   assert((event.status == DeliveryStatus::Retrying) == event.next_attempt_at_ms.has_value());
   assert(event.status == DeliveryStatus::Sent || !event.reason.empty());
-  ordered out = envelope_head(event);
-  out["portal"] = event.portal;
-  out["jobEventId"] = event.job_event_id;
-  out["recipient"] = ordered{{"email", event.recipient_email}, {"userId", event.recipient_user_id}};
-  out["status"] = to_string(event.status);
-  out["attempt"] = event.attempt;
-  out["messageId"] = event.message_id;
-  out["culture"] = event.culture;
-  if (event.smtp_code) out["smtpCode"] = *event.smtp_code;
-  if (event.status != DeliveryStatus::Sent) out["reason"] = event.reason;
-  if (event.next_attempt_at_ms) out["nextAttemptAt"] = common::rfc3339_utc(*event.next_attempt_at_ms);
-  return dump(out);
+  JsonWriter out;
+  begin_envelope(out, event);
+  out.member("portal", event.portal);
+  out.member("jobEventId", event.job_event_id);
+  out.begin_object("recipient");
+  out.member("email", event.recipient_email);
+  out.member("userId", event.recipient_user_id);
+  out.end_object();
+  out.member("status", to_string(event.status));
+  out.member("attempt", event.attempt);
+  out.member("messageId", event.message_id);
+  out.member("culture", event.culture);
+  if (event.smtp_code) out.member("smtpCode", *event.smtp_code);
+  if (event.status != DeliveryStatus::Sent) out.member("reason", event.reason);
+  if (event.next_attempt_at_ms) out.member("nextAttemptAt", common::rfc3339_utc(*event.next_attempt_at_ms));
+  out.end_object();
+  return out.text();
 }
 
 common::Result<EmailStatus> decode_email_status(std::string_view json_text) {

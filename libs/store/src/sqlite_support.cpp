@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "invite/common/json_writer.hpp"
+
 namespace invite::store::detail {
 namespace {
 
@@ -73,11 +75,19 @@ void bind_bytes(SQLite::Statement& stmt, int index, const std::string& bytes) {
 }
 
 std::string encode_headers(const common::Headers& headers) {
-  auto array = nlohmann::json::array();
-  for (const auto& [k, v] : headers) array.push_back(nlohmann::json::array({k, v}));
-  // Replacing invalid UTF-8 (a DLQ error quoting a broken record) beats throwing: a throw here would fail the
+  // Written for every outbox row (three per invitation), so streamed rather than built as a tree. The writer
+  // replaces invalid UTF-8 (a DLQ error quoting a broken record) rather than throwing: a throw here would fail the
   // transaction and stop the service on the same record after every restart.
-  return array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  common::JsonWriter out;
+  out.begin_array();
+  for (const auto& [k, v] : headers) {
+    out.begin_array();
+    out.value(k);
+    out.value(v);
+    out.end_array();
+  }
+  out.end_array();
+  return out.text();
 }
 
 common::Headers decode_headers(const std::string& text) {

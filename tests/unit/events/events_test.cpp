@@ -189,6 +189,60 @@ TEST(EventsEncode, RequestedInvitationBytesAreCompactAndInDocumentedOrder) {
   EXPECT_EQ(encode_requested(sample_requested()), expected);
 }
 
+// The three rows of every invitation, pinned byte for byte: the streaming writer must keep the documented key
+// order and the compact form the tree-building encoders wrote.
+TEST(EventsEncode, EmailJobBytesAreCompactAndInDocumentedOrder) {
+  const std::string expected =
+      R"({"schemaVersion":1,"eventId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01","occurredAt":"2026-11-26T11:00:00.123Z",)"
+      R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","portal":"docspace.example.com",)"
+      R"("portalName":"Example DocSpace","recipient":{"email":"new@example.com",)"
+      R"("userId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a04"},"culture":"fr-FR",)"
+      R"("inviter":{"userId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03"},"subject":"Join Example DocSpace DocSpace",)"
+      R"("template":"invitation","confirmationLink":"https://docspace.example.com/confirm/LinkInvite?type=LinkInvite)"
+      R"(&key=1795690800123.abc&encemail=x&uid=0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03&emplType=4&culture=fr-FR",)"
+      R"("expiresAt":"2026-12-03T11:00:00.123Z"})";
+  EXPECT_EQ(encode_email_job(sample_email_job()), expected);
+  auto resend = sample_email_job();
+  resend.resend = true;
+  resend.subject.reset();
+  const auto text = encode_email_job(resend);
+  EXPECT_NE(text.find(R"("subject":"Join Example DocSpace DocSpace",)"), std::string::npos) << text;
+  const std::string tail = R"(,"resend":true})";
+  EXPECT_EQ(text.substr(text.size() - tail.size()), tail);
+}
+
+TEST(EventsEncode, UserInvitedBytesAreCompactAndInDocumentedOrder) {
+  const std::string expected =
+      R"({"schemaVersion":1,"eventId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01","occurredAt":"2026-11-26T11:00:00.123Z",)"
+      R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","portal":"docspace.example.com",)"
+      R"("user":{"id":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a04","email":"new.person@example.com","type":"Guest",)"
+      R"("activationStatus":2,"status":4,"culture":"en-US"},)"
+      R"("invitedBy":{"userId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03","role":"Owner"}})";
+  EXPECT_EQ(encode_user_invited(sample_user_invited()), expected);
+}
+
+TEST(EventsEncode, ReplyBytesAreCompactAndInDocumentedOrder) {
+  const std::string expected =
+      R"({"schemaVersion":1,"eventId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01","occurredAt":"2026-11-26T11:00:00.123Z",)"
+      R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","portal":"docspace.example.com","outcome":"ok",)"
+      R"("users":[{"id":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a04","email":"new@example.com","firstName":"",)"
+      R"("lastName":"","userName":"new","type":"User","activationStatus":2,"status":4,"culture":"en-US",)"
+      R"("createdBy":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03","createdAt":"2026-11-26T11:00:00.123Z"},)"
+      R"({"id":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a05","email":"old@example.com","firstName":"Old",)"
+      R"("lastName":"Timer","userName":"otimer","type":"DocSpaceAdmin","activationStatus":1,"status":1,)"
+      R"("culture":"en-US","createdBy":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a03","createdAt":"2020-09-13T12:26:40.000Z"}]})";
+  EXPECT_EQ(encode_reply(sample_ok_reply()), expected);
+  const std::string seats_expected =
+      R"({"schemaVersion":1,"eventId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a01","occurredAt":"2026-11-26T11:00:00.123Z",)"
+      R"("requestId":"0b6f5a8e-1c2d-4e3f-8a9b-0c1d2e3f4a02","portal":"docspace.example.com",)"
+      R"("outcome":"paid_seats_exceeded","paidSeats":{"needed":3,"free":2},)"
+      R"("message":"The number of admins exceeds the limit: 3/2."})";
+  auto seats = sample_error_reply(Outcome::PaidSeatsExceeded, "");
+  seats.message.reset();  // worded by the encoder, as for older gateways
+  seats.seats = SeatShortage{3, 2};
+  EXPECT_EQ(encode_reply(seats), seats_expected);
+}
+
 TEST(EventsEncode, ReplyCarriesOnlyTheFieldsOfItsOutcome) {
   const auto ok = nlohmann::json::parse(encode_reply(sample_ok_reply()));
   EXPECT_FALSE(ok.contains("message"));
@@ -292,6 +346,59 @@ TEST(EventsRoundTrip, NonAsciiTextSurvives) {
   job.portal_name = "Bureau d’études \xC3\xA9t\xC3\xA9";
   job.subject = "Join " + job.portal_name + " DocSpace";
   EXPECT_EQ(must_decode(decode_email_job(encode_email_job(job))), job);
+}
+
+// Names come from people (accept's firstName, the portals file's display name): any script, and control characters
+// a client put there. RapidJSON writes non-ASCII as its UTF-8 bytes and escapes C0 controls; the decoders must read
+// back exactly the text that was written.
+const std::string kNonAsciiName =
+    "Zo\xC3\xAB O\xE2\x80\x99"
+    "Brien-\xE5\xB1\xB1\xE7\x94\xB0 \xF0\x9F\x98\x80 \xD0\x90\xD0\xBD\xD0\xBD\xD0\xB0";
+const std::string kControlName =
+    std::string("tab\tnew\nline\r\x01\x1f\x7f quote\" back\\ nul") + std::string(1, '\0') + "!";
+
+TEST(EventsRoundTrip, NonAsciiAndControlCharactersInNames) {
+  auto reply = sample_ok_reply();
+  reply.users[0].first_name = kNonAsciiName;
+  reply.users[0].last_name = kControlName;
+  reply.users[1].first_name = kControlName;
+  reply.users[1].last_name = kNonAsciiName;
+  EXPECT_EQ(must_decode(decode_reply(encode_reply(reply))), reply);
+
+  auto job = sample_email_job();
+  job.portal_name = kNonAsciiName + kControlName;
+  job.subject.reset();
+  auto decoded = must_decode(decode_email_job(encode_email_job(job)));
+  EXPECT_EQ(decoded.portal_name, job.portal_name);
+  EXPECT_EQ(decoded.subject, "Join " + job.portal_name + " DocSpace");
+
+  auto disabled = sample_error_reply(Outcome::UserDisabled, kNonAsciiName + kControlName);
+  EXPECT_EQ(must_decode(decode_reply(encode_reply(disabled))), disabled);
+}
+
+TEST(EventsEncode, ControlCharactersAreEscapedAndNonAsciiIsNot) {
+  auto job = sample_email_job();
+  job.portal_name = kNonAsciiName + kControlName;
+  const auto text = encode_email_job(job);
+  for (const char c : text) EXPECT_GE(static_cast<unsigned char>(c), 0x20U) << "a raw control character in " << text;
+  EXPECT_NE(text.find(R"("portalName":")" + kNonAsciiName + R"(tab\tnew\nline\r\u0001\u001F)" + "\x7f" +
+                      R"( quote\" back\\ nul\u0000!")"),
+            std::string::npos)
+      << text;
+}
+
+TEST(EventsEncode, InvalidUtf8IsReplacedNotThrownNorWritten) {
+  // Every value the worker writes was parsed as JSON (valid UTF-8), but an encoder must still never throw on a
+  // producer path nor write a document its consumers cannot parse.
+  auto event = sample_user_invited();
+  event.user.culture = "en\xFF";
+  auto reply = sample_ok_reply();
+  reply.users[0].first_name = "cut \xC3";
+  const auto decoded_event = must_decode(decode_user_invited(encode_user_invited(event)));
+  EXPECT_EQ(decoded_event.user.culture, "en\xEF\xBF\xBD");
+  const auto decoded_reply = must_decode(decode_reply(encode_reply(reply)));
+  ASSERT_EQ(decoded_reply.users.size(), 2U);
+  EXPECT_EQ(decoded_reply.users[0].first_name, "cut \xEF\xBF\xBD");
 }
 
 // ---- decode errors ----
@@ -517,6 +624,18 @@ TEST_F(EventSchemas, EncodedEventsOfEveryTopicValidate) {
   files.push_back(write("invite.replies.v1.budget.json", encode_reply(sample_budget_reply())));
   files.push_back(write("invite.emails.v1.json", encode_email_job(sample_email_job())));
   files.push_back(write("people.user-invited.v1.json", encode_user_invited(sample_user_invited())));
+  files.push_back(write("invite.replies.v1.names.json", [] {
+    auto reply = sample_ok_reply();
+    reply.users[0].first_name = kNonAsciiName;
+    reply.users[0].last_name = kControlName;
+    return encode_reply(reply);
+  }()));
+  files.push_back(write("invite.emails.v1.names.json", [] {
+    auto job = sample_email_job();
+    job.portal_name = kNonAsciiName + kControlName;
+    job.subject.reset();
+    return encode_email_job(job);
+  }()));
   EXPECT_EQ(check(files), 0) << output_;
 }
 
