@@ -58,6 +58,19 @@ inline void write_user_members(JsonWriter& out, const User& user) {
   out.member("createdAt", common::rfc3339_utc(user.created_at_ms));
 }
 
+// The "user" object of the people.* events (proto/events/people.*.schema.json): fewer members than
+// write_user_members writes for replies, in the schemas' order.
+inline void write_event_user(JsonWriter& out, const User& user) {
+  out.begin_object("user");
+  out.member("id", user.id);
+  out.member("email", user.email);
+  out.member("type", to_string(user.type));
+  out.member("activationStatus", static_cast<int>(user.activation_status));
+  out.member("status", static_cast<int>(user.status));
+  out.member("culture", user.culture);
+  out.end_object();
+}
+
 inline std::string join(std::string_view prefix, std::string_view key) {
   if (prefix.empty()) return std::string(key);
   std::string out(prefix);

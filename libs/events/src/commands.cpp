@@ -320,14 +320,7 @@ std::string encode_change(const UserChanged& event, Change change) {
   JsonWriter out;
   begin_envelope(out, event);
   out.member("portal", event.portal);
-  out.begin_object("user");
-  out.member("id", event.user.id);
-  out.member("email", event.user.email);
-  out.member("type", to_string(event.user.type));
-  out.member("activationStatus", static_cast<int>(event.user.activation_status));
-  out.member("status", static_cast<int>(event.user.status));
-  out.member("culture", event.user.culture);
-  out.end_object();
+  write_event_user(out, event.user);
   if (change == Change::Activated) {
     out.member("activatedAt", common::rfc3339_utc(event.activated_at_ms));
   } else {

@@ -364,14 +364,7 @@ std::string encode_user_invited(const UserInvited& event) {
   JsonWriter out;
   begin_envelope(out, event);
   out.member("portal", event.portal);
-  out.begin_object("user");
-  out.member("id", event.user.id);
-  out.member("email", event.user.email);
-  out.member("type", to_string(event.user.type));
-  out.member("activationStatus", static_cast<int>(event.user.activation_status));
-  out.member("status", static_cast<int>(event.user.status));
-  out.member("culture", event.user.culture);
-  out.end_object();
+  write_event_user(out, event.user);
   out.begin_object("invitedBy");
   out.member("userId", event.inviter_id);
   out.member("role", to_string(event.inviter_role));
