@@ -277,6 +277,10 @@ inline User decode_user(const json& object, const std::string& prefix, std::stri
   return user;
 }
 
+// invite.requested.v1's fields from a document parse_document accepted (events.cpp): decode_requested and
+// decode_request_record (commands.cpp) share it, so that a record is parsed once.
+common::Result<RequestedInvitation> read_requested(const json& doc, Reader& reader);
+
 inline std::optional<Outcome> outcome_from_name(std::string_view name) {
   for (auto outcome : domain::kAllOutcomes) {
     if (to_string(outcome) == name) return outcome;

@@ -220,12 +220,9 @@ std::string encode_command(const PeopleCommand& command) {
   return out.text();
 }
 
-common::Result<PeopleCommand> decode_command(std::string_view json_text) {
-  Reader reader;
-  const auto document = parse_document(json_text, reader);
-  if (!document) return common::fail(reader.error());
-  const json& doc = *document;
+namespace {
 
+common::Result<PeopleCommand> read_command(const json& doc, Reader& reader) {
   PeopleCommand command;
   read_envelope_head(doc, reader, command);
   command.deadline_ms = reader.time(doc, "", "deadline");
@@ -298,14 +295,26 @@ common::Result<PeopleCommand> decode_command(std::string_view json_text) {
   return command;
 }
 
+}  // namespace
+
+common::Result<PeopleCommand> decode_command(std::string_view json_text) {
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return common::fail(reader.error());
+  return read_command(*document, reader);
+}
+
+// Parsed once: the tree tells which of the two the record is (the worker's hot path used to parse each record twice).
 common::Result<RequestRecord> decode_request_record(std::string_view json_text) {
-  const json document = common::parse_json_text<json>(json_text);
-  if (document.is_object() && document.contains("command")) {
-    auto command = decode_command(json_text);
+  Reader reader;
+  const auto document = parse_document(json_text, reader);
+  if (!document) return common::fail(reader.error());
+  if (document->contains("command")) {
+    auto command = read_command(*document, reader);
     if (!command) return command.error();
     return RequestRecord(std::move(*command));
   }
-  auto invitation = decode_requested(json_text);
+  auto invitation = read_requested(*document, reader);
   if (!invitation) return invitation.error();
   return RequestRecord(std::move(*invitation));
 }

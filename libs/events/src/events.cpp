@@ -35,7 +35,12 @@ common::Result<RequestedInvitation> decode_requested(std::string_view json_text)
   Reader reader;
   const auto document = parse_document(json_text, reader);
   if (!document) return common::fail(reader.error());
-  const json& doc = *document;
+  return read_requested(*document, reader);
+}
+
+namespace detail {
+
+common::Result<RequestedInvitation> read_requested(const json& doc, Reader& reader) {
   constexpr auto kIntMax = std::numeric_limits<int>::max();
 
   RequestedInvitation event;
@@ -65,6 +70,8 @@ common::Result<RequestedInvitation> decode_requested(std::string_view json_text)
   if (!reader.ok()) return common::fail(reader.error());
   return event;
 }
+
+}  // namespace detail
 
 // ---- invite.replies.v1 ----
 
