@@ -3,9 +3,8 @@
 #include <array>
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
 #include "invite/common/ids.hpp"
+#include "invite/common/json_writer.hpp"
 #include "invite/domain/people_query.hpp"
 #include "invite/domain/validation.hpp"
 #include "invite/events/events.hpp"
@@ -13,110 +12,136 @@
 namespace invite::gateway {
 namespace {
 
+using common::JsonWriter;
 using domain::display_name;
 using domain::EmployeeType;
 using domain::normalize_email;
 
-// Insertion-ordered so the bytes match DocSpace's field order.
-using Json = nlohmann::ordered_json;
+// The bodies are written member by member, in DocSpace's field order, by a streaming writer: building ordered
+// nlohmann trees and dumping them took most of the gateway's CPU for a hundred users (docs/performance.md).
+// Request URLs and messages can carry bytes from the client: the writer replaces invalid UTF-8 instead of throwing.
 
-// Request URLs and messages can carry bytes from the client; a malformed one must not turn into an exception.
-std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-struct AvatarSize {
+struct Avatar {
   const char* field;
-  int width;
-  int height;
+  std::string url;
 };
-constexpr std::array<AvatarSize, 5> kAvatarSizes{{
-    {"avatar", 82, 82},
-    {"avatarOriginal", 200, 200},
-    {"avatarMax", 200, 200},
-    {"avatarMedium", 48, 48},
-    {"avatarSmall", 32, 32},
-}};
+
+// The default avatars' URLs are the same for every user: made once.
+const std::array<Avatar, 5>& avatars() {
+  static const std::array<Avatar, 5> table = [] {
+    const auto url = [](int width, int height) {
+      const auto file =
+          "default_user_photo_size_" + std::to_string(width) + "-" + std::to_string(height) + ".png";
+      return "/static/images/" + file + "?hash=" + std::to_string(default_avatar_hash(file));
+    };
+    return std::array<Avatar, 5>{{
+        {"avatar", url(82, 82)},
+        {"avatarOriginal", url(200, 200)},
+        {"avatarMax", url(200, 200)},
+        {"avatarMedium", url(48, 48)},
+        {"avatarSmall", url(32, 32)},
+    }};
+  }();
+  return table;
+}
 
 // EmployeeDto's members; EmployeeFullDto has all of them but "title".
-Json employee_dto(const User& user, const Portal& portal, bool with_title = true) {
-  Json dto;
-  dto["id"] = user.id;
-  dto["displayName"] = display_name(user);
-  if (with_title) dto["title"] = "";
-  for (const auto& size : kAvatarSizes) {
-    const auto file =
-        "default_user_photo_size_" + std::to_string(size.width) + "-" + std::to_string(size.height) + ".png";
-    dto[size.field] = "/static/images/" + file + "?hash=" + std::to_string(default_avatar_hash(file));
-  }
+void write_employee_members(JsonWriter& out, const User& user, const Portal& portal, bool with_title) {
+  out.member("id", user.id);
+  out.member("displayName", display_name(user));
+  if (with_title) out.member("title", "");
+  for (const auto& avatar : avatars()) out.member(avatar.field, avatar.url);
   const std::string_view section = user.type == EmployeeType::Guest ? "guests" : "people";
-  dto["profileUrl"] = portal.base_url + "/accounts/" + std::string(section) +
-                      "/filter?search=" + url_encode(normalize_email(user.email));
-  dto["hasAvatar"] = false;
-  dto["isAnonim"] = false;
-  return dto;
+  std::string profile_url = portal.base_url;
+  profile_url += "/accounts/";
+  profile_url += section;
+  profile_url += "/filter?search=";
+  profile_url += url_encode(normalize_email(user.email));
+  out.member("profileUrl", profile_url);
+  out.member("hasAvatar", false);
+  out.member("isAnonim", false);
 }
 
-Json links(std::string_view request_url, std::string_view method) {
-  Json link;
-  link["href"] = std::string(request_url);
-  link["action"] = std::string(method);
-  return Json::array({link});
+void write_employee(JsonWriter& out, const User& user, const Portal& portal) {
+  out.begin_object();
+  write_employee_members(out, user, portal, /*with_title=*/true);
+  out.end_object();
 }
 
-// DocSpace's envelope: {"response":..,"count":n,("total":t,)"links":[..],"status":0|1,"statusCode":..}
-std::string envelope(Json response, std::size_t count, std::optional<std::int64_t> total, std::string_view request_url,
-                     std::string_view method, int status_code = 200) {
-  Json envelope;
-  envelope["response"] = std::move(response);
-  envelope["count"] = count;
-  if (total) envelope["total"] = *total;
-  envelope["links"] = links(request_url, method);
-  envelope["status"] = status_code == 200 ? 0 : 1;
-  envelope["statusCode"] = status_code;
-  return dump(envelope);
-}
-
-Json invitation_json(const domain::InvitationState& state) {
-  Json invitation;
-  invitation["sentAt"] = common::rfc3339_utc(state.sent_at_ms);
-  invitation["expiresAt"] = common::rfc3339_utc(domain::expires_at_ms(state));
-  invitation["timesResent"] = state.times_resent;
-  invitation["inviterId"] = state.inviter_id;
+void write_invitation(JsonWriter& out, const domain::InvitationState& state) {
+  out.begin_object("invitation");
+  out.member("sentAt", common::rfc3339_utc(state.sent_at_ms));
+  out.member("expiresAt", common::rfc3339_utc(domain::expires_at_ms(state)));
+  out.member("timesResent", state.times_resent);
+  out.member("inviterId", state.inviter_id);
   if (state.delivery) {
-    Json delivery;
-    delivery["status"] = std::string(domain::to_string(state.delivery->status));
-    if (!state.delivery->reason.empty()) delivery["reason"] = state.delivery->reason;
-    delivery["at"] = common::rfc3339_utc(state.delivery->at_ms);
-    invitation["delivery"] = std::move(delivery);
+    out.begin_object("delivery");
+    out.member("status", domain::to_string(state.delivery->status));
+    if (!state.delivery->reason.empty()) out.member("reason", state.delivery->reason);
+    out.member("at", common::rfc3339_utc(state.delivery->at_ms));
+    out.end_object();
   }
-  return invitation;
+  out.end_object();
 }
 
-Json employee_full_dto(const User& user, const Invitations& invitations, const Portal& portal) {
-  Json dto = employee_dto(user, portal, false);
-  dto["firstName"] = user.first_name;
-  dto["lastName"] = user.last_name;
-  dto["userName"] = user.user_name;
-  dto["email"] = user.email;
-  dto["status"] = static_cast<int>(user.status);
-  dto["activationStatus"] = static_cast<int>(user.activation_status);
-  dto["isAdmin"] = user.type == EmployeeType::DocSpaceAdmin;
-  dto["isRoomAdmin"] = user.type == EmployeeType::RoomAdmin;
-  dto["isOwner"] = false;  // the portal's Owner is never one of this service's users
-  dto["isVisitor"] = user.type == EmployeeType::Guest;
-  dto["isCollaborator"] = user.type == EmployeeType::User;
-  if (!user.culture.empty()) dto["cultureName"] = user.culture;
-  if (!user.created_by.empty()) dto["createdBy"] = Json::object({{"id", user.created_by}});
-  dto["registrationDate"] = common::rfc3339_utc(user.created_at_ms);
+void write_employee_full(JsonWriter& out, const User& user, const Invitations& invitations, const Portal& portal) {
+  out.begin_object();
+  write_employee_members(out, user, portal, /*with_title=*/false);
+  out.member("firstName", user.first_name);
+  out.member("lastName", user.last_name);
+  out.member("userName", user.user_name);
+  out.member("email", user.email);
+  out.member("status", static_cast<int>(user.status));
+  out.member("activationStatus", static_cast<int>(user.activation_status));
+  out.member("isAdmin", user.type == EmployeeType::DocSpaceAdmin);
+  out.member("isRoomAdmin", user.type == EmployeeType::RoomAdmin);
+  out.member("isOwner", false);  // the portal's Owner is never one of this service's users
+  out.member("isVisitor", user.type == EmployeeType::Guest);
+  out.member("isCollaborator", user.type == EmployeeType::User);
+  if (!user.culture.empty()) out.member("cultureName", user.culture);
+  if (!user.created_by.empty()) {
+    out.begin_object("createdBy");
+    out.member("id", user.created_by);
+    out.end_object();
+  }
+  out.member("registrationDate", common::rfc3339_utc(user.created_at_ms));
   const auto invitation = invitations.find(user.id);
   if (user.status == domain::EmployeeStatus::Pending && invitation != invitations.end()) {
-    dto["invitation"] = invitation_json(invitation->second);
+    write_invitation(out, invitation->second);
   }
-  return dto;
+  out.end_object();
+}
+
+// DocSpace's envelope: {"response":..,"count":n,("total":t,)"links":[..],"status":0|1,"statusCode":..}, where
+// `write_response` writes the response member's value.
+template <class WriteResponse>
+std::string envelope(WriteResponse&& write_response, std::size_t count, std::optional<std::int64_t> total,
+                     std::string_view request_url, std::string_view method, int status_code = 200) {
+  JsonWriter out;
+  out.begin_object();
+  out.key("response");
+  write_response(out);
+  out.member("count", count);
+  if (total) out.member("total", *total);
+  out.begin_array("links");
+  out.begin_object();
+  out.member("href", request_url);
+  out.member("action", method);
+  out.end_object();
+  out.end_array();
+  out.member("status", status_code == 200 ? 0 : 1);
+  out.member("statusCode", status_code);
+  out.end_object();
+  return out.text();
 }
 
 }  // namespace
 
-std::string employee_dto_json(const User& user, const Portal& portal) { return dump(employee_dto(user, portal)); }
+std::string employee_dto_json(const User& user, const Portal& portal) {
+  JsonWriter out;
+  write_employee(out, user, portal);
+  return out.text();
+}
 
 unsigned long default_avatar_hash(std::string_view file_name) {
   std::uint32_t hash = 2166136261u;
@@ -128,46 +153,69 @@ unsigned long default_avatar_hash(std::string_view file_name) {
 }
 
 std::string success_envelope(const std::vector<User>& users, const Portal& portal, std::string_view request_url) {
-  Json list = Json::array();
-  for (const auto& user : users) list.push_back(employee_dto(user, portal));
-  return envelope(std::move(list), users.size(), std::nullopt, request_url, "POST");
+  return envelope(
+      [&](JsonWriter& out) {
+        out.begin_array();
+        for (const auto& user : users) write_employee(out, user, portal);
+        out.end_array();
+      },
+      users.size(), std::nullopt, request_url, "POST");
 }
 
 std::string employee_full_dto_json(const User& user, const Invitations& invitations, const Portal& portal) {
-  return dump(employee_full_dto(user, invitations, portal));
+  JsonWriter out;
+  write_employee_full(out, user, invitations, portal);
+  return out.text();
 }
 
 std::string confirm_envelope(const domain::ConfirmOutcome& outcome, std::string_view request_url) {
-  Json response;
-  response["result"] = static_cast<int>(outcome.result);
-  if (outcome.result == domain::ValidationResult::Ok) response["email"] = outcome.email;
-  return envelope(std::move(response), 1, std::nullopt, request_url, "POST");
+  return envelope(
+      [&](JsonWriter& out) {
+        out.begin_object();
+        out.member("result", static_cast<int>(outcome.result));
+        if (outcome.result == domain::ValidationResult::Ok) out.member("email", outcome.email);
+        out.end_object();
+      },
+      1, std::nullopt, request_url, "POST");
 }
 
 std::string employee_full_envelope(const User& user, const Invitations& invitations, const Portal& portal,
                                    std::string_view request_url, std::string_view method) {
-  return envelope(employee_full_dto(user, invitations, portal), 1, std::nullopt, request_url, method);
+  return envelope([&](JsonWriter& out) { write_employee_full(out, user, invitations, portal); }, 1, std::nullopt,
+                  request_url, method);
 }
 
 std::string employee_full_list_envelope(const std::vector<User>& users, const Invitations& invitations,
                                         const Portal& portal, std::string_view request_url, std::string_view method,
                                         std::optional<std::int64_t> total) {
-  Json list = Json::array();
-  for (const auto& user : users) list.push_back(employee_full_dto(user, invitations, portal));
-  return envelope(std::move(list), users.size(), total, request_url, method);
+  return envelope(
+      [&](JsonWriter& out) {
+        out.begin_array();
+        for (const auto& user : users) write_employee_full(out, user, invitations, portal);
+        out.end_array();
+      },
+      users.size(), total, request_url, method);
 }
 
 std::string validation_envelope(const ValidationErrors& errors, std::string_view request_url, std::string_view trace_id,
                                 std::string_view method) {
-  Json by_key = Json::object();
-  for (const auto& [key, messages] : errors.errors) by_key[key] = messages;
-  Json problem;
-  problem["type"] = "https://tools.ietf.org/html/rfc9110#section-15.5.1";
-  problem["title"] = "One or more validation errors occurred.";
-  problem["status"] = 400;
-  problem["errors"] = std::move(by_key);
-  problem["traceId"] = std::string(trace_id);
-  return envelope(std::move(problem), 1, std::nullopt, request_url, method, 400);
+  return envelope(
+      [&](JsonWriter& out) {
+        out.begin_object();
+        out.member("type", "https://tools.ietf.org/html/rfc9110#section-15.5.1");
+        out.member("title", "One or more validation errors occurred.");
+        out.member("status", 400);
+        out.begin_object("errors");
+        for (const auto& [key, messages] : errors.errors) {
+          out.begin_array(key);
+          for (const auto& message : messages) out.value(message);
+          out.end_array();
+        }
+        out.end_object();
+        out.member("traceId", trace_id);
+        out.end_object();
+      },
+      1, std::nullopt, request_url, method, 400);
 }
 
 }  // namespace invite::gateway
