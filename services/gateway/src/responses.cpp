@@ -30,8 +30,7 @@ struct Avatar {
 const std::array<Avatar, 5>& avatars() {
   static const std::array<Avatar, 5> table = [] {
     const auto url = [](int width, int height) {
-      const auto file =
-          "default_user_photo_size_" + std::to_string(width) + "-" + std::to_string(height) + ".png";
+      const auto file = "default_user_photo_size_" + std::to_string(width) + "-" + std::to_string(height) + ".png";
       return "/static/images/" + file + "?hash=" + std::to_string(default_avatar_hash(file));
     };
     return std::array<Avatar, 5>{{
