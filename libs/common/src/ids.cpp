@@ -110,18 +110,41 @@ std::string random_hex(std::size_t bytes) {
 
 std::int64_t now_ms() { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); }
 
-std::string rfc3339_utc(std::int64_t epoch_ms) {
+Rfc3339::Rfc3339(std::int64_t epoch_ms) {
   const sys_time<milliseconds> tp{milliseconds(epoch_ms)};
   const auto midnight = floor<days>(tp);
   const year_month_day ymd{midnight};
   const hh_mm_ss<milliseconds> tod{tp - midnight};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                static_cast<int>(tod.seconds().count()), static_cast<int>(tod.subseconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  const auto digits = [this](unsigned value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      chars_[size_ + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+    size_ += static_cast<std::size_t>(width);
+  };
+  const auto put = [this](char c) { chars_[size_++] = c; };
+  if (year < 0 || year > 9999) {  // what printf's %04d makes of them; no caller writes such dates on a hot path
+    size_ = static_cast<std::size_t>(std::snprintf(chars_.data(), chars_.size(), "%04d", year));
+  } else {
+    digits(static_cast<unsigned>(year), 4);
+  }
+  put('-');
+  digits(static_cast<unsigned>(ymd.month()), 2);
+  put('-');
+  digits(static_cast<unsigned>(ymd.day()), 2);
+  put('T');
+  digits(static_cast<unsigned>(tod.hours().count()), 2);
+  put(':');
+  digits(static_cast<unsigned>(tod.minutes().count()), 2);
+  put(':');
+  digits(static_cast<unsigned>(tod.seconds().count()), 2);
+  put('.');
+  digits(static_cast<unsigned>(tod.subseconds().count()), 3);
+  put('Z');
 }
+
+std::string rfc3339_utc(std::int64_t epoch_ms) { return std::string(std::string_view(Rfc3339(epoch_ms))); }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
   std::size_t pos = 0;

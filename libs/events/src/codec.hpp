@@ -39,7 +39,7 @@ void begin_envelope(JsonWriter& out, const Event& event) {
   out.begin_object();
   out.member("schemaVersion", kSchemaVersion);
   out.member("eventId", event.event_id);
-  out.member("occurredAt", common::rfc3339_utc(event.occurred_at_ms));
+  out.member("occurredAt", common::Rfc3339(event.occurred_at_ms));
   out.member("requestId", event.request_id);
 }
 
@@ -55,7 +55,7 @@ inline void write_user_members(JsonWriter& out, const User& user) {
   out.member("status", static_cast<int>(user.status));
   out.member("culture", user.culture);
   out.member("createdBy", user.created_by);
-  out.member("createdAt", common::rfc3339_utc(user.created_at_ms));
+  out.member("createdAt", common::Rfc3339(user.created_at_ms));
 }
 
 // The "user" object of the people.* events (proto/events/people.*.schema.json): fewer members than

@@ -176,7 +176,7 @@ void decode_caller(Reader& reader, const json& doc, PeopleCommand& command) {
 std::string encode_command(const PeopleCommand& command) {
   JsonWriter out;
   begin_envelope(out, command);
-  out.member("deadline", common::rfc3339_utc(command.deadline_ms));
+  out.member("deadline", common::Rfc3339(command.deadline_ms));
   out.member("portal", command.portal);
   out.member("replyPartition", command.reply_partition);
   out.member("command", to_string(command.kind));
@@ -331,7 +331,7 @@ std::string encode_change(const UserChanged& event, Change change) {
   out.member("portal", event.portal);
   write_event_user(out, event.user);
   if (change == Change::Activated) {
-    out.member("activatedAt", common::rfc3339_utc(event.activated_at_ms));
+    out.member("activatedAt", common::Rfc3339(event.activated_at_ms));
   } else {
     out.begin_object("by");
     out.member("userId", event.by_id);

@@ -15,7 +15,7 @@ std::string encode_requested(const RequestedInvitation& event) {
   begin_envelope(out, event);
   out.member("index", event.index);
   out.member("count", event.count);
-  out.member("deadline", common::rfc3339_utc(event.deadline_ms));
+  out.member("deadline", common::Rfc3339(event.deadline_ms));
   out.member("portal", event.portal);
   out.begin_object("inviter");
   out.member("userId", event.inviter_id);
@@ -105,15 +105,15 @@ bool is_invite_refusal(Outcome outcome) {
 
 void write_invitation(JsonWriter& out, const domain::InvitationState& state) {
   out.begin_object("invitation");
-  out.member("sentAt", common::rfc3339_utc(state.sent_at_ms));
-  out.member("expiresAt", common::rfc3339_utc(domain::expires_at_ms(state)));
+  out.member("sentAt", common::Rfc3339(state.sent_at_ms));
+  out.member("expiresAt", common::Rfc3339(domain::expires_at_ms(state)));
   out.member("timesResent", state.times_resent);
   out.member("inviterId", state.inviter_id);
   if (state.delivery) {
     out.begin_object("delivery");
     out.member("status", to_string(state.delivery->status));
     if (state.delivery->status != domain::DeliveryStatus::Sent) out.member("reason", state.delivery->reason);
-    out.member("at", common::rfc3339_utc(state.delivery->at_ms));
+    out.member("at", common::Rfc3339(state.delivery->at_ms));
     out.end_object();
   }
   out.end_object();
@@ -191,7 +191,7 @@ std::string encode_reply(const InviteReply& reply) {
     out.begin_object("rateLimit");
     out.member("limit", reply.rate_limit->limit);
     out.member("remaining", reply.rate_limit->remaining);
-    out.member("resetAt", common::rfc3339_utc(reply.rate_limit->reset_at_ms));
+    out.member("resetAt", common::Rfc3339(reply.rate_limit->reset_at_ms));
     out.end_object();
   }
   if (reply.validation) {
@@ -325,7 +325,7 @@ std::string encode_email_job(const EmailJob& job) {
   }
   out.member("template", kEmailTemplate);
   out.member("confirmationLink", job.confirmation_link);
-  out.member("expiresAt", common::rfc3339_utc(job.expires_at_ms));
+  out.member("expiresAt", common::Rfc3339(job.expires_at_ms));
   if (job.resend) out.member("resend", true);
   out.end_object();
   return out.text();
@@ -451,7 +451,7 @@ std::string encode_email_status(const EmailStatus& event) {
   out.member("culture", event.culture);
   if (event.smtp_code) out.member("smtpCode", *event.smtp_code);
   if (event.status != DeliveryStatus::Sent) out.member("reason", event.reason);
-  if (event.next_attempt_at_ms) out.member("nextAttemptAt", common::rfc3339_utc(*event.next_attempt_at_ms));
+  if (event.next_attempt_at_ms) out.member("nextAttemptAt", common::Rfc3339(*event.next_attempt_at_ms));
   out.end_object();
   return out.text();
 }

@@ -69,15 +69,15 @@ void write_employee(JsonWriter& out, const User& user, const Portal& portal) {
 
 void write_invitation(JsonWriter& out, const domain::InvitationState& state) {
   out.begin_object("invitation");
-  out.member("sentAt", common::rfc3339_utc(state.sent_at_ms));
-  out.member("expiresAt", common::rfc3339_utc(domain::expires_at_ms(state)));
+  out.member("sentAt", common::Rfc3339(state.sent_at_ms));
+  out.member("expiresAt", common::Rfc3339(domain::expires_at_ms(state)));
   out.member("timesResent", state.times_resent);
   out.member("inviterId", state.inviter_id);
   if (state.delivery) {
     out.begin_object("delivery");
     out.member("status", domain::to_string(state.delivery->status));
     if (!state.delivery->reason.empty()) out.member("reason", state.delivery->reason);
-    out.member("at", common::rfc3339_utc(state.delivery->at_ms));
+    out.member("at", common::Rfc3339(state.delivery->at_ms));
     out.end_object();
   }
   out.end_object();
@@ -103,7 +103,7 @@ void write_employee_full(JsonWriter& out, const User& user, const Invitations& i
     out.member("id", user.created_by);
     out.end_object();
   }
-  out.member("registrationDate", common::rfc3339_utc(user.created_at_ms));
+  out.member("registrationDate", common::Rfc3339(user.created_at_ms));
   const auto invitation = invitations.find(user.id);
   if (user.status == domain::EmployeeStatus::Pending && invitation != invitations.end()) {
     write_invitation(out, invitation->second);

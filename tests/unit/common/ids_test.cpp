@@ -58,6 +58,16 @@ TEST(Time, Rfc3339Format) {
   EXPECT_EQ(rfc3339_utc(-1), "1969-12-31T23:59:59.999Z");
 }
 
+// The writers take the text from Rfc3339's own buffer: the same characters, also for the years four digits do not
+// hold (written as printf's %04d writes them).
+TEST(Time, Rfc3339BufferHasTheSameText) {
+  EXPECT_EQ(std::string_view(Rfc3339(1795690800123)), "2026-11-26T11:00:00.123Z");
+  EXPECT_EQ(std::string_view(Rfc3339(-62167219200000)), "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(std::string_view(Rfc3339(253402300799999)), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(std::string_view(Rfc3339(253402300800000)), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(std::string_view(Rfc3339(-62167219200001)), "-001-12-31T23:59:59.999Z");
+}
+
 TEST(Time, Rfc3339RoundTrip) {
   for (std::int64_t ms : {std::int64_t{0}, std::int64_t{1795690800123}, std::int64_t{951782399999}, now_ms()}) {
     EXPECT_EQ(parse_rfc3339(rfc3339_utc(ms)), ms) << ms;

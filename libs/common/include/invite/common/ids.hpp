@@ -1,5 +1,6 @@
 #pragma once
 // Random identifiers (OpenSSL's CSPRNG) and UTC time formatting.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,5 +17,17 @@ std::string rfc3339_utc(std::int64_t epoch_ms);               // "2026-11-26T11:
 std::optional<std::int64_t> parse_rfc3339(std::string_view);  // accepts 'Z' or +hh:mm offsets, optional fraction
 std::string utc_day(std::int64_t epoch_ms);                   // "2026-11-26"
 std::int64_t next_utc_midnight_ms(std::int64_t epoch_ms);
+
+// rfc3339_utc's text in a buffer of its own, for the JSON writers on hot paths: every invitation writes several
+// timestamps, and a std::string of 24 characters is a heap allocation each.
+class Rfc3339 {
+ public:
+  explicit Rfc3339(std::int64_t epoch_ms);
+  operator std::string_view() const { return {chars_.data(), size_}; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  std::array<char, 40> chars_{};
+  std::size_t size_ = 0;
+};
 
 }  // namespace invite::common
