@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "invite/common/ids.hpp"
 #include "invite/domain/invite_link.hpp"
@@ -55,12 +56,12 @@ Decision decide_request(const CompleteRequest& request, store::RequestStore& sto
   assert(ctx.portal != nullptr);
   domain::PlanInput input = plan_input(request, *ctx.portal, ctx.now_ms);
   read_store(input, store);
-  const domain::Plan plan = domain::plan_request(input, ctx.new_id);
+  domain::Plan plan = domain::plan_request(input, ctx.new_id);
   Decision decision;
   decision.outcome = plan.outcome;
   decision.created = plan.created.size();
   decision.raised = plan.raised.size();
-  decision.commit = build_commit(request, plan, ctx);
+  decision.commit = build_commit(request, std::move(plan), ctx);
   return decision;
 }
 
@@ -91,7 +92,7 @@ void read_store(domain::PlanInput& input, store::RequestStore& store) {
       portal.daily_invitation_budget ? store.invited_on(portal.host, common::utc_day(input.now_ms)) : 0;
 }
 
-store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx) {
+store::RequestCommit build_commit(const CompleteRequest& request, domain::Plan plan, const CommitContext& ctx) {
   assert(ctx.portal != nullptr && !request.records.empty());
   const auto& first = request.records.front();
   const auto headers = event_headers(first.request_id, request.traceparent);
@@ -110,14 +111,12 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
   reply.disabled_email = plan.disabled_email;
   reply.seats = plan.seats;
   reply.rate_limit = plan.rate_limit;
-  if (plan.outcome == domain::Outcome::Ok) reply.users = plan.users;
+  if (plan.outcome == domain::Outcome::Ok) reply.users = std::move(plan.users);
 
   commit.outbox.push_back(reply_message(reply, first.reply_partition, headers));
 
   if (plan.outcome != domain::Outcome::Ok) return commit;
 
-  commit.create = plan.created;
-  commit.raise = plan.raised;
   commit.invited = static_cast<std::int64_t>(plan.created.size());
   for (const auto& user : plan.created) {
     const auto job = email_job({first.request_id, first.portal, &user, first.inviter_id, false}, ctx);
@@ -134,6 +133,8 @@ store::RequestCommit build_commit(const CompleteRequest& request, const domain::
     commit.outbox.push_back({std::string(events::topics::kUserInvited), std::nullopt, first.portal,
                              events::encode_user_invited(event), headers});
   }
+  commit.create = std::move(plan.created);
+  commit.raise = std::move(plan.raised);
   return commit;
 }
 

@@ -42,8 +42,8 @@ domain::PlanInput plan_input(const CompleteRequest& request, const domain::Porta
 // Fills the plan's input from the store: only the counts the portal's limits and the request's types need.
 void read_store(domain::PlanInput& input, store::RequestStore& store);
 
-// The commit of a decided plan.
-store::RequestCommit build_commit(const CompleteRequest& request, const domain::Plan& plan, const CommitContext& ctx);
+// The commit of a decided plan, which it takes by value: the plan's users move into the commit and the reply.
+store::RequestCommit build_commit(const CompleteRequest& request, domain::Plan plan, const CommitContext& ctx);
 
 // What invite requests and commands (apply_command.hpp) both write.
 
