@@ -88,7 +88,7 @@ class SqliteMailerStore final : public MailerStore {
                        // NULL partition: status events go where the producer's partitioner puts their key.
                        "SELECT id, topic, NULL, key, value, headers FROM status_outbox "
                        "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
-        mark_sent_(*db_, "UPDATE status_outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
+        mark_sent_(*db_, "UPDATE status_outbox SET sent_at_ms = ? WHERE id BETWEEN ? AND ? AND sent_at_ms IS NULL"),
         unsent_count_(*db_, "SELECT COUNT(*) FROM status_outbox WHERE sent_at_ms IS NULL") {}
 
   bool accept(const MailJob& job) override {

@@ -241,7 +241,7 @@ class SqlitePartitionStore final : public PartitionStore {
         select_unsent_(*db_,
                        "SELECT id, topic, \"partition\", key, value, headers FROM outbox "
                        "WHERE sent_at_ms IS NULL AND id > ? ORDER BY id LIMIT ?"),
-        mark_sent_(*db_, "UPDATE outbox SET sent_at_ms = ? WHERE id = ? AND sent_at_ms IS NULL"),
+        mark_sent_(*db_, "UPDATE outbox SET sent_at_ms = ? WHERE id BETWEEN ? AND ? AND sent_at_ms IS NULL"),
         unsent_count_(*db_, "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL"),
         activate_(*db_,
                   "UPDATE users SET status = ?, activation_status = ?, first_name = ?, last_name = ?, culture = ?, "

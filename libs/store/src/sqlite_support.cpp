@@ -1,5 +1,6 @@
 #include "sqlite_support.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -121,9 +122,18 @@ void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std
                       std::string_view what, bool in_transaction) {
   if (ids.empty()) return;
   try {
+    // One statement per run of consecutive ids, not one per row: a batch of acknowledgements is mostly a single
+    // run (a group's rows are numbered in a row and acknowledged together).
     const auto mark_all = [&] {
       const auto now = wall_ms();
-      for (const auto id : ids) bound(update, now, id).exec();
+      std::vector<std::int64_t> sorted(ids);
+      std::sort(sorted.begin(), sorted.end());
+      for (std::size_t first = 0; first < sorted.size();) {
+        std::size_t last = first;
+        while (last + 1 < sorted.size() && sorted[last + 1] <= sorted[last] + 1) ++last;
+        bound(update, now, sorted[first], sorted[last]).exec();
+        first = last + 1;
+      }
     };
     if (in_transaction) return mark_all();
     // Committed without a sync of its own (WAL keeps commit order, so the next FULL commit's sync makes this one

@@ -37,9 +37,9 @@ common::Headers decode_headers(const std::string& text);
 
 // Outbox rows of a query selecting (id, topic, partition or NULL, key, value, headers), in its order.
 std::vector<outbox::Row> read_outbox_rows(SQLite::Statement& query);
-// Runs `update` (bound to ?1 = now, ?2 = id) for every id: inside the caller's open transaction when
-// `in_transaction`, otherwise in one transaction of its own committed without a sync. Throws std::runtime_error
-// naming `what` on failure.
+// Runs `update` (bound to ?1 = now, ?2 = first id, ?3 = last id) once per run of consecutive ids: inside the
+// caller's open transaction when `in_transaction`, otherwise in one transaction of its own committed without a
+// sync. Throws std::runtime_error naming `what` on failure.
 void mark_outbox_sent(SQLite::Database& db, SQLite::Statement& update, const std::vector<std::int64_t>& ids,
                       std::string_view what, bool in_transaction = false);
 

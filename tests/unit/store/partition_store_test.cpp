@@ -423,6 +423,24 @@ TEST_F(StoreTest, OutboxUnsentInOrderAndMarkSent) {
   EXPECT_TRUE(store_->unsent(10).empty());
 }
 
+// Acknowledgements arrive in any order, some twice: every acknowledged row is marked, and a row in a gap between
+// acknowledged ones stays unsent (marks go by runs of consecutive ids).
+TEST_F(StoreTest, MarkSentByAnyOrderLeavesTheGapsUnsent) {
+  RequestCommit c;
+  c.request_id = "req-1";
+  for (int i = 0; i < 7; ++i) c.outbox.push_back(make_row("invite.emails.v1", "e" + std::to_string(i)));
+  store_->apply(c);
+  const auto rows = store_->unsent(10);
+  ASSERT_EQ(rows.size(), 7u);
+
+  store_->mark_sent({rows[5].id, rows[0].id, rows[1].id, rows[3].id, rows[1].id, rows[4].id});
+  const auto left = store_->unsent(10);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].id, rows[2].id);
+  EXPECT_EQ(left[1].id, rows[6].id);
+  EXPECT_EQ(store_->unsent_count(), 2);
+}
+
 TEST_F(StoreTest, UsersOrderedByPortalThenEmailAndDisable) {
   RequestCommit c;
   c.request_id = "req-1";
