@@ -23,14 +23,12 @@ using domain::delivery_status_from_name;
 using domain::email_local_part;
 using domain::employee_type_from_name;
 using domain::EmployeeStatus;
-using domain::is_valid_culture;
-using domain::is_valid_email;
 using domain::role_from_name;
 using domain::to_string;
 
 // The encoders write with a streaming JSON writer, member by member in each schema's documented order, and never
 // build a tree: building and dumping trees took 18% of the worker's thread (docs/performance.md). The decoders read
-// trees.
+// trees, except invite.requested.v1's, the worker's hot path, which reads SAX events (requested_decoder.hpp).
 
 // The fields every event starts with; each event struct names them event_id, occurred_at_ms and request_id. Opens
 // the event's object, which the encoder closes after its own members.
@@ -276,10 +274,6 @@ inline User decode_user(const json& object, const std::string& prefix, std::stri
   user.created_at_ms = reader.time(object, prefix, "createdAt");
   return user;
 }
-
-// invite.requested.v1's fields from a document parse_document accepted (events.cpp): decode_requested and
-// decode_request_record (commands.cpp) share it, so that a record is parsed once.
-common::Result<RequestedInvitation> read_requested(const json& doc, Reader& reader);
 
 inline std::optional<Outcome> outcome_from_name(std::string_view name) {
   for (auto outcome : domain::kAllOutcomes) {

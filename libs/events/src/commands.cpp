@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "codec.hpp"
+#include "requested_decoder.hpp"
 
 namespace invite::events {
 using namespace detail;  // NOLINT(google-build-using-namespace): the codecs are written in the shared helpers
@@ -304,19 +305,17 @@ common::Result<PeopleCommand> decode_command(std::string_view json_text) {
   return read_command(*document, reader);
 }
 
-// Parsed once: the tree tells which of the two the record is (the worker's hot path used to parse each record twice).
+// Without a tree for an invitation, nearly every record (requested_decoder.hpp). A command, rare, stops that
+// decoder at its top-level "command" member and is decoded with a tree from the start.
 common::Result<RequestRecord> decode_request_record(std::string_view json_text) {
-  Reader reader;
-  const auto document = parse_document(json_text, reader);
-  if (!document) return common::fail(reader.error());
-  if (document->contains("command")) {
-    auto command = read_command(*document, reader);
+  auto invitation = decode_requested_value(json_text, CommandMember::Stop);
+  if (!invitation) {
+    auto command = decode_command(json_text);
     if (!command) return command.error();
     return RequestRecord(std::move(*command));
   }
-  auto invitation = read_requested(*document, reader);
-  if (!invitation) return invitation.error();
-  return RequestRecord(std::move(*invitation));
+  if (!*invitation) return invitation->error();
+  return RequestRecord(std::move(**invitation));
 }
 
 // ---- people.user-activated.v1, people.user-disabled.v1, people.user-deleted.v1 ----

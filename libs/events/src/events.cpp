@@ -1,6 +1,7 @@
 #include "invite/events/events.hpp"
 
 #include "codec.hpp"
+#include "requested_decoder.hpp"
 
 #include <cassert>
 #include <limits>
@@ -31,47 +32,10 @@ std::string encode_requested(const RequestedInvitation& event) {
   return out.text();
 }
 
+// Without a tree (requested_decoder.hpp); a "command" member is an unknown member like any other here.
 common::Result<RequestedInvitation> decode_requested(std::string_view json_text) {
-  Reader reader;
-  const auto document = parse_document(json_text, reader);
-  if (!document) return common::fail(reader.error());
-  return read_requested(*document, reader);
+  return *decode_requested_value(json_text, CommandMember::Ignore);
 }
-
-namespace detail {
-
-common::Result<RequestedInvitation> read_requested(const json& doc, Reader& reader) {
-  constexpr auto kIntMax = std::numeric_limits<int>::max();
-
-  RequestedInvitation event;
-  read_envelope_head(doc, reader, event);
-  const auto index = reader.integer(doc, "", "index", 0, kIntMax);
-  const auto count = reader.integer(doc, "", "count");
-  if (reader.ok() && count < 1) reader.fail("count", "must be at least 1");
-  if (reader.ok() && count > kIntMax) reader.fail("count", "out of range");
-  if (reader.ok() && index >= count) reader.fail("index", "must be less than count");
-  event.index = static_cast<int>(index);
-  event.count = static_cast<int>(count);
-  event.deadline_ms = reader.time(doc, "", "deadline");
-  // Other producers may write this topic too, and what the worker accepts here flows into users, e-mail headers
-  // and the events it publishes: so every value is held to the gateway's own validation, not only to its type.
-  event.portal = reader.checked(
-      doc, "", "portal", [](std::string_view p) { return !p.empty(); }, "must not be empty");
-  if (const json* inviter = reader.object(doc, "", "inviter")) {
-    event.inviter_id = reader.uuid(*inviter, "inviter", "userId");
-    event.inviter_role = reader.role(*inviter, "inviter", "role");
-  }
-  event.culture = reader.checked(doc, "", "culture", is_valid_culture, "not a culture like en or en-US");
-  if (const json* invitation = reader.object(doc, "", "invitation")) {
-    event.invitation.email = reader.checked(*invitation, "invitation", "email", is_valid_email, "not a valid e-mail");
-    event.invitation.type = reader.type(*invitation, "invitation", "type");
-  }
-  event.reply_partition = static_cast<int>(reader.integer(doc, "", "replyPartition", 0, kIntMax));
-  if (!reader.ok()) return common::fail(reader.error());
-  return event;
-}
-
-}  // namespace detail
 
 // ---- invite.replies.v1 ----
 

@@ -14,4 +14,13 @@ Json parse_json_text(std::string_view text) {
   return Json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
+// The same text as parse_json_text, as nlohmann's SAX events to `sax` (an nlohmann::json_sax<Json>), for a
+// decoder that builds no tree. False where parse_json_text returns a discarded value (`sax` has had no event
+// if it is for a NUL), or where `sax` stopped the parse.
+template <class Json, class Sax>
+bool sax_parse_json_text(std::string_view text, Sax* sax) {
+  if (text.find('\0') != std::string_view::npos) return false;
+  return Json::sax_parse(text, sax);
+}
+
 }  // namespace invite::common
