@@ -78,7 +78,7 @@ inline std::string join(std::string_view prefix, std::string_view key) {
 }
 
 // Reads fields and remembers only the first defect, so that the error names the field a producer got wrong
-// first in document order rather than a cascade of follow-up complaints.
+// first in the order the decoder reads the fields (the schema's) rather than a cascade of follow-up complaints.
 class Reader {
  public:
   bool ok() const { return error_.empty(); }
