@@ -108,8 +108,9 @@ std::string_view describe(TokenError error) {
   return "invalid token";
 }
 
-boost::system::result<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
-                                                       std::string_view portal, std::int64_t now_s) {
+namespace detail {
+
+boost::system::result<SignedClaims, TokenError> decode_signed(std::string_view token, std::string_view secret) {
   if (token.empty()) return TokenError::Missing;
   const auto parts = split_token(token);
   if (!parts) return TokenError::Malformed;
@@ -142,28 +143,74 @@ boost::system::result<Claims, TokenError> verify_token(std::string_view token, s
 
   const auto iat = numeric_date(payload, "iat");
   const auto exp = numeric_date(payload, "exp");
-  const auto sub = string_claim(payload, "sub");
-  const auto claimed_portal = string_claim(payload, "portal");
-  const auto role_name = string_claim(payload, "role");
+  auto sub = string_claim(payload, "sub");
+  auto claimed_portal = string_claim(payload, "portal");
+  auto role_name = string_claim(payload, "role");
   if (!iat || !exp || !sub || !claimed_portal || !role_name) return TokenError::BadClaims;
   const auto nbf = numeric_date(payload, "nbf");
   if (!nbf && payload.contains("nbf")) return TokenError::BadClaims;
+  return SignedClaims{*iat, *exp, nbf, std::move(*sub), std::move(*claimed_portal), std::move(*role_name)};
+}
 
-  if (*exp <= now_s) return TokenError::Expired;
+boost::system::result<Claims, TokenError> check_claims(const SignedClaims& signed_claims, std::string_view portal,
+                                                       std::int64_t now_s) {
+  const auto& c = signed_claims;
+  if (c.expires_at <= now_s) return TokenError::Expired;
   // A token from the future was issued by a clock far ahead, or forged with a long life in mind.
-  if (*iat > now_s + kClockSkewS || (nbf && *nbf > now_s + kClockSkewS)) return TokenError::NotYetValid;
-  if (*claimed_portal != portal) return TokenError::WrongPortal;
-  if (!common::is_uuid(*sub)) return TokenError::BadClaims;
-  const auto role = domain::role_from_name(*role_name);
+  if (c.issued_at > now_s + kClockSkewS || (c.not_before && *c.not_before > now_s + kClockSkewS)) {
+    return TokenError::NotYetValid;
+  }
+  if (c.portal != portal) return TokenError::WrongPortal;
+  if (!common::is_uuid(c.subject)) return TokenError::BadClaims;
+  const auto role = domain::role_from_name(c.role);
   if (!role) return TokenError::BadClaims;
 
   Claims claims;
-  claims.user_id = *sub;
-  claims.portal = *claimed_portal;
+  claims.user_id = c.subject;
+  claims.portal = c.portal;
   claims.role = *role;
-  claims.issued_at = *iat;
-  claims.expires_at = *exp;
+  claims.issued_at = c.issued_at;
+  claims.expires_at = c.expires_at;
   return claims;
+}
+
+}  // namespace detail
+
+boost::system::result<Claims, TokenError> verify_token(std::string_view token, std::string_view secret,
+                                                       std::string_view portal, std::int64_t now_s) {
+  auto signed_claims = detail::decode_signed(token, secret);
+  if (!signed_claims) return signed_claims.error();
+  return detail::check_claims(*signed_claims, portal, now_s);
+}
+
+VerifiedTokens::VerifiedTokens(std::size_t capacity) : capacity_(capacity) { assert(capacity_ > 0); }
+
+boost::system::result<Claims, TokenError> VerifiedTokens::verify(std::string_view token, std::string_view secret,
+                                                                 std::string_view portal, std::int64_t now_s) {
+  {
+    std::lock_guard lock(mu_);
+    if (secret != secret_) {  // another secret: nothing verified under the old one counts
+      entries_.clear();
+      secret_ = std::string(secret);
+    }
+    const auto found = entries_.find(token);
+    if (found != entries_.end()) return detail::check_claims(found->second, portal, now_s);
+  }
+  // Decoded outside the lock: concurrent requests with new tokens do not wait for each other.
+  auto signed_claims = detail::decode_signed(token, secret);
+  if (!signed_claims) return signed_claims.error();
+  auto claims = detail::check_claims(*signed_claims, portal, now_s);
+  std::lock_guard lock(mu_);
+  if (secret == secret_) {
+    if (entries_.size() >= capacity_) entries_.clear();  // simplest bound; a busy gateway refills it in a moment
+    entries_.emplace(std::string(token), std::move(*signed_claims));
+  }
+  return claims;
+}
+
+std::size_t VerifiedTokens::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
 }
 
 std::string issue_token(const Claims& claims, std::string_view secret) {

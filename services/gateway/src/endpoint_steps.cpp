@@ -40,9 +40,11 @@ boost::system::result<Arrival, Refusal> arrive(const InviteEnvironment& env, con
 boost::system::result<auth::Claims, Refusal> authenticate(const InviteEnvironment& env, const http::Request& request,
                                                           const Arrival& arrival) {
   const auto token = auth::extract_token(request.header("Cookie"), request.header("Authorization"));
-  auto verified =
-      token ? auth::verify_token(token->token, env.token_secret, arrival.portal->host, arrival.started_ms / 1000)
-            : boost::system::result<auth::Claims, auth::TokenError>(auth::TokenError::Missing);
+  const auto now_s = arrival.started_ms / 1000;
+  auto verified = !token ? boost::system::result<auth::Claims, auth::TokenError>(auth::TokenError::Missing)
+                  : env.verified_tokens != nullptr
+                      ? env.verified_tokens->verify(token->token, env.token_secret, arrival.portal->host, now_s)
+                      : auth::verify_token(token->token, env.token_secret, arrival.portal->host, now_s);
   if (verified) return std::move(*verified);
   auto response = error_response(401, auth::describe(verified.error()), error_type::kUnauthorized, arrival.media);
   // DocSpace deletes a rejected cookie so the browser stops sending it.

@@ -38,6 +38,8 @@ struct InviteEnvironment {
   // Set while the gateway shuts down: new requests get 503 so clients retry on another replica, while requests
   // already published still get their answer.
   const std::atomic<bool>* draining = nullptr;
+  // Remembers verified tokens (main wires one); without it every request's token is decoded again.
+  auth::VerifiedTokens* verified_tokens = nullptr;
 };
 
 // A request refused before (or instead of) a worker's answer: the response and the outcome label of its metric.

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "api_routes.hpp"
+#include "invite/auth/token.hpp"
 #include "invite/common/files.hpp"
 #include "invite/common/ids.hpp"
 #include "invite/common/log.hpp"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   if (auto started = replies.start(); !started) return runtime::fail("reply partition: " + started.error().message);
 
   gateway::KafkaRequestPublisher publisher(*producer, s.max_queued_records);
+  auth::VerifiedTokens verified_tokens;
   const gateway::InviteEnvironment env{
       &portals,
       *token_secret,
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
       &common::now_ms,
       [&server](std::chrono::milliseconds delay, std::function<void()> fn) { server.schedule(delay, std::move(fn)); },
       &common::new_uuid,
-      &draining};
+      &draining,
+      &verified_tokens};
   const auto api = gateway::add_api_routes(router, env, s);  // before the server is destroyed: declared after it
   gateway::add_ops_routes(router, runtime::metrics_renderer(metrics, *producer), [&producer, &replies, &draining] {
     return gateway::not_ready_reasons(*producer, replies, draining);

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <string>
+#include <vector>
 
 using namespace invite::auth;
 using invite::domain::Role;
@@ -271,4 +272,86 @@ TEST(ExtractToken, ExtractedTokenVerifies) {
   const auto t = extract_token("lang=en; asc_auth_key=" + token, "");
   ASSERT_TRUE(t);
   EXPECT_TRUE(verify_token(t->token, kSecret, kPortal, kNow));
+}
+
+// ---- VerifiedTokens: what verify_token answers, remembered ----
+
+TEST(VerifiedTokens, RemembersAGoodTokenAndStillAppliesTheClock) {
+  VerifiedTokens tokens;
+  const std::string token = issue_token(good_claims(), kSecret);
+  ASSERT_TRUE(tokens.verify(token, kSecret, kPortal, kNow));
+  EXPECT_EQ(tokens.size(), 1u);
+  const auto again = tokens.verify(token, kSecret, kPortal, kNow + 1);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->user_id, kUser);
+  EXPECT_EQ(again->role, Role::DocSpaceAdmin);
+  EXPECT_EQ(tokens.size(), 1u);
+  // Remembered, yet expired once its exp has passed, and refused for another portal.
+  EXPECT_EQ(error_of(tokens.verify(token, kSecret, kPortal, good_claims().expires_at)), TokenError::Expired);
+  EXPECT_EQ(error_of(tokens.verify(token, kSecret, "other.example.com", kNow)), TokenError::WrongPortal);
+}
+
+TEST(VerifiedTokens, NotYetValidTokenBecomesValidWithTime) {
+  VerifiedTokens tokens;
+  const std::string token =
+      hand_signed(kHs256Header, payload_json(kUser, "User", R"(,"iat":1795690740,"exp":1795694400,"nbf":1795690900)"));
+  EXPECT_EQ(error_of(tokens.verify(token, kSecret, kPortal, kNow)), TokenError::NotYetValid);
+  EXPECT_TRUE(tokens.verify(token, kSecret, kPortal, kNow + 60));
+}
+
+TEST(VerifiedTokens, ATokenVerifiedUnderOneSecretIsNotTrustedUnderAnother) {
+  VerifiedTokens tokens;
+  const std::string token = issue_token(good_claims(), kSecret);
+  ASSERT_TRUE(tokens.verify(token, kSecret, kPortal, kNow));
+  EXPECT_EQ(error_of(tokens.verify(token, "another secret of enough length!", kPortal, kNow)),
+            TokenError::BadSignature);
+  EXPECT_EQ(tokens.size(), 0u);
+}
+
+TEST(VerifiedTokens, RefusedTokensAreNeverRemembered) {
+  VerifiedTokens tokens;
+  const std::string good = issue_token(good_claims(), kSecret);
+  const std::string forged = good.substr(0, good.rfind('.') + 1) + "AAAA";
+  EXPECT_EQ(error_of(tokens.verify(forged, kSecret, kPortal, kNow)), TokenError::BadSignature);
+  EXPECT_EQ(error_of(tokens.verify("not-a-token", kSecret, kPortal, kNow)), TokenError::Malformed);
+  EXPECT_EQ(error_of(tokens.verify("", kSecret, kPortal, kNow)), TokenError::Missing);
+  EXPECT_EQ(tokens.size(), 0u);
+}
+
+// Claims whose syntax is checked after the clock and the portal (sub a uuid, a known role) are remembered with the
+// signature, and answer as verify_token does on every call.
+TEST(VerifiedTokens, AnswersWhatVerifyTokenAnswers) {
+  VerifiedTokens tokens;
+  const std::vector<std::string> cases = {
+      issue_token(good_claims(), kSecret),
+      hand_signed(kHs256Header, payload_json("not-a-uuid")),
+      hand_signed(kHs256Header, payload_json(kUser, "Emperor")),
+      hand_signed(kHs256Header, payload_json(kUser, "User", R"(,"iat":1795690740)")),
+      hand_signed(kHs256Header, payload_json(kUser, "User", R"(,"iat":1795690740,"exp":1795690000)")),
+  };
+  for (const auto& token : cases) {
+    for (int round = 0; round < 2; ++round) {
+      for (const auto portal : {kPortal, std::string_view("other.example.com")}) {
+        const auto direct = verify_token(token, kSecret, portal, kNow);
+        const auto remembered = tokens.verify(token, kSecret, portal, kNow);
+        ASSERT_EQ(bool(direct), bool(remembered)) << token;
+        if (direct) {
+          EXPECT_EQ(remembered->user_id, direct->user_id);
+          EXPECT_EQ(remembered->expires_at, direct->expires_at);
+        } else {
+          EXPECT_EQ(remembered.error(), direct.error()) << token;
+        }
+      }
+    }
+  }
+}
+
+TEST(VerifiedTokens, BoundedByItsCapacity) {
+  VerifiedTokens tokens(3);
+  for (int i = 0; i < 7; ++i) {
+    auto claims = good_claims();
+    claims.issued_at = kNow - 60 - i;  // a different token each time
+    ASSERT_TRUE(tokens.verify(issue_token(claims, kSecret), kSecret, kPortal, kNow));
+    EXPECT_LE(tokens.size(), 3u);
+  }
 }

@@ -131,6 +131,7 @@ class FakeSurroundings {
       scheduled_.push_back({delay, std::move(fn)});
     };
     env.draining = &draining_;
+    env.verified_tokens = &verified_tokens_;  // as the gateway's main wires it: every test goes through it
     env.new_id = [this] {
       char buffer[40];
       std::snprintf(buffer, sizeof buffer, "00000000-0000-4000-8000-%012d", ++ids_);
@@ -142,6 +143,7 @@ class FakeSurroundings {
  protected:
   domain::PortalDirectory portals_ = two_portals();
   std::atomic<bool> draining_{false};
+  auth::VerifiedTokens verified_tokens_;
   FakePublisher publisher_;
   PendingRequests pending_;
   common::Registry metrics_;
