@@ -22,7 +22,9 @@ inside it) and the JVM for a real one, whose memory is reported with the service
 generator's CPU per request (wrk, or invite-loadgen in 5; read when it has ended, see CpuMeter): it runs on the same
 cores and takes its share of them.
 --kafka picks the broker: the devstack's embedded mock (default), a real single-node Apache Kafka started by
-scripts/kafka, or both one after the other (same ceiling), printed side by side.
+scripts/kafka, or both one after the other (same ceiling), printed side by side. --kafka-config KEY=VALUE
+(repeatable) hands a librdkafka property to the service's clients through the devstack, e.g. linger.ms=0 for the
+idle-latency comparison of docs/performance.md; the tables name the properties given.
 Prints the tables and writes them as <out>/bench.json and <out>/bench.md. --smoke runs everything for a few seconds
 with no thresholds (CI runs it so that the benchmark never rots).
 """
@@ -448,7 +450,9 @@ def measure(args, kind, ceiling, seconds, steady_seconds, connections, workdir):
     loads = {100: 8, 1: connections}
     # Without the mailer: it is not on the request path (it turns e-mail jobs into mail, in its own pods in
     # production), and here it would write an .eml file per invitation on the same two cores.
-    with harness.Devstack(portals=portals, partitions=PARTITIONS, args=["--no-mailer"], kafka=kind) as stack:
+    client_args = [arg for setting in args.kafka_config for arg in ("--kafka-config", setting)]
+    with harness.Devstack(portals=portals, partitions=PARTITIONS, args=["--no-mailer"] + client_args,
+                          kafka=kind) as stack:
         auth = [f"Cookie: asc_auth_key={stack.token}", "Content-Type: application/json", f"Host: {stack.portal}"]
         pids = {"gateway": stack.gateway_pid, "worker": stack.worker_pid, "broker": stack.broker_pid}
         one = harness.invite(stack.url, stack.token, {"invitations": [{"email": "size@bench.example"}]},
@@ -510,7 +514,12 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="a few seconds per step, no targets")
     parser.add_argument("--kafka", choices=("embedded", "real", "both"), default="embedded",
                         help="the broker under the service (real: a single Apache Kafka node by scripts/kafka)")
+    parser.add_argument("--kafka-config", action="append", default=[], metavar="KEY=VALUE",
+                        help="a librdkafka property for the service's clients (repeatable), e.g. linger.ms=0")
     args = parser.parse_args()
+    for setting in args.kafka_config:
+        if "=" not in setting or setting.startswith("="):
+            parser.error(f"--kafka-config wants KEY=VALUE, got {setting!r}")
     os.environ["INVITE_BIN_DIR"] = str(pathlib.Path(args.bin_dir).resolve())
     harness.BIN_DIR = pathlib.Path(os.environ["INVITE_BIN_DIR"])
     seconds = 2 if args.smoke else 10
@@ -520,7 +529,7 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="invite-bench-")
     kinds = ("embedded", "real") if args.kafka == "both" else (args.kafka,)
-    results = {"machine": machine(), "smoke": args.smoke, "brokers": {}}
+    results = {"machine": machine(), "smoke": args.smoke, "kafkaConfig": args.kafka_config, "brokers": {}}
     try:
         ceiling = None
         for kind in kinds:
@@ -532,7 +541,7 @@ def main():
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    table = "\n\n".join(render_table(results["machine"], results["smoke"], kind, steps)
+    table = "\n\n".join(render_table(results["machine"], results["smoke"], kind, steps, args.kafka_config)
                          for kind, steps in results["brokers"].items())
     if len(kinds) > 1:
         table += "\n\n" + render_side_by_side(results["brokers"])
@@ -565,7 +574,7 @@ def machine():
             "kernel": platform.release(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def render_table(machine_, smoke, kind, s):
+def render_table(machine_, smoke, kind, s, kafka_config=()):
     ceiling = s["ceiling"]["rps"]
 
     def ratio(rps):
@@ -579,10 +588,12 @@ def render_table(machine_, smoke, kind, s):
               "real": "a real Apache Kafka broker (one node, scripts/kafka)"}[kind]
     lines = [f"Broker: {broker}",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memoryGiB']} GiB, Linux {m['kernel']}, {m['date']}"
-             + (" (smoke run: figures are not meaningful)" if smoke else ""),
-             "",
-             "| step | req/s | vs ceiling | invitations/s | p50 ms | p99 ms | non-2xx |",
-             "|---|---|---|---|---|---|---|"]
+             + (" (smoke run: figures are not meaningful)" if smoke else "")]
+    if kafka_config:
+        lines.append("Client settings: " + ", ".join(kafka_config))
+    lines += ["",
+              "| step | req/s | vs ceiling | invitations/s | p50 ms | p99 ms | non-2xx |",
+              "|---|---|---|---|---|---|---|"]
     for key, label, per in (("ceiling", "1. nginx, fixed one-user body (ceiling)", None),
                             ("healthz", "2. gateway GET /healthz", None),
                             ("invite1", "3. POST invite, 1 invitation", 1),
